@@ -1,0 +1,234 @@
+"""The collector's HTTP API, version 1 (documented in collector/openapi.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+
+from collector import datarequests, schemas
+from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
+from collector.ingest import IdConflict, events_ingest
+from collector.models import DataRequest, DataRequestStatus, Session
+from collector.openapi import openapi_document
+from collector.tokens import (
+    TokenRefused,
+    learner_token_check,
+    learner_token_issue,
+    learner_tokens_revoke,
+    now_ms,
+)
+from collector.validation import BatchInvalid, BatchTooLarge, parse_batch
+
+log = logging.getLogger("pathlens.collector")
+
+MAX_RESULTS_PAGE = 10_000
+DEFAULT_RESULTS_PAGE = 1_000
+MAX_SESSION_COUNT_LEARNERS = 1_000
+
+
+def _rate_limit(token: str) -> None:
+    """Fixed one-minute window per token, in the shared cache so it holds across processes."""
+    now = time.time()
+    window = int(now // 60)
+    key = f"ingest-rate:{hashlib.sha256(token.encode()).hexdigest()[:32]}:{window}"
+    cache.add(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=70)
+        count = 1
+    if count > settings.INGEST_RATE_LIMIT:
+        retry_after = max(1, int(60 - now % 60) + 1)
+        raise ApiError(
+            429,
+            f"Too many batches: at most {settings.INGEST_RATE_LIMIT} a minute per learner token.",
+            retry_after=retry_after,
+        )
+
+
+@api_view({"POST"}, cors=True)
+def events(request: HttpRequest) -> JsonResponse:
+    received = now_ms()
+    token = bearer(request)
+    try:
+        grant = learner_token_check(token)
+    except TokenRefused as refusal:
+        raise ApiError(401, str(refusal)) from None
+    _rate_limit(token)
+    body = read_body(request)
+    try:
+        batch = parse_batch(body)
+    except BatchTooLarge as error:
+        raise ApiError(413, str(error)) from None
+    except BatchInvalid as invalid:
+        return JsonResponse(
+            {
+                "error": "The batch was rejected; nothing was stored.",
+                "errors": [problem.as_dict() for problem in invalid.problems],
+            },
+            status=400,
+        )
+    try:
+        result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+    except IdConflict as conflict:
+        raise ApiError(
+            409,
+            "These event ids were already used for different content; nothing was stored.",
+            ids=conflict.event_ids[:100],
+        ) from None
+    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
+
+
+@api_view({"POST"})
+def data_requests(request: HttpRequest) -> JsonResponse:
+    api_key = require_api_key(request)
+    params = schemas.request_params(json_body(request))
+    data_request = datarequests.data_request_create(api_key=api_key, params=params)
+    response = JsonResponse({"id": str(data_request.id), "status": data_request.status}, status=201)
+    response["Location"] = reverse("collector:data_request", args=[data_request.id])
+    return response
+
+
+def _own_request(api_key, request_id) -> DataRequest:
+    found = DataRequest.objects.filter(pk=request_id, api_key=api_key).first()
+    if found is None:
+        raise ApiError(404, "No such data request for this API key.")
+    return found
+
+
+@api_view({"GET"})
+def data_request(request: HttpRequest, request_id) -> JsonResponse:
+    api_key = require_api_key(request)
+    return JsonResponse(schemas.describe(_own_request(api_key, request_id)))
+
+
+def _page_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    raw = request.GET.get(name, str(default))
+    if not raw.isdigit() or int(raw) > maximum:
+        raise ApiError(400, f"'{name}' must be a whole number from 0 to {maximum}.", field=name)
+    return int(raw)
+
+
+@api_view({"GET"})
+def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
+    api_key = require_api_key(request)
+    data_request = _own_request(api_key, request_id)
+    if data_request.status != DataRequestStatus.DONE:
+        raise ApiError(
+            409,
+            f"The request is {data_request.status}; results are ready once it is DONE.",
+            request_status=data_request.status,
+        )
+    offset = _page_param(request, "offset", 0, 10**9)
+    limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE) or 1
+    results = datarequests.data_request_results(request=data_request, offset=offset, limit=limit)
+    following = offset + len(results)
+    next_url = None
+    if following < data_request.result_count:
+        next_url = f"{request.path}?offset={following}&limit={limit}"
+    return JsonResponse(
+        {
+            "id": str(data_request.id),
+            "kind": data_request.kind,
+            "count": data_request.result_count,
+            "offset": offset,
+            "limit": limit,
+            "next": next_url,
+            "results": results,
+        }
+    )
+
+
+@api_view({"GET"})
+def session_events(request: HttpRequest, session: str) -> JsonResponse:
+    require_api_key(request)
+    return JsonResponse(
+        schemas.session_events_payload(
+            learner=request.GET.get("learner"),
+            session=session,
+            widget=request.GET.get("widget") or None,
+        )
+    )
+
+
+@api_view({"DELETE"})
+def learner(request: HttpRequest, learner: str) -> JsonResponse:
+    require_api_key(request)
+    return JsonResponse(datarequests.learner_erase(learner=schemas.opaque_id(learner, "learner")))
+
+
+@api_view({"POST"})
+def learner_revoke(request: HttpRequest, learner: str) -> JsonResponse:
+    require_api_key(request)
+    learner_tokens_revoke(learner=schemas.opaque_id(learner, "learner"))
+    return JsonResponse({"revoked": True})
+
+
+@api_view({"POST"})
+def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
+    require_api_key(request)
+    target = schemas.opaque_id(json_body(request).get("to"), "to")
+    if target == learner:
+        raise ApiError(400, "'to' must differ from the learner being moved.", field="to")
+    return JsonResponse(
+        datarequests.learner_move(learner=schemas.opaque_id(learner, "learner"), to=target)
+    )
+
+
+def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
+    """How many sessions each listed learner has: the API's rules, shared with the local client.
+
+    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown".
+    """
+    learners = payload.get("learners")
+    if not isinstance(learners, list):
+        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
+    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
+        raise ApiError(
+            400,
+            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
+            field="learners",
+        )
+    ids = {schemas.opaque_id(value, "learners") for value in learners}
+    counts = dict.fromkeys(ids, 0)
+    counts.update(
+        Session.objects.using(datarequests.ALIAS)
+        .filter(learner__in=ids)
+        .order_by()
+        .values("learner")
+        .annotate(n=Count("id"))
+        .values_list("learner", "n")
+    )
+    return counts
+
+
+@api_view({"POST"})
+def learner_session_counts(request: HttpRequest) -> JsonResponse:
+    require_api_key(request)
+    return JsonResponse({"counts": session_counts_of(json_body(request))})
+
+
+@api_view({"POST"})
+def learner_tokens(request: HttpRequest) -> JsonResponse:
+    require_api_key(request)
+    learner_id = schemas.opaque_id(json_body(request).get("learner"), "learner")
+    return JsonResponse(
+        {
+            "token": learner_token_issue(learner=learner_id),
+            "expires_in": settings.LEARNER_TOKEN_TTL,
+        },
+        status=201,
+    )
+
+
+@api_view({"GET"})
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document())

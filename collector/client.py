@@ -1,0 +1,396 @@
+"""How the school side talks to the platform: in-process by default, or over HTTP.
+
+`get_client()` returns a `LocalCollector` (same process, same rules as the HTTP API) unless
+COLLECTOR_URL and COLLECTOR_API_KEY are set, in which case it returns an `HttpCollector`. Both
+speak the API's JSON shapes and raise `CollectorError` with the API's status and message, and
+the same test suite runs against both.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from collector import datarequests, schemas
+from collector.api import MAX_SESSION_COUNT_LEARNERS, session_counts_of
+from collector.apikeys import internal_api_key
+from collector.http import MAX_BODY_BYTES, ApiError
+from collector.ingest import IdConflict, events_ingest
+from collector.models import DataRequest, DataRequestStatus
+from collector.tokens import (
+    TokenRefused,
+    learner_token_check,
+    learner_token_issue,
+    learner_tokens_revoke,
+    now_ms,
+)
+from collector.validation import MAX_EVENTS, BatchInvalid, BatchTooLarge, parse_batch
+
+RESULTS_PAGE = 5000
+REJECTED = "The batch was rejected; nothing was stored."
+
+
+class CollectorError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DataRequestInfo:
+    id: str
+    kind: str
+    status: str
+    progress: int
+    reason: str | None
+    result_count: int
+    parameters: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> DataRequestInfo:
+        return cls(
+            id=payload["id"],
+            kind=payload["kind"],
+            status=payload["status"],
+            progress=payload["progress"],
+            reason=payload.get("reason"),
+            result_count=payload.get("result_count", 0),
+            parameters=payload.get("parameters", {}),
+        )
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _event_batches(events: list[dict[str, Any]], sent_at: int | None) -> Iterator[bytes]:
+    """Request bodies of at most MAX_EVENTS events and, where possible, MAX_BODY_BYTES each.
+
+    An empty list still makes one (empty) batch, so that the collector refuses it as the API does.
+    An event too large on its own travels alone and is refused with 413, as the API would.
+    """
+    head = (
+        b'{"events": ['
+        if sent_at is None
+        else f'{{"sent_at": {json.dumps(sent_at)}, "events": ['.encode()
+    )
+    tail = b"]}"
+    chunk: list[bytes] = []
+    size = len(head) + len(tail)
+    for event in events:
+        encoded = json.dumps(event).encode()
+        if chunk and (len(chunk) >= MAX_EVENTS or size + len(encoded) + 2 > MAX_BODY_BYTES):
+            yield head + b", ".join(chunk) + tail
+            chunk, size = [], len(head) + len(tail)
+        chunk.append(encoded)
+        size += len(encoded) + 2
+    if chunk or not events:
+        yield head + b", ".join(chunk) + tail
+
+
+def _rejection(problems: list[dict[str, Any]]) -> str:
+    """The API's 400 answer in one line: its message and the first problems it lists."""
+    shown = [
+        (f"events[{p['index']}]" if p.get("index") is not None else "batch")
+        + (f".{p['field']}" if p.get("field") else "")
+        + f": {str(p['message']).rstrip('.')}"
+        for p in problems[:3]
+    ]
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return f"{REJECTED} " + "; ".join(shown) + more
+
+
+def _request_payload(
+    kind: str, learners: list[str], widgets: list[str], time_from, time_to
+) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "kind": kind,
+        "learners": learners,
+        "widgets": widgets,
+        "from": iso(time_from),
+        "to": iso(time_to),
+    }
+
+
+class Collector(Protocol):
+    def issue_learner_token(self, learner: str) -> str: ...
+    def revoke_learner(self, learner: str) -> None: ...
+    def erase_learner(self, learner: str) -> dict[str, int]: ...
+    def move_learner(self, learner: str, to: str) -> dict[str, int]: ...
+    def create_data_request(
+        self,
+        *,
+        kind: str,
+        learners: list[str],
+        widgets: list[str],
+        time_from: datetime | None = None,
+        time_to: datetime | None = None,
+    ) -> DataRequestInfo: ...
+    def get_data_request(self, request_id: str) -> DataRequestInfo: ...
+    def iter_results(self, request_id: str) -> Iterator[dict[str, Any]]: ...
+    def session_events(
+        self, *, learner: str, session: str, widget: str | None = None
+    ) -> dict[str, Any]: ...
+    def session_counts(self, learners: list[str]) -> dict[str, int]: ...
+    def ingest_events(
+        self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
+    ) -> dict[str, int]: ...
+
+
+class LocalCollector:
+    """The collector in this process: calls its services through the API's own validation."""
+
+    def _call(self, function, *args, **kwargs):
+
+        try:
+            return function(*args, **kwargs)
+        except ApiError as error:
+            raise CollectorError(error.status, error.message) from None
+
+    def _own(self, request_id: str):
+
+        found = DataRequest.objects.filter(pk=request_id, api_key=internal_api_key()).first()
+        if found is None:
+            raise CollectorError(404, "No such data request for this API key.")
+        return found
+
+    def issue_learner_token(self, learner: str) -> str:
+
+        return learner_token_issue(learner=self._call(schemas.opaque_id, learner, "learner"))
+
+    def revoke_learner(self, learner: str) -> None:
+
+        learner_tokens_revoke(learner=self._call(schemas.opaque_id, learner, "learner"))
+
+    def erase_learner(self, learner: str) -> dict[str, int]:
+
+        return datarequests.learner_erase(learner=self._call(schemas.opaque_id, learner, "learner"))
+
+    def move_learner(self, learner: str, to: str) -> dict[str, int]:
+
+        if learner == to:
+            raise CollectorError(400, "'to' must differ from the learner being moved.")
+        return datarequests.learner_move(
+            learner=self._call(schemas.opaque_id, learner, "learner"),
+            to=self._call(schemas.opaque_id, to, "to"),
+        )
+
+    def create_data_request(
+        self, *, kind, learners, widgets, time_from=None, time_to=None
+    ) -> DataRequestInfo:
+
+        payload = _request_payload(kind, learners, widgets, time_from, time_to)
+        params = self._call(schemas.request_params, payload)
+        created = datarequests.data_request_create(api_key=internal_api_key(), params=params)
+        return DataRequestInfo.from_json(schemas.describe(created))
+
+    def get_data_request(self, request_id: str) -> DataRequestInfo:
+
+        return DataRequestInfo.from_json(schemas.describe(self._own(request_id)))
+
+    def iter_results(self, request_id: str) -> Iterator[dict[str, Any]]:
+
+        found = self._own(request_id)
+        if found.status != DataRequestStatus.DONE:
+            raise CollectorError(
+                409, f"The request is {found.status}; results are ready once it is DONE."
+            )
+        offset = 0
+        while True:
+            page = datarequests.data_request_results(
+                request=found, offset=offset, limit=RESULTS_PAGE
+            )
+            yield from page
+            if len(page) < RESULTS_PAGE:
+                return
+            offset += len(page)
+
+    def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+
+        return self._call(
+            schemas.session_events_payload, learner=learner, session=session, widget=widget
+        )
+
+    def session_counts(self, learners: list[str]) -> dict[str, int]:
+        """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            counts.update(self._call(session_counts_of, {"learners": chunk}))
+        return counts
+
+    def ingest_events(
+        self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
+    ) -> dict[str, int]:
+        """Appends a learner's events as POST /api/v1/events does, in batches of at most 1000.
+
+        The same checks and the same write path as the API: the learner token, the body limit,
+        `parse_batch` on the JSON bytes, then `events_ingest`. Each batch is all or nothing, but
+        batches already stored stay stored when a later one is refused. The API's per-token rate
+        limit is not applied: it protects the server from browsers, not from this process.
+        """
+        try:
+            grant = learner_token_check(token)
+        except TokenRefused as refusal:
+            raise CollectorError(401, str(refusal)) from None
+        accepted = duplicates = 0
+        for body in _event_batches(events, sent_at):
+            received = now_ms()
+            if len(body) > MAX_BODY_BYTES:
+                raise CollectorError(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+            try:
+                batch = parse_batch(body)
+            except BatchTooLarge as error:
+                raise CollectorError(413, str(error)) from None
+            except BatchInvalid as invalid:
+                raise CollectorError(
+                    400, _rejection([problem.as_dict() for problem in invalid.problems])
+                ) from None
+            try:
+                result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+            except IdConflict as conflict:
+                raise CollectorError(
+                    409,
+                    "These event ids were already used for different content; nothing was "
+                    f"stored: {', '.join(conflict.event_ids[:5])}",
+                ) from None
+            accepted += result.accepted
+            duplicates += result.duplicates
+        return {"accepted": accepted, "duplicates": duplicates}
+
+
+class HttpCollector:
+    """A remote collector, reached with an API key over HTTP(S)."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/") + "/api/v1"
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def _send(self, method: str, path: str, payload: dict | None = None) -> dict[str, Any]:
+        body = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+            self.base_url + path, data=body, method=method
+        )
+        request.add_header("Authorization", f"Bearer {self.api_key}")
+        request.add_header("Accept", "application/json")
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            try:
+                message = json.loads(error.read()).get("error", error.reason)
+            except ValueError:
+                message = str(error.reason)
+            raise CollectorError(error.code, message) from None
+        except urllib.error.URLError as error:
+            raise CollectorError(503, f"The collector cannot be reached: {error.reason}") from None
+
+    def issue_learner_token(self, learner: str) -> str:
+        return self._send("POST", "/learner-tokens", {"learner": learner})["token"]
+
+    def revoke_learner(self, learner: str) -> None:
+        self._send("POST", f"/learners/{urllib.parse.quote(learner, safe='')}/revoke")
+
+    def erase_learner(self, learner: str) -> dict[str, int]:
+        return self._send("DELETE", f"/learners/{urllib.parse.quote(learner, safe='')}")
+
+    def move_learner(self, learner: str, to: str) -> dict[str, int]:
+        return self._send(
+            "POST", f"/learners/{urllib.parse.quote(learner, safe='')}/move", {"to": to}
+        )
+
+    def create_data_request(
+        self, *, kind, learners, widgets, time_from=None, time_to=None
+    ) -> DataRequestInfo:
+        created = self._send(
+            "POST", "/data-requests", _request_payload(kind, learners, widgets, time_from, time_to)
+        )
+        return self.get_data_request(created["id"])
+
+    def get_data_request(self, request_id: str) -> DataRequestInfo:
+        return DataRequestInfo.from_json(self._send("GET", f"/data-requests/{request_id}"))
+
+    def iter_results(self, request_id: str) -> Iterator[dict[str, Any]]:
+        path = f"/data-requests/{request_id}/results?offset=0&limit={RESULTS_PAGE}"
+        while path:
+            page = self._send("GET", path)
+            yield from page["results"]
+            following = page.get("next")
+            path = following.split("/api/v1", 1)[1] if following else ""
+
+    def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+        query = {"learner": learner, **({"widget": widget} if widget else {})}
+        return self._send(
+            "GET",
+            f"/sessions/{urllib.parse.quote(session, safe='')}/events?"
+            + urllib.parse.urlencode(query),
+        )
+
+    def session_counts(self, learners: list[str]) -> dict[str, int]:
+        """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            counts.update(
+                self._send("POST", "/learners/session-counts", {"learners": chunk})["counts"]
+            )
+        return counts
+
+    def ingest_events(
+        self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
+    ) -> dict[str, int]:
+        """POSTs a learner's events to /api/v1/events with their learner token, 1000 at a time.
+
+        Each batch is all or nothing; batches already stored stay stored when a later one is
+        refused. The API's rate limit per learner token applies (429).
+        """
+        accepted = duplicates = 0
+        for body in _event_batches(events, sent_at):
+            request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+                self.base_url + "/events", data=body, method="POST"
+            )
+            request.add_header("Authorization", f"Bearer {token}")
+            request.add_header("Accept", "application/json")
+            request.add_header("Content-Type", "application/json")
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                    result = json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                try:
+                    answer = json.loads(error.read())
+                except ValueError:
+                    answer = {}
+                if error.code == 400 and answer.get("errors"):
+                    message = _rejection(answer["errors"])
+                elif error.code == 409 and answer.get("ids"):
+                    message = f"{answer.get('error', error.reason)}: {', '.join(answer['ids'][:5])}"
+                else:
+                    message = answer.get("error", str(error.reason))
+                raise CollectorError(error.code, message) from None
+            except urllib.error.URLError as error:
+                raise CollectorError(
+                    503, f"The collector cannot be reached: {error.reason}"
+                ) from None
+            accepted += result["accepted"]
+            duplicates += result["duplicates"]
+        return {"accepted": accepted, "duplicates": duplicates}
+
+
+def get_client() -> Collector:
+    if settings.COLLECTOR_URL:
+        return HttpCollector(settings.COLLECTOR_URL, settings.COLLECTOR_API_KEY)
+    return LocalCollector()

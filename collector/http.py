@@ -1,0 +1,125 @@
+"""HTTP plumbing for the collector's JSON API: errors, authentication, body reading, CORS."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from collector.apikeys import KeyRefused, api_key_check
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
+    response = JsonResponse({"error": message, **extra}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="pathlens"'
+    return response
+
+
+def bearer(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise ApiError(401, "Send the credential as 'Authorization: Bearer <token>'.")
+    return credential.strip()
+
+
+def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, gunzipped if so encoded; 413 past `limit` bytes either way."""
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    declared = request.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"The body is larger than {limit // 1024} KiB.")
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise ApiError(413, f"The body is larger than {limit // 1024} KiB.")
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding == "gzip":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            body = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            raise ApiError(400, "The body is not valid gzip.") from None
+        if len(body) > limit or inflater.unconsumed_tail:
+            raise ApiError(413, f"The decompressed body is larger than {limit // 1024} KiB.")
+    elif encoding not in ("identity", ""):
+        raise ApiError(415, f"Content-Encoding {encoding!r} is not supported; use gzip or none.")
+    return body
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    body = read_body(request)
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"The body is not valid JSON: {error}.") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return payload
+
+
+def api_view(
+    methods: set[str], *, cors: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """JSON API view: method check, ApiError → JSON answer, optional CORS, no CSRF (no cookies)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            origin = request.headers.get("Origin", "")
+            allowed_origin = cors and origin in settings.COLLECTOR_CORS_ORIGINS
+            if request.method == "OPTIONS" and cors:
+                response = HttpResponse(status=204 if allowed_origin else 403)
+            elif request.method not in methods:
+                response = error_response(
+                    405, f"Use {' or '.join(sorted(methods))} on this URL.", allowed=sorted(methods)
+                )
+                response["Allow"] = ", ".join(sorted(methods))
+            else:
+                try:
+                    response = view(request, *args, **kwargs)
+                except ApiError as error:
+                    response = error_response(error.status, error.message, **error.extra)
+                    if "retry_after" in error.extra:
+                        response["Retry-After"] = str(error.extra["retry_after"])
+            if allowed_origin:
+                response["Access-Control-Allow-Origin"] = origin
+                response["Access-Control-Allow-Headers"] = (
+                    "Authorization, Content-Type, Content-Encoding"
+                )
+                response["Access-Control-Allow-Methods"] = ", ".join(sorted(methods))
+                response["Access-Control-Max-Age"] = "600"
+                response["Vary"] = "Origin"
+            response["Cache-Control"] = "no-store"
+            return response
+
+        wrapper.pathlens_access = "api"
+        return wrapper
+
+    return decorate
+
+
+def require_api_key(request: HttpRequest):
+    try:
+        return api_key_check(bearer(request))
+    except KeyRefused as refusal:
+        raise ApiError(401, str(refusal)) from None

@@ -1,0 +1,172 @@
+"""The platform side's records. Every learner here is an opaque id; no real id ever arrives.
+
+All of these live in the `analytics` database (config.routers). The event store is append-only
+and keyed for per-learner, per-session reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+OPAQUE_ID_MAX = 64
+SESSION_ID_MAX = 128
+
+
+class Event(models.Model):
+    """One learner interaction, stored once per idempotency key (`event_id`)."""
+
+    seq = models.BigAutoField(primary_key=True)  # arrival order, for stable sorting of ties
+    event_id = models.UUIDField(unique=True)
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    session = models.CharField(max_length=SESSION_ID_MAX)
+    widget = models.CharField(max_length=64)
+    type = models.CharField(max_length=64)
+    t = models.BigIntegerField(help_text="Client time, epoch ms, as sent.")
+    time = models.BigIntegerField(
+        help_text="Client time corrected for clock skew with the batch's sent_at, epoch ms."
+    )
+    received = models.BigIntegerField(help_text="Server receive time, epoch ms.")
+    data = models.JSONField(default=dict)
+    # sha256 of the client-sent content: tells a harmless retry from a conflicting reuse of an id.
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["learner", "session", "t"], name="event_learner_session_t"),
+            models.Index(fields=["learner", "widget", "time"], name="event_learner_widget_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.t} ({self.event_id})"
+
+
+class SessionStatus(models.TextChoices):
+    STARTED = "started"
+    RESUMED = "resumed"
+    COMPLETED = "completed"
+
+
+class Session(models.Model):
+    """What is known of one learner's part in one session of one widget, kept up to date at ingest.
+
+    A session id may be reused across days (resume widgets) and shared by several learners
+    (multiplayer): each learner who sent events in it has a row of their own.
+    """
+
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    widget = models.CharField(max_length=64)
+    session = models.CharField(max_length=SESSION_ID_MAX)
+    first_time = models.BigIntegerField()
+    last_time = models.BigIntegerField()
+    # The largest client `t` seen so far: an event arriving with a smaller t is out of order.
+    max_t = models.BigIntegerField(null=True)
+    event_count = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    out_of_order = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=SessionStatus, default=SessionStatus.STARTED)
+    status_t = models.BigIntegerField(null=True, help_text="Client t of the lifecycle event.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "widget", "session"], name="session_learner_widget_session"
+            )
+        ]
+        indexes = [models.Index(fields=["session"], name="session_session")]
+
+    def __str__(self) -> str:
+        return f"{self.widget} session {self.session}"
+
+    @property
+    def duration_ms(self) -> int:
+        return self.last_time - self.first_time
+
+
+class LearnerRevocation(models.Model):
+    """Tokens of this learner issued at or before `revoked_ms` are refused."""
+
+    learner = models.CharField(max_length=OPAQUE_ID_MAX, unique=True)
+    revoked_ms = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"tokens revoked up to {self.revoked_ms}"
+
+
+class ApiKey(models.Model):
+    """A server-to-server credential for the read side. Only a hash of the secret is stored."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    is_internal = models.BooleanField(
+        default=False, help_text="The school side's in-process client (no HTTP, no secret)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class DataRequestKind(models.TextChoices):
+    SESSIONS = "sessions"
+    SCORES = "scores"
+
+
+class DataRequestStatus(models.TextChoices):
+    PROCESSING = "PROCESSING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class DataRequest(models.Model):
+    """An asynchronous read: created, processed by a Celery task, then its results are read."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="data_requests")
+    kind = models.CharField(max_length=16, choices=DataRequestKind)
+    learners = models.JSONField(default=list)
+    widgets = models.JSONField(default=list)
+    time_from = models.DateTimeField(null=True)
+    time_to = models.DateTimeField(null=True)
+    status = models.CharField(
+        max_length=16, choices=DataRequestStatus, default=DataRequestStatus.PROCESSING
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0–100.")
+    reason = models.TextField(blank=True)
+    result_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="datarequest_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request {self.id} ({self.status})"
+
+
+class DataRequestResult(models.Model):
+    """One session's row in a finished data request, materialised so reading is a plain scan."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="results")
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    widget = models.CharField(max_length=64)
+    session = models.CharField(max_length=SESSION_ID_MAX)
+    start = models.BigIntegerField(help_text="epoch ms")
+    end = models.BigIntegerField(help_text="epoch ms")
+    events = models.PositiveIntegerField()
+    score = models.FloatField(null=True)
+    maximum = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["request", "id"], name="result_request_id")]
+
+    def __str__(self) -> str:
+        return f"{self.widget} session {self.session}"

@@ -1,0 +1,249 @@
+"""Validation of an ingestion batch: shape, limits, and each event against the widget registry.
+
+Pure functions, no database: a batch either comes out as a list of clean events or as a list of
+`{index, field, message}` problems a client developer can act on.
+
+Every event of every batch passes through here, so the common case (a well-formed event) has a
+fast path that accepts only what the full check would accept unchanged; anything it is not sure
+of goes through the full check, which alone words the problems (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import fastjsonschema
+
+from widgets.registry import get_widget
+
+MAX_EVENTS = 1000
+MAX_DATA_BYTES = 8 * 1024
+MAX_SESSION_CHARS = 128
+MAX_REPORTED_PROBLEMS = 100
+TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+SESSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+# The form str(uuid.UUID(...)) gives: an id sent this way is stored as sent, without parsing.
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False), built once.
+CANONICAL_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+# Epoch ms between 2000-01-01 and 2100-01-01: anything outside is a unit mistake (s vs ms).
+MIN_EPOCH_MS = 946_684_800_000
+MAX_EPOCH_MS = 4_102_444_800_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: int | None
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "message": self.message}
+
+
+class CleanEvent(NamedTuple):
+    """Immutable; a named tuple because a frozen dataclass costs several times more to build."""
+
+    event_id: str  # canonical form: str(uuid.UUID(...))
+    session: str
+    widget: str
+    type: str
+    t: int
+    data: dict[str, Any]
+    data_json: str  # canonical JSON of `data`, reused for the digest and for storage
+
+
+@dataclass(frozen=True)
+class CleanBatch:
+    sent_at: int | None
+    events: list[CleanEvent]
+
+
+class BatchTooLarge(Exception):
+    pass
+
+
+class BatchInvalid(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@functools.cache
+def _validator(widget_id: str, event_type: str):
+    widget = get_widget(widget_id)
+    schema = widget.all_event_schemas.get(event_type) if widget else None
+    return fastjsonschema.compile(dict(schema)) if schema is not None else None
+
+
+@functools.cache
+def _known_types(widget_id: str) -> dict[str, Any]:
+    """The widget's event types that the full check accepts, each with its data validator."""
+    widget = get_widget(widget_id)
+    return {
+        event_type: _validator(widget_id, event_type)
+        for event_type in widget.all_event_schemas
+        if TYPE_PATTERN.match(event_type)
+    }
+
+
+def _canonical_json(data: dict[str, Any]) -> str:
+    return CANONICAL_JSON.encode(data) if data else "{}"
+
+
+def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
+    """The fast path: the clean event if `raw` is plainly valid, else None (the full check decides).
+
+    Each test is as strict as the full check's or stricter, and the values kept are the ones the
+    full check would keep, so the two paths never disagree about a valid event.
+    """
+    event_id, session, widget_id = raw.get("id"), raw.get("session"), raw.get("widget")
+    event_type, t, data = raw.get("type"), raw.get("t"), raw.get("data", {})
+    if not (
+        type(event_id) is str
+        and CANONICAL_UUID.fullmatch(event_id)
+        and type(session) is str
+        and SESSION_PATTERN.match(session)
+        and type(widget_id) is str
+        and get_widget(widget_id) is not None
+        and type(event_type) is str
+        and type(t) is int
+        and MIN_EPOCH_MS <= t <= MAX_EPOCH_MS
+        and type(data) is dict
+    ):
+        return None
+    validate = _known_types(widget_id).get(event_type)
+    if validate is None:
+        return None
+    data_json = _canonical_json(data)
+    if data and len(data_json.encode()) > MAX_DATA_BYTES:
+        return None
+    try:
+        validate(data)
+    except fastjsonschema.JsonSchemaValueException:
+        return None
+    return CleanEvent(event_id, session, widget_id, event_type, t, data, data_json)
+
+
+def _is_epoch_ms(value: Any) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and MIN_EPOCH_MS <= value <= MAX_EPOCH_MS
+    )
+
+
+def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(index, "", "Each event must be a JSON object."))
+        return None
+    start = len(problems)
+
+    event_id = raw.get("id")
+    parsed_id = None
+    if not isinstance(event_id, str):
+        problems.append(Problem(index, "id", "Required: a UUID string (the idempotency key)."))
+    else:
+        try:
+            parsed_id = str(uuid.UUID(event_id))
+        except ValueError:
+            problems.append(Problem(index, "id", f"“{event_id[:60]}” is not a UUID."))
+
+    session = raw.get("session")
+    if not isinstance(session, str) or not SESSION_PATTERN.match(session):
+        problems.append(
+            Problem(
+                index,
+                "session",
+                "Required: 1 to 128 characters of letters, digits, '_', '.', ':' or '-'.",
+            )
+        )
+
+    widget_id = raw.get("widget")
+    widget = get_widget(widget_id) if isinstance(widget_id, str) else None
+    if widget is None:
+        problems.append(Problem(index, "widget", f"Unknown widget {str(widget_id)[:64]!r}."))
+
+    event_type = raw.get("type")
+    if not isinstance(event_type, str) or not TYPE_PATTERN.match(event_type):
+        problems.append(
+            Problem(index, "type", "Required: matches ^[a-z][a-z0-9_]{0,63}$ (e.g. weight_placed).")
+        )
+    elif widget is not None and event_type not in widget.all_event_schemas:
+        problems.append(
+            Problem(index, "type", f"“{event_type}” is not an event type of widget {widget.id}.")
+        )
+
+    t = raw.get("t")
+    if not _is_epoch_ms(t):
+        problems.append(
+            Problem(index, "t", "Required: the client time as an integer in epoch milliseconds.")
+        )
+
+    data = raw.get("data", {})
+    data_json = ""
+    if not isinstance(data, dict):
+        problems.append(Problem(index, "data", "Must be a JSON object."))
+    else:
+        data_json = _canonical_json(data)
+        if len(data_json.encode()) > MAX_DATA_BYTES:
+            problems.append(Problem(index, "data", "Must be at most 8 KiB once encoded."))
+        elif len(problems) == start:
+            try:
+                _validator(widget.id, event_type)(data)
+            except fastjsonschema.JsonSchemaValueException as error:
+                field = error.name or "data"  # fastjsonschema names the root "data"
+                problems.append(Problem(index, field, error.message))
+
+    if len(problems) > start:
+        return None
+    return CleanEvent(
+        event_id=parsed_id,
+        session=session,
+        widget=widget.id,
+        type=event_type,
+        t=t,
+        data=data,
+        data_json=data_json,
+    )
+
+
+def parse_batch(body: bytes) -> CleanBatch:
+    """Raises BatchInvalid (400), BatchTooLarge (413) or ValueError (not JSON: 415/400)."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BatchInvalid([Problem(None, "", f"The body is not valid JSON: {error}.")]) from None
+    if not isinstance(payload, dict):
+        raise BatchInvalid([Problem(None, "", 'The body must be {"events": [...]}.')])
+
+    sent_at = payload.get("sent_at")
+    problems: list[Problem] = []
+    if sent_at is not None and not _is_epoch_ms(sent_at):
+        problems.append(Problem(None, "sent_at", "Must be an integer in epoch milliseconds."))
+
+    events = payload.get("events")
+    if not isinstance(events, list):
+        raise BatchInvalid([Problem(None, "events", "Required: a list of 1 to 1000 events.")])
+    if not events:
+        raise BatchInvalid([Problem(None, "events", "The batch is empty: send 1 to 1000 events.")])
+    if len(events) > MAX_EVENTS:
+        raise BatchTooLarge(f"{len(events)} events in one batch; send at most {MAX_EVENTS}.")
+
+    clean = []
+    for index, raw in enumerate(events):
+        event = _clean_or_none(raw) if type(raw) is dict else None
+        if event is None:
+            event = _check_event(index, raw, problems)
+        if event is not None:
+            clean.append(event)
+        if len(problems) >= MAX_REPORTED_PROBLEMS:
+            break
+    if problems:
+        raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
+    return CleanBatch(sent_at=sent_at, events=clean)

@@ -1,0 +1,328 @@
+"""Pathlens settings: one file, driven by the environment.
+
+Every variable is listed, with its default and meaning, in README.md ("Configuration").
+The defaults are the embedded set-up (SQLite files and a filesystem Celery broker under
+DATA_DIR); production overrides them from an environment file (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from config.env import env_bool, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    # Development only: a random key kept in DATA_DIR, so sessions survive a restart.
+    _key_file = DATA_DIR / "dev-secret-key"
+    if not _key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "social_django",
+    "widgets",
+    "collector",
+    "dashboard",
+    "projects",
+    "replay",
+]
+
+MIDDLEWARE = [
+    "dashboard.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.middleware.SignInErrorMiddleware",
+    "dashboard.middleware.SignInRateLimitMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.signed_in_as",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------
+# Two aliases: `default` for the school side, `analytics` for the platform side (the collector).
+# config.routers keeps every collector model in `analytics` and nothing else there, so an operator
+# can move the platform to its own server by changing one URL.
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+SQLITE_OPTIONS = {
+    # WAL lets the web process read while the worker writes; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue on `timeout` instead of failing with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
+def database_from_url(name: str, default_file: str) -> dict:
+    url = env_url(name, f"sqlite:///{DATA_DIR / default_file}", schemes=DATABASE_SCHEMES)
+    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        config["CONN_MAX_AGE"] = 0
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {
+    "default": database_from_url("DATABASE_URL", "pathlens.sqlite3"),
+    "analytics": database_from_url("ANALYTICS_DATABASE_URL", "analytics.sqlite3"),
+}
+DATABASE_ROUTERS = ["config.routers.AnalyticsRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHE_URL = env_url("CACHE_URL", "locmem://", schemes={"locmem", "redis", "rediss"})
+if CACHE_URL.startswith("locmem"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
+# --- Accounts and sign-in --------------------------------------------------------------------
+AUTH_USER_MODEL = "dashboard.User"
+LOGIN_URL = "dashboard:signin"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "dashboard:signin"
+
+AUTHENTICATION_BACKENDS = [
+    env_str("GOOGLE_OAUTH_BACKEND", "social_core.backends.google.GoogleOAuth2"),
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Demo login: one button that signs in as a demo teacher. On by default only when DEBUG is on.
+DEMO_LOGIN = env_bool("DEMO_LOGIN", DEBUG)
+# Learners pick their own name from a list, with no password (a demo-grade mechanism).
+LEARNER_PICK_SIGNIN = env_bool("LEARNER_PICK_SIGNIN", True)
+# Comma-separated emails and "@domain" entries copied into the whitelist by `seed_whitelist`.
+TEACHER_WHITELIST = env_list("TEACHER_WHITELIST")
+# Shown on the "not on the list" page so a refused teacher knows whom to ask.
+ACCESS_CONTACT = env_str("ACCESS_CONTACT", "your school's Pathlens administrator")
+
+SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = env_str("GOOGLE_OAUTH_CLIENT_ID")
+SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = env_str("GOOGLE_OAUTH_CLIENT_SECRET")
+GOOGLE_LOGIN_ENABLED = bool(SOCIAL_AUTH_GOOGLE_OAUTH2_KEY and SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET)
+GOOGLE_AUTHORIZATION_URL = env_str(
+    "GOOGLE_AUTHORIZATION_URL", "https://accounts.google.com/o/oauth2/auth"
+)
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/teacher/"
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/signin/"
+# Without this, social-auth re-raises every refusal when DEBUG is on: a refusal must be a page.
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
+SOCIAL_AUTH_USER_FIELDS = ["username", "email", "first_name", "last_name"]
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = env_bool("SOCIAL_AUTH_REDIRECT_IS_HTTPS", not DEBUG)
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    # Replaces social-core's auth_allowed: refuses before any user or association is created.
+    "dashboard.pipeline.require_whitelisted_email",
+    "social_core.pipeline.social_auth.social_user",
+    "social_core.pipeline.user.get_username",
+    "social_core.pipeline.user.create_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "social_core.pipeline.user.user_details",
+)
+
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
+# A teacher is signed out after this long without a request, and this long after signing in.
+TEACHER_IDLE_TIMEOUT = env_int("TEACHER_IDLE_TIMEOUT", 2 * 3600, minimum=60)
+TEACHER_ABSOLUTE_TIMEOUT = env_int("TEACHER_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
+# Sign-in attempts (demo, learner pick, Google) per client address per five minutes.
+SIGNIN_RATE_LIMIT = env_int("SIGNIN_RATE_LIMIT", 30, minimum=1)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Security headers ------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# DENY everywhere; the widget playback page opts in to SAMEORIGIN for the replay iframe.
+X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # Plotly.js writes style attributes at run time; scripts stay strictly nonce-only.
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    # Browsers apply form-action to the redirect after the Google sign-in POST, too.
+    "form-action": [CSP.SELF, _origin(GOOGLE_AUTHORIZATION_URL)],
+}
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# With DEBUG on (make run), files are served from the app folders and STATIC_ROOT is not needed.
+WHITENOISE_USE_FINDERS = DEBUG
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
+
+# --- Celery ----------------------------------------------------------------------------------
+# Default: kombu's filesystem transport, a broker that needs no server (one machine only).
+# Production: redis://… or amqp://… (RabbitMQ).
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL", "filesystem://", schemes={"filesystem", "redis", "rediss", "amqp"}
+)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL.startswith("filesystem"):
+    _queue_dir = DATA_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "control_folder": str(DATA_DIR / "broker-control"),
+        "store_processed": False,
+    }
+    # The transport expects its folders to exist; creating them here keeps `make run` one step.
+    for _folder in (_queue_dir, DATA_DIR / "broker-control"):
+        _folder.mkdir(parents=True, exist_ok=True)
+    # Remote control needs a fanout exchange, which the filesystem transport does not offer.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Internationalisation --------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging ---------------------------------------------------------------------------------
+# `json` (the default with DEBUG off) writes one JSON object per line, with the request id.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- The collector (platform side) -----------------------------------------------------------
+# How long a learner token stays valid, in seconds.
+LEARNER_TOKEN_TTL = env_int("LEARNER_TOKEN_TTL", 12 * 3600, minimum=60)
+# Batches one learner token may send per minute before getting 429 with Retry-After.
+INGEST_RATE_LIMIT = env_int("INGEST_RATE_LIMIT", 240, minimum=1)
+# Where the school side finds the collector: empty for in-process, or a URL plus an API key.
+COLLECTOR_URL = env_str("COLLECTOR_URL").rstrip("/")
+COLLECTOR_API_KEY = env_str("COLLECTOR_API_KEY")
+if COLLECTOR_URL and not COLLECTOR_API_KEY:
+    raise ImproperlyConfigured("COLLECTOR_URL is set, so COLLECTOR_API_KEY must be set too.")
+# Browser origins (other schools' dashboards) allowed to send events to this collector.
+COLLECTOR_CORS_ORIGINS = env_list("COLLECTOR_CORS_ORIGINS")

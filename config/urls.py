@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dashboard.health import healthz
+
+admin.site.site_header = "Pathlens administration"
+admin.site.site_title = "Pathlens admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("auth/", include("social_django.urls", namespace="social")),
+    path("api/v1/", include("collector.urls")),
+    path("projects/", include("projects.urls")),
+    path("replay/", include("replay.urls")),
+    path("", include("dashboard.urls")),
+]

@@ -1,0 +1,108 @@
+"""Request ids for the logs, and social-auth refusals turned into pages (never a 500)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from social_django.middleware import SocialAuthExceptionMiddleware
+
+from config.logging import request_id_var
+from dashboard.pipeline import NotWhitelisted
+
+log = logging.getLogger("pathlens.access")
+
+
+class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
+    def get_redirect_uri(self, request: HttpRequest, exception: Exception) -> str:
+        if isinstance(exception, NotWhitelisted):
+            return reverse("dashboard:signin_denied")
+        return reverse("dashboard:signin")
+
+    def get_message(self, request: HttpRequest, exception: Exception) -> str:
+        if isinstance(exception, NotWhitelisted):
+            # Remembered for the denial page only; messages live in a signed cookie.
+            return exception.email
+        return f"Google sign-in did not complete: {exception}. Please try again."
+
+    def dispatch_error(self, request, transports, url, message, backend_name, *, metadata=None):
+        if url and url.endswith(reverse("dashboard:signin_denied")):
+            messages.info(request, message, extra_tags="refused-email")
+            return url
+        return super().dispatch_error(
+            request, transports, url, message, backend_name, metadata=metadata
+        )
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (or keeps a sane one from the proxy) for logs and the response."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        incoming = request.headers.get("X-Request-ID", "")
+        sane = re.fullmatch(r"[A-Za-z0-9._-]{8,64}", incoming)
+        request_id = incoming if sane else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+SIGNIN_PATHS = ("/signin/demo/", "/signin/learner/", "/auth/login/", "/auth/complete/")
+SIGNIN_WINDOW = 300
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP: behind a TLS proxy, the address the proxy appended last."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class SignInRateLimitMiddleware:
+    """Sign-in attempts per client address in a five-minute window, in the shared cache."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        is_attempt = request.path.startswith(SIGNIN_PATHS) and (
+            request.method == "POST" or request.path.startswith("/auth/complete/")
+        )
+        if is_attempt:
+            now = time.time()
+            window = int(now // SIGNIN_WINDOW)
+            key = f"signin-rate:{client_address(request)}:{window}"
+            cache.add(key, 0, timeout=SIGNIN_WINDOW + 10)
+            try:
+                attempts = cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=SIGNIN_WINDOW + 10)
+                attempts = 1
+            if attempts > settings.SIGNIN_RATE_LIMIT:
+                retry_after = int(SIGNIN_WINDOW - now % SIGNIN_WINDOW) + 1
+                log.warning("sign-in attempts rate-limited for a client address")
+                response = render(
+                    request,
+                    "dashboard/too_many_attempts.html",
+                    {"minutes": max(1, round(retry_after / 60))},
+                    status=429,
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return self.get_response(request)

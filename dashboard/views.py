@@ -1,0 +1,162 @@
+"""Sign-in (Google, demo, learner pick), sign-out, and the teacher and learner home pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collector.client import CollectorError
+from dashboard import selectors
+from dashboard.access import (
+    LEARNER_SESSION_KEY,
+    current_learner,
+    is_teacher,
+    learner_required,
+    public,
+    teacher_required,
+)
+from dashboard.forms import LearnerPickForm, LearnerSearchForm
+from dashboard.launch import widget_open
+from dashboard.models import LearnerIdentity, User
+from widgets.registry import all_widgets, get_widget
+
+log = logging.getLogger("pathlens.access")
+
+LEARNER_PAGE_SIZE = 60
+
+
+@require_GET
+@public
+def signin(request: HttpRequest) -> HttpResponse:
+    if is_teacher(request.user):
+        return redirect("dashboard:home")
+    if current_learner(request) is not None:
+        return redirect("dashboard:learner_home")
+    return render(
+        request,
+        "dashboard/signin.html",
+        {
+            "google_enabled": settings.GOOGLE_LOGIN_ENABLED,
+            "demo_enabled": settings.DEMO_LOGIN,
+            "learner_pick_enabled": settings.LEARNER_PICK_SIGNIN,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@require_GET
+@public
+def signin_denied(request: HttpRequest) -> HttpResponse:
+    refused_email = ""
+    for message in messages.get_messages(request):
+        if "refused-email" in message.tags:
+            refused_email = str(message)
+    return render(
+        request,
+        "dashboard/signin_denied.html",
+        {"refused_email": refused_email, "contact": settings.ACCESS_CONTACT},
+        status=403,
+    )
+
+
+@require_POST
+@public
+def demo_signin(request: HttpRequest) -> HttpResponse:
+    if not settings.DEMO_LOGIN:
+        return render(request, "dashboard/demo_off.html", status=404)
+    teacher, _ = User.objects.get_or_create(
+        username="demo-teacher",
+        defaults={"is_demo": True, "first_name": "Demo", "last_name": "Teacher"},
+    )
+    if not teacher.is_demo:
+        # Someone else holds the name; never hand a real account to the demo button.
+        log.error("demo sign-in refused: the demo-teacher username belongs to a real account")
+        return render(request, "dashboard/demo_off.html", status=409)
+    request.session.pop(LEARNER_SESSION_KEY, None)
+    login(request, teacher, backend="django.contrib.auth.backends.ModelBackend")
+    log.info("demo teacher signed in")
+    return redirect("dashboard:home")
+
+
+@require_http_methods(["GET", "POST"])
+@public
+def learner_signin(request: HttpRequest) -> HttpResponse:
+    if not settings.LEARNER_PICK_SIGNIN:
+        return render(request, "dashboard/learner_pick_off.html", status=404)
+
+    if request.method == "POST":
+        form = LearnerPickForm(request.POST)
+        if form.is_valid():
+            learner: LearnerIdentity = form.cleaned_data["learner"]
+            # flush() ends any teacher session and gives a new session key (no fixation).
+            request.session.flush()
+            request.session[LEARNER_SESSION_KEY] = learner.pk
+            log.info("learner signed in by pick")
+            return redirect("dashboard:learner_home")
+        status = 400
+    else:
+        form = LearnerPickForm()
+        status = 200
+
+    search = LearnerSearchForm(request.GET)
+    if not search.is_valid():
+        return render(request, "dashboard/bad_request.html", {"form": search}, status=400)
+    query = search.cleaned_data["q"]
+    page = Paginator(selectors.learner_search(query=query), LEARNER_PAGE_SIZE).get_page(
+        search.cleaned_data["page"]
+    )
+    choices = selectors.learner_choices(learners=page.object_list)
+    context = {"page": page, "choices": choices, "query": query, "form": form}
+    template = "dashboard/learner_signin.html"
+    if request.htmx and request.method == "GET":
+        template += "#learner-choices"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@public
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)  # flushes the session: teacher and learner alike
+    messages.success(request, "You are signed out.")
+    return redirect("dashboard:signin")
+
+
+@require_GET
+@teacher_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/home.html",
+        {"learner_count": LearnerIdentity.objects.count(), "widgets": all_widgets()},
+    )
+
+
+@require_GET
+@learner_required
+def learner_home(request: HttpRequest, learner: LearnerIdentity) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/learner_home.html",
+        {"learner": learner, "cards": selectors.learner_widget_cards(learner=learner)},
+    )
+
+
+@require_GET
+@learner_required
+def widget_page(request: HttpRequest, widget_id: str, learner: LearnerIdentity) -> HttpResponse:
+    widget = get_widget(widget_id)
+    if widget is None:
+        raise Http404("No such activity.")
+    try:
+        config = widget_open(learner=learner, widget=widget)
+    except CollectorError as error:
+        log.error("widget %s could not open: collector answered %s", widget.id, error.status)
+        return render(request, "dashboard/widget_unavailable.html", {"widget": widget}, status=503)
+    return render(request, "dashboard/widget_page.html", {"widget": widget, "config": config})

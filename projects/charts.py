@@ -1,0 +1,318 @@
+"""The learning-path explorer's plotly figures, built in Python as plain figure dicts.
+
+Pure: frames in, figure dicts out; no request, no ORM. The dicts follow plotly's figure schema
+(the tests validate them with `plotly.graph_objects.Figure`); they are built directly rather than
+through graph objects because validating 30,000 points on every page view costs more than the
+whole page is allowed to take.
+
+Numbers travel as typed arrays (`{"dtype": "f8", "bdata": <base64>}`), which plotly.js 3 decodes
+natively: a 30,000-session chart is a few hundred kilobytes instead of megabytes of digits.
+
+Layout of the chart: one horizontal lane per widget, time along x, one mark per session (size by
+event count, colour by score). Within every lane each learner has a row of their own (a fixed
+small offset from the lane's centre, in name order), so one learner's sessions line up across
+lanes and a path joins them without jumping around.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from projects.paths import path_labels, score_percent
+
+# Okabe–Ito, then four more that stay apart from them: one colour per compared path.
+PATH_COLOURS = [
+    "#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9",
+    "#000000", "#F0E442", "#7F3C8D", "#3969AC", "#E73F74", "#80BA5A",
+]  # fmt: skip
+MAX_PATHS = len(PATH_COLOURS)
+UNSCORED_COLOUR = "#8a96a3"
+LANE_SPREAD = 0.8  # the share of a lane's height that its learners' rows use
+MARKER_MIN, MARKER_MAX = 4, 18  # px
+LANE_HEIGHT = 170  # px
+TYPED_DTYPES = {
+    np.dtype("int8"): "i1",
+    np.dtype("uint8"): "u1",
+    np.dtype("int16"): "i2",
+    np.dtype("uint16"): "u2",
+    np.dtype("int32"): "i4",
+    np.dtype("uint32"): "u4",
+    np.dtype("float32"): "f4",
+    np.dtype("float64"): "f8",
+}
+
+
+def typed(values: np.ndarray | pd.Series) -> dict:
+    """A numpy array as a plotly.js typed-array spec: dtype, base64 bytes (little-endian), shape."""
+    array = np.ascontiguousarray(np.asarray(values))
+    code = TYPED_DTYPES[array.dtype]
+    array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    spec = {"dtype": code, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+    if array.ndim > 1:
+        spec["shape"] = ",".join(str(n) for n in array.shape)
+    return spec
+
+
+def decode(spec: dict) -> np.ndarray:
+    """The inverse of `typed`, for tests and benchmarks."""
+    code_to_dtype = {code: dtype for dtype, code in TYPED_DTYPES.items()}
+    array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=code_to_dtype[spec["dtype"]])
+    if "shape" in spec:
+        array = array.reshape([int(n) for n in spec["shape"].split(",")])
+    return array
+
+
+@dataclass(frozen=True)
+class Lane:
+    widget: str
+    title: str
+
+
+def local_ms(start_ms: pd.Series, time_zone: str) -> np.ndarray:
+    """Epoch ms moved to the wall-clock time of `time_zone`, as plotly's date axis shows it.
+
+    Plotly draws epoch milliseconds as UTC; shifting each value by its zone's offset at that
+    moment (daylight saving included) makes the axis read in the school's time.
+    """
+    if start_ms.empty:
+        return np.zeros(0, dtype="float64")
+    utc = pd.to_datetime(start_ms.to_numpy(), unit="ms", utc=True)
+    offset = utc.tz_convert(time_zone).tz_localize(None) - utc.tz_localize(None)
+    return start_ms.to_numpy(dtype="float64") + offset / pd.Timedelta(milliseconds=1)
+
+
+def learner_rows(order: Sequence[int]) -> dict[int, float]:
+    """Each learner's offset from the centre of a lane, in lane units, in the given order."""
+    n = max(len(order), 1)
+    return {learner: ((rank + 0.5) / n - 0.5) * LANE_SPREAD for rank, learner in enumerate(order)}
+
+
+def _y(frame: pd.DataFrame, lanes: Sequence[Lane], rows: dict[int, float]) -> np.ndarray:
+    lane_of = {lane.widget: index for index, lane in enumerate(lanes)}
+    lane = frame["widget"].map(lane_of).to_numpy(dtype="float64")
+    offset = frame["learner"].map(rows).fillna(0.0).to_numpy(dtype="float64")
+    return (lane + offset).astype("float32")
+
+
+def marker_sizes(events: pd.Series, largest: int) -> np.ndarray:
+    """Marker size in px: area grows with the event count, from MARKER_MIN to MARKER_MAX."""
+    if largest <= 0:
+        return np.full(len(events), MARKER_MIN, dtype="uint8")
+    share = np.sqrt(events.to_numpy(dtype="float64") / largest)
+    return np.rint(MARKER_MIN + (MARKER_MAX - MARKER_MIN) * share).astype("uint8")
+
+
+def _hover(title: str, scored: bool) -> str:
+    title = escape_label(title)
+    score = "Score %{customdata[2]:.0f}%" if scored else "No score for this widget"
+    return (
+        f"<b>%{{text}}</b><br>{title}<br>%{{x|%a %d %b %Y, %H:%M}}<br>"
+        "%{customdata[0]:.1f} min · %{customdata[1]:,.0f} events<br>"
+        f"{score}<extra></extra>"
+    )
+
+
+def overview_figure(
+    frame: pd.DataFrame,
+    *,
+    lanes: Sequence[Lane],
+    order: Sequence[int],
+    time_zone: str,
+) -> dict:
+    """Every session as a mark: the explorer's base figure, and what its points stand for.
+
+    Returns `{"figure": {"data", "layout"}, "points": [...], "learnerIds": ...}`. `points[i]`
+    belongs to `figure["data"][i]` and holds, as typed arrays, the stored session id of each mark
+    (for links) and the index of its learner in `order` (the browser turns it into the hover
+    label); `learnerIds` is `order` itself.
+    """
+    rows = learner_rows(order)
+    index_of = {learner: i for i, learner in enumerate(order)}
+    index_dtype = "uint16" if len(order) < 2**16 else "uint32"
+    largest = int(frame["events"].max()) if len(frame) else 0
+    frame = frame.assign(
+        x=local_ms(frame["start"], time_zone),
+        y=_y(frame, lanes, rows),
+        score_pct=score_percent(frame),
+    )
+    data: list[dict] = []
+    points: list[dict] = []
+    for lane in lanes:
+        in_lane = frame[frame["widget"] == lane.widget]
+        for scored in (True, False):
+            part = in_lane[in_lane["score_pct"].notna() == scored]
+            if part.empty:
+                continue
+            custom = np.column_stack(
+                [
+                    part["duration"].to_numpy(dtype="float64") / 60_000,
+                    part["events"].to_numpy(dtype="float64"),
+                    part["score_pct"].fillna(0).to_numpy(dtype="float64"),
+                ]
+            ).astype("float32")
+            marker: dict = {
+                "size": typed(marker_sizes(part["events"], largest)),
+                "opacity": 0.75,
+                "line": {"width": 0},
+            }
+            if scored:
+                marker["color"] = typed(part["score_pct"].to_numpy(dtype="float32"))
+                marker["coloraxis"] = "coloraxis"
+            else:
+                marker["color"] = UNSCORED_COLOUR
+            data.append(
+                {
+                    "type": "scattergl",
+                    "mode": "markers",
+                    "name": f"{lane.title} sessions",
+                    "x": typed(part["x"].to_numpy(dtype="float64")),
+                    "y": typed(part["y"].to_numpy(dtype="float32")),
+                    "customdata": typed(custom),
+                    "marker": marker,
+                    "hovertemplate": _hover(lane.title, scored),
+                    "showlegend": False,
+                    "meta": {"kind": "sessions", "widget": lane.widget},
+                }
+            )
+            points.append(
+                {
+                    "ids": typed(part["id"].to_numpy(dtype="uint32")),
+                    "learners": typed(part["learner"].map(index_of).to_numpy(dtype=index_dtype)),
+                }
+            )
+    return {
+        "figure": {"data": data, "layout": _layout(lanes)},
+        "points": points,
+        "learnerIds": typed(np.asarray(order, dtype="uint32")),
+    }
+
+
+def _layout(lanes: Sequence[Lane]) -> dict:
+    n = max(len(lanes), 1)
+    return {
+        "height": max(320, LANE_HEIGHT * n + 90),
+        "margin": {"l": 20, "r": 20, "t": 16, "b": 48},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#fbfcfd",
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        "hovermode": "closest",
+        "dragmode": "zoom",
+        "xaxis": {"type": "date", "showgrid": True, "gridcolor": "#e6ebf0", "zeroline": False},
+        "yaxis": {
+            "tickmode": "array",
+            "tickvals": list(range(len(lanes))),
+            "ticktext": [lane.title for lane in lanes],
+            "range": [n - 0.5, -0.5],
+            "fixedrange": True,
+            "automargin": True,
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": i + 0.5,
+                "y1": i + 0.5,
+                "line": {"color": "#d9e0e8", "width": 1},
+            }
+            for i in range(len(lanes) - 1)
+        ],
+        "coloraxis": {
+            "colorscale": "Viridis",
+            "cmin": 0,
+            "cmax": 100,
+            "colorbar": {"title": {"text": "Score %"}, "thickness": 12, "len": 0.8},
+        },
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        # Keeps the teacher's zoom when paths are added or removed.
+        "uirevision": "explorer",
+    }
+
+
+def path_parts(
+    paths: dict[int, pd.DataFrame],
+    *,
+    lanes: Sequence[Lane],
+    order: Sequence[int],
+    names: dict[int, str],
+    time_zone: str,
+) -> dict:
+    """The compared paths: one line per learner, its labels, and the sessions they link to.
+
+    Returns `{"traces": [...], "annotations": {learner: [...]}, "sessions": {learner: [...]},
+    "colours": {learner: colour}}`. Annotations are hidden until the path is clicked; each
+    captures clicks so the browser can open the session it labels (`sessions[learner][i]` is the
+    stored id of the session under `annotations[learner][i]`).
+    """
+    rows = learner_rows(order)
+    traces: list[dict] = []
+    annotations: dict[str, list[dict]] = {}
+    sessions: dict[str, list[int]] = {}
+    colours: dict[str, str] = {}
+    for number, (learner, path) in enumerate(paths.items()):
+        colour = PATH_COLOURS[number % len(PATH_COLOURS)]
+        x = local_ms(path["start"], time_zone)
+        y = _y(path, lanes, rows)
+        labels = path_labels(path)
+        traces.append(
+            {
+                "type": "scattergl",
+                "mode": "lines+markers",
+                "name": escape_label(names.get(learner, str(learner))),
+                "x": typed(x.astype("float64")),
+                "y": typed(y),
+                "text": labels,
+                "line": {"color": colour, "width": 2.5},
+                "marker": {"color": colour, "size": 9, "line": {"color": "#ffffff", "width": 1.5}},
+                "hovertemplate": (
+                    f"<b>{escape_label(names.get(learner, ''))}</b><br>%{{x|%a %d %b %Y, %H:%M}}"
+                    "<br>%{text}<br>Click to label this path<extra></extra>"
+                ),
+                "meta": {"kind": "path", "learner": learner},
+            }
+        )
+        key = str(learner)
+        colours[key] = colour
+        sessions[key] = [int(i) for i in path["id"]]
+        annotations[key] = [
+            {
+                "x": float(xi),
+                "y": float(yi),
+                "text": label,
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowcolor": colour,
+                "ax": 0,
+                # Alternate above and below, so neighbouring labels overlap less.
+                "ay": -34 if i % 2 == 0 else 34,
+                "bgcolor": "#ffffff",
+                "bordercolor": colour,
+                "borderwidth": 1.5,
+                "borderpad": 3,
+                "font": {"size": 11, "color": "#1d2733"},
+                "captureevents": True,
+                "hovertext": "Open this session",
+                "name": f"path-{learner}-{i}",
+            }
+            for i, (xi, yi, label) in enumerate(zip(x, y, labels, strict=True))
+        ]
+    return {
+        "traces": traces,
+        "annotations": annotations,
+        "sessions": sessions,
+        "colours": colours,
+    }
+
+
+def escape_label(text: str) -> str:
+    """Text shown by plotly as is: plotly reads tags (<b>, <a>) in labels and %{…} in templates."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "%(")

@@ -1,0 +1,152 @@
+"""Query projects: a teacher's question to the platform, its runs, and each run's results.
+
+A project is the union of a `sessions` and a `scores` data request with the same parameters
+(learners, widgets, time window). Each submission of those two requests is a run; a project can
+be run again later to take in new data, and every run keeps its own time and figures. When both
+requests of a run are DONE, their results are merged and stored here, on the school side, keyed
+by learner identity, so exploring never waits on the platform and never shows an opaque id.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dashboard.models import LearnerIdentity
+
+NAME_MAX = 120
+# A run still PROCESSING after this long is probably stuck (no worker?): it may be run again.
+STALE_AFTER = timedelta(minutes=15)
+
+
+class Project(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(max_length=NAME_MAX)
+    learners = models.ManyToManyField(LearnerIdentity, related_name="projects")
+    widgets = models.JSONField(default=list, help_text="Widget ids, in the registry's order.")
+    time_from = models.DateTimeField(null=True, blank=True)
+    time_to = models.DateTimeField(null=True, blank=True, help_text="Exclusive.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="project_owner_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    PROCESSING = "PROCESSING", "Processing"
+    DONE = "DONE", "Done"
+    FAILED = "FAILED", "Failed"
+
+
+class ProjectRun(models.Model):
+    """One submission of a project's two data requests, and what came of it.
+
+    `import_started_at` is set once, by whichever status check first sees both requests DONE
+    (a conditional UPDATE), so the results are imported exactly once however many browser
+    tabs are polling. The figures are those of the import and are kept even when learners are
+    deleted later.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="runs")
+    number = models.PositiveIntegerField()
+    sessions_request_id = models.CharField(max_length=64, blank=True)
+    scores_request_id = models.CharField(max_length=64, blank=True)
+    # What was asked: opaque ids are not kept here, only how many learners were sent.
+    parameters = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=RunStatus, default=RunStatus.PROCESSING)
+    progress = models.PositiveSmallIntegerField(null=True, help_text="Percent, when known.")
+    reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    import_started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    session_count = models.PositiveIntegerField(default=0)
+    learner_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveBigIntegerField(default=0)
+    widget_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text="Sessions of opaque ids no longer known to the school, not stored."
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="run_project_number"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="run_status_submitted")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · run {self.number}"
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == RunStatus.PROCESSING
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RunStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == RunStatus.FAILED
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_processing and timezone.now() - self.submitted_at >= STALE_AFTER
+
+    @property
+    def is_importing(self) -> bool:
+        return self.is_processing and self.import_started_at is not None
+
+    @property
+    def took(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.submitted_at
+
+    @property
+    def took_text(self) -> str:
+        """How long the run took from submit to DONE or FAILED, as "17 s" or "2 min"."""
+        from projects.paths import format_duration
+
+        took = self.took
+        return "—" if took is None else format_duration(took.total_seconds() * 1000)
+
+
+class RunSession(models.Model):
+    """One session of one learner in one widget, as a DONE run found it.
+
+    Deleting a learner identity deletes their rows here too: the school keeps no results for a
+    learner it no longer knows. The run's figures stay as they were at import.
+    """
+
+    run = models.ForeignKey(ProjectRun, on_delete=models.CASCADE, related_name="sessions")
+    learner = models.ForeignKey(LearnerIdentity, on_delete=models.CASCADE, related_name="+")
+    widget = models.CharField(max_length=64)
+    session = models.CharField(max_length=128)
+    start = models.BigIntegerField(help_text="epoch ms")
+    duration = models.BigIntegerField(help_text="ms")
+    events = models.PositiveIntegerField()
+    score = models.FloatField(null=True)
+    maximum = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "learner", "start"], name="runsession_path")]
+
+    def __str__(self) -> str:
+        return f"{self.widget} {self.session}"
+
+    @property
+    def score_percent(self) -> float | None:
+        if self.score is None or not self.maximum:
+            return None
+        return 100.0 * self.score / self.maximum

@@ -1,0 +1,296 @@
+"""Learning paths as pandas frames: merging a run's results, paths, summaries, labels.
+
+Pure: data in, frame out. No request, no ORM, no settings; unit-tested on small frames
+(tests/projects/test_paths.py).
+
+The session frame (one row per session of one learner in one widget) has the columns
+`SESSION_COLUMNS`: `id` (the stored row's id, used in links), `learner` (a learner identity's
+id), `widget`, `session`, `start` (epoch ms), `duration` (ms), `events`, `score`, `maximum`
+(NaN where the widget gives no score). Learner labels come in a second frame indexed by learner
+id with `display_name` and `real_id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SESSION_COLUMNS = [
+    "id", "learner", "widget", "session", "start", "duration", "events", "score", "maximum",
+]  # fmt: skip
+KEY = ["learner", "widget", "session"]
+RESULT_COLUMNS = ["learner", "widget", "session", "start", "end", "events"]
+
+
+def merge_results(sessions: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Joins the rows of a `sessions` request and a `scores` request into one row per session.
+
+    Both requests have the same parameters but are processed at slightly different moments, so
+    a session may have had one more event, or be missing altogether, in one of them. The
+    `sessions` request is authoritative for timing and event counts (it is computed in one
+    statement); `scores` adds the score and maximum. A session seen by only one of them is kept.
+    """
+    sessions = _results_frame(sessions)
+    scores = _results_frame(scores)
+    merged = sessions.merge(
+        scores[[*RESULT_COLUMNS, "score", "maximum"]],
+        on=KEY,
+        how="outer",
+        suffixes=("", "_scores"),
+    )
+    for column in ("start", "end", "events"):
+        merged[column] = merged[column].fillna(merged[f"{column}_scores"])
+    merged = merged[[*RESULT_COLUMNS, "score_scores", "maximum_scores"]].rename(
+        columns={"score_scores": "score", "maximum_scores": "maximum"}
+    )
+    merged = merged.astype({"start": "int64", "end": "int64", "events": "int64"})
+    merged["duration"] = merged["end"] - merged["start"]
+    return merged.sort_values([*KEY]).reset_index(drop=True)
+
+
+def _results_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    frame = rows.copy()
+    for column in RESULT_COLUMNS:
+        if column not in frame:
+            frame[column] = pd.Series(dtype="object" if column in KEY else "int64")
+    for column in ("score", "maximum"):
+        if column not in frame:
+            frame[column] = np.nan
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def empty_sessions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": pd.Series(dtype="int64"),
+            "learner": pd.Series(dtype="int64"),
+            "widget": pd.Series(dtype="object"),
+            "session": pd.Series(dtype="object"),
+            "start": pd.Series(dtype="int64"),
+            "duration": pd.Series(dtype="int64"),
+            "events": pd.Series(dtype="int64"),
+            "score": pd.Series(dtype="float64"),
+            "maximum": pd.Series(dtype="float64"),
+        }
+    )
+
+
+def sessions_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
+    """A session frame from rows in `SESSION_COLUMNS` order (as a database cursor gives them).
+
+    Built column by column: three times faster than `DataFrame.from_records` on 30,000 rows.
+    """
+    rows = list(rows)
+    if not rows:
+        return empty_sessions()
+    columns = dict(zip(SESSION_COLUMNS, zip(*rows, strict=True), strict=True))
+    n = len(rows)
+    frame = {
+        name: np.fromiter(columns[name], dtype="int64", count=n)
+        for name in ("id", "learner", "start", "duration", "events")
+    }
+    for name in ("widget", "session"):
+        frame[name] = np.array(columns[name], dtype=object)
+    for name in ("score", "maximum"):
+        frame[name] = np.array(columns[name], dtype="float64")  # None → NaN
+    return pd.DataFrame(frame)[SESSION_COLUMNS]
+
+
+def score_percent(frame: pd.DataFrame) -> pd.Series:
+    """Score as a percentage of the maximum; NaN where there is no score or the maximum is 0."""
+    maximum = frame["maximum"].where(frame["maximum"] > 0)
+    return 100.0 * frame["score"] / maximum
+
+
+# --- Paths -----------------------------------------------------------------------------------
+
+
+def path_of(frame: pd.DataFrame, learner: int) -> pd.DataFrame:
+    """One learner's sessions in the order they happened, across widgets.
+
+    Ties (two sessions that started in the same millisecond) are broken by widget, then session
+    id, so that a path is always drawn the same way.
+    """
+    path = frame[frame["learner"] == learner]
+    return path.sort_values(["start", "widget", "session"], kind="stable").reset_index(drop=True)
+
+
+def paths_of(frame: pd.DataFrame, learners: Sequence[int]) -> dict[int, pd.DataFrame]:
+    """The paths of the chosen learners, in the order they were chosen."""
+    chosen = frame[frame["learner"].isin(list(learners))]
+    ordered = chosen.sort_values(["learner", "start", "widget", "session"], kind="stable")
+    groups = {learner: path for learner, path in ordered.groupby("learner", sort=False)}
+    return {
+        learner: groups[learner].reset_index(drop=True) if learner in groups else frame.iloc[0:0]
+        for learner in learners
+    }
+
+
+def format_duration(ms: float) -> str:
+    """A duration as a teacher reads it: "45 s", "12 min", "1 h 05 min"."""
+    if ms is None or (isinstance(ms, float) and np.isnan(ms)):
+        return "—"
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def session_label(duration_ms: float, events: int) -> str:
+    """The label shown at a session of a clicked path: its duration and event count."""
+    return f"{format_duration(duration_ms)} · {int(events):,} event{'s' if events != 1 else ''}"
+
+
+def path_labels(path: pd.DataFrame) -> list[str]:
+    return [
+        session_label(duration, events)
+        for duration, events in zip(path["duration"], path["events"], strict=True)
+    ]
+
+
+# --- Summaries -------------------------------------------------------------------------------
+
+LEARNER_SORTS = {
+    "name": ["sort_name", "real_id"],
+    "sessions": ["sessions"],
+    "time": ["total_time"],
+    "score": ["mean_score"],
+    "widgets": ["widgets_touched"],
+    "last": ["last_start"],
+}
+WIDGET_SORTS = {
+    "widget": ["title"],
+    "learners": ["learners"],
+    "sessions": ["sessions"],
+    "time": ["total_time"],
+    "duration": ["median_duration"],
+    "events": ["mean_events"],
+    "score": ["mean_score"],
+}
+
+
+def learner_summary(frame: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """One row per learner with sessions: sessions, total time, mean score, widgets touched.
+
+    Indexed by learner id. Learners without a label (deleted since) are left out. Which widgets
+    each learner touched is `widgets_of`, asked only for the rows a page shows.
+    """
+    scored = frame.assign(score_pct=score_percent(frame))
+    grouped = scored.groupby("learner", sort=False)
+    summary = pd.DataFrame(
+        {
+            "sessions": grouped.size(),
+            "total_time": grouped["duration"].sum(),
+            "total_events": grouped["events"].sum(),
+            "mean_score": grouped["score_pct"].mean(),
+            "widgets_touched": grouped["widget"].nunique(),
+            "first_start": grouped["start"].min(),
+            "last_start": grouped["start"].max(),
+        }
+    )
+    summary = summary.join(labels[["display_name", "real_id"]], how="inner")
+    summary["sort_name"] = summary["display_name"].str.casefold()
+    summary.index.name = "learner"
+    return summary
+
+
+def widgets_of(frame: pd.DataFrame, learners: Sequence[int]) -> dict[int, list[str]]:
+    """The widgets each of these learners has sessions in, sorted."""
+    pairs = frame.loc[frame["learner"].isin(list(learners)), ["learner", "widget"]]
+    touched: dict[int, list[str]] = {int(learner): [] for learner in learners}
+    for learner, widget in sorted(set(pairs.itertuples(index=False, name=None))):
+        touched[int(learner)].append(widget)
+    return touched
+
+
+def widget_summary(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """One row per widget with sessions: learners, sessions, time, events and score."""
+    scored = frame.assign(score_pct=score_percent(frame))
+    grouped = scored.groupby("widget", sort=False)
+    summary = pd.DataFrame(
+        {
+            "learners": grouped["learner"].nunique(),
+            "sessions": grouped.size(),
+            "total_time": grouped["duration"].sum(),
+            "median_duration": grouped["duration"].median(),
+            "mean_events": grouped["events"].mean(),
+            "mean_score": grouped["score_pct"].mean(),
+        }
+    )
+    summary["title"] = [titles.get(widget, widget) for widget in summary.index]
+    summary.index.name = "widget"
+    return summary
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A validated sort order for a summary table: a key from the table's sorts, and direction."""
+
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+    def toggled(self, key: str) -> str:
+        """The sort parameter a column header links to: flips direction if already sorted."""
+        if key == self.key:
+            return key if self.descending else f"-{key}"
+        # Names read best A→Z; numbers are most useful largest first.
+        return key if key in ("name", "widget") else f"-{key}"
+
+
+def parse_sort(value: str, sorts: dict[str, list[str]], default: str) -> Sort | None:
+    """`"-sessions"` → Sort("sessions", descending); None for a key the table does not know."""
+    value = value or default
+    descending = value.startswith("-")
+    key = value.removeprefix("-")
+    if key not in sorts:
+        return None
+    return Sort(key, descending)
+
+
+def sort_summary(summary: pd.DataFrame, sort: Sort, sorts: dict[str, list[str]]) -> pd.DataFrame:
+    """Sorts a summary table; missing values (no score) always go last, ties by name."""
+    columns = sorts[sort.key]
+    tie = "sort_name" if "sort_name" in summary else "title"
+    by = [*columns, *([tie] if tie not in columns else [])]
+    ascending = [not sort.descending] * len(columns) + [True] * (len(by) - len(columns))
+    return summary.sort_values(by, ascending=ascending, na_position="last", kind="stable")
+
+
+def filter_learners(summary: pd.DataFrame, query: str) -> pd.DataFrame:
+    """Learners whose display name or real id contains the query (case-insensitive)."""
+    query = " ".join(query.split()).casefold()
+    if not query:
+        return summary
+    matches = summary["sort_name"].str.contains(query, regex=False) | summary[
+        "real_id"
+    ].str.casefold().str.contains(query, regex=False)
+    return summary[matches]
+
+
+def learner_order(labels: pd.DataFrame) -> list[int]:
+    """Learners by display name then real id: the order of their rows within each lane."""
+    keyed = labels.assign(
+        _name=labels["display_name"].str.casefold(), _real=labels["real_id"].str.casefold()
+    )
+    return [int(pk) for pk in keyed.sort_values(["_name", "_real"], kind="stable").index]
+
+
+def totals(frame: pd.DataFrame) -> dict[str, int]:
+    return {
+        "sessions": len(frame),
+        "learners": int(frame["learner"].nunique()),
+        "events": int(frame["events"].sum()),
+        "widgets": int(frame["widget"].nunique()),
+    }

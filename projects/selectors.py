@@ -1,0 +1,207 @@
+"""Reads of projects, runs and their stored results.
+
+A DONE run's stored sessions never change (a deleted learner's rows go, and the explorer
+leaves out learners it has no label for anyway), so the explorer keeps the frames of the runs it
+showed last in memory, and the encoded overview figure (and its gzip) in the cache, keyed by a
+digest of everything it depends on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from dashboard.models import LearnerIdentity, User
+from projects import charts, paths
+from projects.charts import Lane
+from projects.models import Project, ProjectRun, RunSession, RunStatus
+from widgets.registry import all_widgets, get_widget
+
+
+def projects_for(*, owner: User) -> QuerySet[Project]:
+    """The teacher's projects, newest first, with learner count and latest run id."""
+    latest = ProjectRun.objects.filter(project=OuterRef("pk")).order_by("-number").values("pk")
+    return (
+        Project.objects.filter(owner=owner)
+        .annotate(learner_count=Count("learners", distinct=True))
+        .annotate(latest_run_id=Subquery(latest[:1]))
+        .order_by("-created_at", "-id")
+    )
+
+
+def attach_latest_runs(projects: list[Project]) -> list[Project]:
+    """Sets `latest_run` on each project of a page (annotated by `projects_for`), in one query."""
+    runs = ProjectRun.objects.in_bulk([p.latest_run_id for p in projects if p.latest_run_id])
+    for project in projects:
+        project.latest_run = runs.get(project.latest_run_id)
+    return projects
+
+
+def latest_run(*, project: Project) -> ProjectRun | None:
+    return project.runs.order_by("-number").first()
+
+
+def latest_done_run(*, project: Project) -> ProjectRun | None:
+    return project.runs.filter(status=RunStatus.DONE).order_by("-number").first()
+
+
+def lanes_for(*, project: Project) -> list[Lane]:
+    """The project's widgets as chart lanes, in the registry's order (unknown ids last)."""
+    order = {widget.id: index for index, widget in enumerate(all_widgets())}
+    widgets = sorted(project.widgets, key=lambda w: (order.get(w, len(order)), w))
+    return [Lane(w, get_widget(w).title if get_widget(w) else w) for w in widgets]
+
+
+def _run_key(run: ProjectRun) -> str:
+    """A run as caches know it: its id and when it finished (ids alone may come back after a
+    database is reset or restored)."""
+    return f"{run.pk}:{run.finished_at.timestamp() if run.finished_at else 'open'}"
+
+
+FRAMES_KEPT = 6  # runs whose frames stay in each process's memory (~2 MB per 30,000 sessions)
+_frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
+_frames_lock = threading.Lock()
+
+
+def run_frame(*, run: ProjectRun) -> pd.DataFrame:
+    """Every stored session of a DONE run, as the session frame of projects/paths.py."""
+    key = _run_key(run)
+    with _frames_lock:
+        if key in _frames:
+            _frames.move_to_end(key)
+            return _frames[key]
+    query = RunSession.objects.filter(run=run).values_list(*paths.SESSION_COLUMNS).query
+    sql, params = query.sql_with_params()
+    # A plain cursor: the ORM's per-row work costs more than the query for 30,000 rows.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = paths.sessions_frame(cursor.fetchall())
+    if run.is_done:
+        with _frames_lock:
+            _frames[key] = frame
+            while len(_frames) > FRAMES_KEPT:
+                _frames.popitem(last=False)
+    return frame
+
+
+def project_labels(*, project: Project) -> pd.DataFrame:
+    """The project's learners (those not deleted since): display name and real id by id."""
+    rows = LearnerIdentity.objects.filter(projects=project).values_list(
+        "pk", "display_name", "real_id"
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["learner", "display_name", "real_id"])
+    return frame.astype({"learner": "int64"}).set_index("learner")
+
+
+@dataclass(frozen=True)
+class RunData:
+    """What the explorer reads of one run: its sessions, learner labels, lanes, row order."""
+
+    frame: pd.DataFrame
+    labels: pd.DataFrame
+    lanes: list[Lane]
+    order: list[int]
+
+    def names(self) -> dict[int, str]:
+        return dict(zip(self.labels.index, self.labels["display_name"], strict=True))
+
+
+def run_data(*, project: Project, run: ProjectRun) -> RunData:
+    labels = project_labels(project=project)
+    frame = run_frame(run=run)
+    # A learner deleted since is gone from both (cascade); this guards the moment in between.
+    frame = frame[frame["learner"].isin(labels.index)]
+    labels = labels.loc[labels.index.isin(frame["learner"].unique())]
+    return RunData(
+        frame=frame,
+        labels=labels,
+        lanes=lanes_for(project=project),
+        order=paths.learner_order(labels),
+    )
+
+
+OVERVIEW_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The explorer's base figure for one run as it looks now: its version, and its bytes."""
+
+    digest: str
+    labels: list[str]
+
+    @property
+    def cache_key(self) -> str:
+        return f"projects:overview:v2:{self.digest}"
+
+
+def overview_version(*, run: ProjectRun, data: RunData, time_zone: str) -> Overview:
+    """What the figure depends on, hashed: the run, its learners' labels, lanes, time zone.
+
+    Cheap (no figure is built), so the page can link to the figure's versioned URL and the
+    browser can keep the figure for as long as that version lasts.
+    """
+    labels = [
+        charts.escape_label(f"{name} · {real_id}")
+        for name, real_id in data.labels.loc[data.order, ["display_name", "real_id"]].itertuples(
+            index=False
+        )
+    ]
+    parts = [_run_key(run), labels, data.order, [lane.widget for lane in data.lanes], time_zone]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+    return Overview(digest=digest, labels=labels)
+
+
+def overview_bytes(
+    *, run: ProjectRun, data: RunData, overview: Overview, time_zone: str, session_url: str
+) -> tuple[bytes, bytes]:
+    """The encoded figure and its gzip, from the cache when this version was built before."""
+    cached = cache.get(overview.cache_key)
+    if cached is None:
+        figure = charts.overview_figure(
+            data.frame, lanes=data.lanes, order=data.order, time_zone=time_zone
+        )
+        encoded = json.dumps(
+            {**figure, "labels": overview.labels, "sessionUrl": session_url},
+            separators=(",", ":"),
+        ).encode()
+        cached = (encoded, gzip.compress(encoded, compresslevel=6, mtime=0))
+        cache.set(overview.cache_key, cached, OVERVIEW_CACHE_SECONDS)
+    return cached
+
+
+def session_for(*, project: Project, session_id: int) -> RunSession | None:
+    return (
+        RunSession.objects.select_related("run", "learner")
+        .filter(pk=session_id, run__project=project)
+        .first()
+    )
+
+
+def export_rows(*, run: ProjectRun):
+    """The rows of the CSV export, in learner then time order."""
+    return (
+        RunSession.objects.filter(run=run)
+        .order_by("learner__display_name", "learner__real_id_key", "start", "widget")
+        .values_list(
+            "learner__real_id",
+            "learner__display_name",
+            "widget",
+            "session",
+            "start",
+            "duration",
+            "events",
+            "score",
+            "maximum",
+        )
+        .iterator(chunk_size=5000)
+    )

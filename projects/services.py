@@ -1,0 +1,260 @@
+"""Writes: creating a project, submitting a run, following its status, importing its results.
+
+A run is two data requests on the platform, `sessions` and `scores`, with the project's
+parameters. The school side translates learners to opaque ids (dashboard/identities.py) just
+before submitting and translates them back when importing; the platform never sees a real id and
+the explorer never shows an opaque one.
+
+Status follows the platform's: `run_refresh` (called by the status view that the pages poll)
+asks the collector about both requests. When both are DONE, the first check to notice claims the
+import with a conditional UPDATE and enqueues `projects.import_run` after commit; the task
+fetches both result sets, merges them with pandas and stores one row per session. A FAILED
+request fails the run with the platform's reason; retrying submits two new requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from collector.client import CollectorError, DataRequestInfo, get_client
+from dashboard.identities import identities_by_opaque, opaque_ids_for
+from dashboard.models import LearnerIdentity, User
+from projects import paths
+from projects.models import Project, ProjectRun, RunSession, RunStatus
+
+log = logging.getLogger("pathlens.projects")
+
+# An import claimed this long ago and not finished was lost (worker killed): claim it again.
+IMPORT_LOST_AFTER = timedelta(minutes=10)
+IMPORT_BATCH = 2000
+
+
+class RunRefused(Exception):
+    """A run cannot be submitted now; the message says why, for the teacher."""
+
+
+def project_create(
+    *,
+    owner: User,
+    name: str,
+    learners: list[LearnerIdentity] | list[int],
+    widgets: list[str],
+    time_from: datetime | None,
+    time_to: datetime | None,
+) -> Project:
+    """Saves the project and submits its first run (which may fail and can then be retried)."""
+    with transaction.atomic():
+        # owner_id: request.user is a lazy object, which the database router cannot inspect.
+        project = Project.objects.create(
+            owner_id=owner.pk, name=name, widgets=widgets, time_from=time_from, time_to=time_to
+        )
+        project.learners.set(learners)
+    run_submit(project=project)
+    log.info("project %s created with %d learners", project.pk, len(learners))
+    return project
+
+
+def run_can_start(*, project: Project) -> tuple[bool, str]:
+    """Whether a new run may start now, and if not, why (shown to the teacher)."""
+    latest = project.runs.order_by("-number").first()
+    if latest and latest.is_processing and not latest.is_stale:
+        return False, "This project is still processing. Wait until it is done, then run it again."
+    if not project.learners.exists():
+        return False, (
+            "Every learner of this project has been deleted since it was made, so there is "
+            "nothing to ask for. Create a new project instead."
+        )
+    return True, ""
+
+
+def run_submit(*, project: Project) -> ProjectRun:
+    """Submits a new run of the project: its `sessions` and `scores` requests, same parameters."""
+    allowed, why = run_can_start(project=project)
+    if not allowed:
+        raise RunRefused(why)
+    with transaction.atomic():
+        # A run still marked PROCESSING here is stale (run_can_start said so): close it.
+        project.runs.filter(status=RunStatus.PROCESSING).update(
+            status=RunStatus.FAILED,
+            reason="Abandoned: it was still processing after a long time, and a new run started.",
+            finished_at=timezone.now(),
+        )
+        number = (project.runs.aggregate(n=Max("number"))["n"] or 0) + 1
+        learner_pks = list(project.learners.values_list("pk", flat=True))
+        run = ProjectRun.objects.create(
+            project=project,
+            number=number,
+            progress=0,
+            parameters={
+                "learners": len(learner_pks),
+                "widgets": list(project.widgets),
+                "from": project.time_from.isoformat() if project.time_from else None,
+                "to": project.time_to.isoformat() if project.time_to else None,
+            },
+        )
+    opaque = opaque_ids_for(learner_pks)
+    client = get_client()
+    try:
+        for kind in ("sessions", "scores"):
+            created = client.create_data_request(
+                kind=kind,
+                learners=opaque,
+                widgets=list(project.widgets),
+                time_from=project.time_from,
+                time_to=project.time_to,
+            )
+            setattr(run, f"{kind}_request_id", created.id)
+            run.save(update_fields=[f"{kind}_request_id"])
+    except CollectorError as error:
+        log.warning("project %s run %s refused by the collector: %s", project.pk, number, error)
+        run_fail(run=run, reason=_platform_said(error, "submitting the request"))
+        run.refresh_from_db()
+    return run
+
+
+def _platform_said(error: CollectorError, doing: str) -> str:
+    if error.status >= 500:
+        return f"The analytics platform could not be reached while {doing}: {error.message}"
+    return f"The analytics platform refused {doing} ({error.status}): {error.message}"
+
+
+def run_fail(*, run: ProjectRun, reason: str) -> bool:
+    """Marks a PROCESSING run FAILED; False if it had already finished one way or the other."""
+    return bool(
+        ProjectRun.objects.filter(pk=run.pk, status=RunStatus.PROCESSING).update(
+            status=RunStatus.FAILED, reason=reason[:2000], finished_at=timezone.now()
+        )
+    )
+
+
+def run_refresh(*, run: ProjectRun) -> ProjectRun:
+    """Brings a PROCESSING run up to date with the platform; returns it reloaded.
+
+    Sets `run.platform_problem` (not stored) when the platform cannot be reached right now: the
+    run stays PROCESSING and the next check tries again.
+    """
+    run.platform_problem = ""
+    if not run.is_processing:
+        return run
+    if run.is_importing:
+        if timezone.now() - run.import_started_at > IMPORT_LOST_AFTER:
+            _claim_import(run, lost_before=timezone.now() - IMPORT_LOST_AFTER)
+        return _reloaded(run)
+    client = get_client()
+    infos: dict[str, DataRequestInfo] = {}
+    try:
+        for kind in ("sessions", "scores"):
+            infos[kind] = client.get_data_request(getattr(run, f"{kind}_request_id"))
+    except CollectorError as error:
+        if error.status == 404:
+            run_fail(
+                run=run,
+                reason="The analytics platform no longer knows this run's requests "
+                "(its data may have been reset). Run the project again.",
+            )
+            return _reloaded(run)
+        log.warning("run %s: status check failed: %s", run.pk, error)
+        run.platform_problem = _platform_said(error, "checking the status")
+        return run
+    failed = [(kind, info) for kind, info in infos.items() if info.status == "FAILED"]
+    if failed:
+        kind, info = failed[0]
+        run_fail(
+            run=run,
+            reason=f"The platform could not compute the {kind}: "
+            f"{info.reason or 'no reason was given.'}",
+        )
+    elif all(info.status == "DONE" for info in infos.values()):
+        _claim_import(run)
+    else:
+        progress = sum(info.progress for info in infos.values()) // len(infos)
+        ProjectRun.objects.filter(pk=run.pk, status=RunStatus.PROCESSING).update(progress=progress)
+    return _reloaded(run)
+
+
+def _reloaded(run: ProjectRun) -> ProjectRun:
+    run.refresh_from_db()
+    run.platform_problem = getattr(run, "platform_problem", "")
+    return run
+
+
+def _claim_import(run: ProjectRun, *, lost_before: datetime | None = None) -> bool:
+    """Claims the import for this check alone (a conditional UPDATE) and enqueues it."""
+    from projects.tasks import import_run
+
+    unclaimed = ProjectRun.objects.filter(pk=run.pk, status=RunStatus.PROCESSING)
+    if lost_before is None:
+        unclaimed = unclaimed.filter(import_started_at__isnull=True)
+    else:
+        unclaimed = unclaimed.filter(import_started_at__lt=lost_before)
+    with transaction.atomic():
+        claimed = unclaimed.update(import_started_at=timezone.now(), progress=None)
+        if claimed:
+            transaction.on_commit(lambda: import_run.delay(run.pk))
+    return bool(claimed)
+
+
+def run_import(*, run_id: int) -> None:
+    """Fetches, merges and stores a run's results, then marks it DONE (once, however called)."""
+    run = ProjectRun.objects.filter(pk=run_id).first()
+    if run is None:
+        log.warning("run %s is gone (its project was deleted); nothing to import", run_id)
+        return
+    if not run.is_processing:
+        return  # a redelivered task: imported or failed already
+    client = get_client()
+    sessions = pd.DataFrame.from_records(list(client.iter_results(run.sessions_request_id)))
+    scores = pd.DataFrame.from_records(list(client.iter_results(run.scores_request_id)))
+    merged = paths.merge_results(sessions, scores)
+    learner_of = identities_by_opaque(merged["learner"].unique().tolist())
+    merged["learner_pk"] = merged["learner"].map(learner_of)
+    known = merged[merged["learner_pk"].notna()]
+    skipped = len(merged) - len(known)
+    with transaction.atomic():
+        locked = ProjectRun.objects.select_for_update().filter(pk=run_id).first()
+        if locked is None or not locked.is_processing:
+            return
+        RunSession.objects.filter(run=locked).delete()
+        RunSession.objects.bulk_create(_session_rows(locked, known), batch_size=IMPORT_BATCH)
+        figures = paths.totals(known.assign(learner=known["learner_pk"]))
+        locked.status = RunStatus.DONE
+        locked.progress = 100
+        locked.finished_at = timezone.now()
+        locked.session_count = figures["sessions"]
+        locked.learner_count = figures["learners"]
+        locked.event_count = figures["events"]
+        locked.widget_count = figures["widgets"]
+        locked.skipped_count = skipped
+        locked.save()
+    log.info("run %s imported: %d sessions (%d skipped)", run_id, len(known), skipped)
+
+
+def _session_rows(run: ProjectRun, frame: pd.DataFrame):
+    def nan_to_none(value):
+        return None if pd.isna(value) else float(value)
+
+    for row in frame.itertuples(index=False):
+        yield RunSession(
+            run=run,
+            learner_id=int(row.learner_pk),
+            widget=row.widget,
+            session=row.session,
+            start=int(row.start),
+            duration=int(row.duration),
+            events=int(row.events),
+            score=nan_to_none(row.score),
+            maximum=nan_to_none(row.maximum),
+        )
+
+
+def project_delete(*, project: Project) -> None:
+    """Deletes the project, its runs and their stored results (the platform keeps its events)."""
+    project_id = project.pk
+    project.delete()
+    log.info("project %s deleted", project_id)

@@ -1,0 +1,36 @@
+"""Celery tasks of the projects app: each takes an id, calls a service, owns failure handling."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from projects.models import ProjectRun
+from projects.services import run_fail, run_import
+
+log = logging.getLogger("pathlens.projects")
+
+
+@shared_task(
+    name="projects.import_run",
+    bind=True,
+    max_retries=3,
+    default_retry_delay=5,
+    acks_late=True,
+)
+def import_run(self, run_id: int) -> None:
+    try:
+        run_import(run_id=run_id)
+    except Exception as error:
+        if self.request.retries < self.max_retries:
+            log.warning("run %s import failed (%s); retrying", run_id, type(error).__name__)
+            raise self.retry(exc=error) from error
+        log.exception("run %s import failed for good", run_id)
+        run = ProjectRun.objects.filter(pk=run_id).first()
+        if run is not None:
+            run_fail(
+                run=run,
+                reason=f"Importing the results failed after {self.max_retries + 1} attempts: "
+                f"{type(error).__name__}: {error}",
+            )

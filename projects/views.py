@@ -1,0 +1,567 @@
+"""Query projects: list, create, status, re-run, delete, export, and the learning-path explorer.
+
+Every view that takes a project id fetches it through `_get_project_for_user`, which 404s for
+anyone but its owner. Pages work without JavaScript; htmx requests get the fragment they target.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url, trigger_client_event
+
+from dashboard.access import teacher_required
+from dashboard.models import LearnerIdentity
+from projects import charts, paths, selectors, services
+from projects.forms import ExploreForm, ProjectForm
+from projects.models import Project, ProjectRun
+from widgets.registry import all_widgets
+
+log = logging.getLogger("pathlens.projects")
+
+PROJECTS_PER_PAGE = 20
+LEARNERS_PER_PAGE = 50
+RUNS_CHANGED = "pathlens:runs-changed"
+
+
+def _get_project_for_user(request: HttpRequest, project_id: int) -> Project:
+    return get_object_or_404(Project, pk=project_id, owner=request.user)
+
+
+def _bad_request(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    template = "projects/_problems.html" if request.htmx else "projects/bad_request.html"
+    return render(request, template, {"problems": problems}, status=400)
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+@require_GET
+@teacher_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.projects_for(owner=request.user), PROJECTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    projects = selectors.attach_latest_runs(list(page.object_list))
+    for project in projects:
+        if project.latest_run and project.latest_run.is_processing:
+            project.latest_run = services.run_refresh(run=project.latest_run)
+    template = "projects/list.html"
+    if request.htmx and request.htmx.target == "project-list":
+        template += "#project-list"
+    return render(request, template, {"page": page, "projects": projects})
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProjectForm(request.POST, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            project = services.project_create(
+                owner=request.user,
+                name=data["name"],
+                learners=data["learners"],
+                widgets=data["widgets"],
+                time_from=data["time_from"],
+                time_to=data["time_to"],
+            )
+            messages.success(
+                request,
+                f"“{project.name}” was submitted. Its status updates here by itself; "
+                "you may also leave and come back later.",
+            )
+            return redirect("projects:detail", project.pk)
+        status = 400
+    else:
+        form = ProjectForm(owner=request.user, initial={"widgets": [w.id for w in all_widgets()]})
+        status = 200
+    chosen = {str(value) for value in (form["learners"].value() or [])}
+    learners = LearnerIdentity.objects.order_by("display_name", "real_id_key").values_list(
+        "pk", "display_name", "real_id"
+    )
+    return render(
+        request,
+        "projects/create.html",
+        {
+            "form": form,
+            "learners": [(pk, name, real_id, str(pk) in chosen) for pk, name, real_id in learners],
+            "chosen_widgets": set(form["widgets"].value() or []),
+            "widgets": all_widgets(),
+            "time_zone": timezone.get_current_timezone_name(),
+        },
+        status=status,
+    )
+
+
+def _status_context(project: Project, run: ProjectRun | None, **extra) -> dict:
+    return {"project": project, "run": run, **extra}
+
+
+@require_GET
+@teacher_required
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    runs = list(project.runs.all())
+    if runs and runs[0].is_processing:
+        runs[0] = services.run_refresh(run=runs[0])
+    can_rerun, why_not = services.run_can_start(project=project)
+    learner_count = project.learners.count()
+    sample = list(project.learners.order_by("display_name", "real_id_key")[:12])
+    context = _status_context(
+        project,
+        runs[0] if runs else None,
+        runs=runs,
+        has_done_run=any(run.is_done for run in runs),
+        can_rerun=can_rerun,
+        why_not=why_not,
+        lanes=selectors.lanes_for(project=project),
+        learner_count=learner_count,
+        learner_sample=sample,
+        more_learners=learner_count - len(sample),
+    )
+    template = "projects/detail.html"
+    if request.htmx and request.htmx.target == "run-history":
+        template += "#run-history"
+    return render(request, template, context)
+
+
+@require_GET
+@teacher_required
+def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The status fragment that the list and the project page poll while a run processes."""
+    project = _get_project_for_user(request, project_id)
+    if not request.htmx:
+        return redirect("projects:detail", project.pk)
+    run = selectors.latest_run(project=project)
+    if run and run.is_processing:
+        run = services.run_refresh(run=run)
+    response = render(request, "projects/_status.html", _status_context(project, run))
+    if run and not run.is_processing:
+        # Polling stops with this answer (no trigger in it); the page refreshes what depends on it.
+        trigger_client_event(response, RUNS_CHANGED)
+    return response
+
+
+@require_POST
+@teacher_required
+def project_rerun(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    try:
+        run = services.run_submit(project=project)
+    except services.RunRefused as refused:
+        if request.htmx:
+            run = selectors.latest_run(project=project)
+            context = _status_context(project, run, refusal=str(refused))
+            return render(request, "projects/_status.html", context)
+        messages.error(request, str(refused))
+        return redirect("projects:detail", project.pk)
+    if request.htmx:
+        response = render(request, "projects/_status.html", _status_context(project, run))
+        return trigger_client_event(response, RUNS_CHANGED)
+    if run.is_failed:
+        messages.error(request, f"Run {run.number} could not be submitted: {run.reason}")
+    else:
+        messages.success(request, f"Run {run.number} submitted. Earlier runs are kept below.")
+    return redirect("projects:detail", project.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    if request.method == "POST":
+        name = project.name
+        services.project_delete(project=project)
+        messages.success(request, f"The project “{name}” and its results were deleted.")
+        return redirect("projects:list")
+    return render(
+        request,
+        "projects/delete.html",
+        {"project": project, "run_count": project.runs.count()},
+    )
+
+
+def _chosen_run(project: Project, run_number: int | None) -> ProjectRun | None:
+    """The DONE run asked for by number, or the latest DONE run; 404 for a run that isn't there."""
+    if run_number is None:
+        return selectors.latest_done_run(project=project)
+    run = project.runs.filter(number=run_number).first()
+    if run is None:
+        raise Http404(f"This project has no run {run_number}.")
+    return run if run.is_done else None
+
+
+@require_GET
+@teacher_required
+def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(
+            request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
+        )
+    filename = f"{slugify(project.name) or 'project'}-run-{run.number}.csv"
+    response = StreamingHttpResponse(
+        _csv_lines(selectors.export_rows(run=run)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_HEADER = [
+    "real_id", "display_name", "widget", "session", "start", "duration_seconds", "events",
+    "score", "maximum",
+]  # fmt: skip
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    # Spreadsheets run a cell that starts like a formula; a leading apostrophe defuses it.
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_lines(rows):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_HEADER)  # BOM: spreadsheets then read UTF-8
+    zone = timezone.get_current_timezone()
+    for real_id, name, widget, session, start, duration, events, score, maximum in rows:
+        moment = datetime.fromtimestamp(start / 1000, tz=UTC).astimezone(zone)
+        yield writer.writerow(
+            [
+                _cell(real_id),
+                _cell(name),
+                widget,
+                _cell(session),
+                moment.isoformat(timespec="seconds"),
+                f"{duration / 1000:.1f}",
+                events,
+                "" if score is None else f"{score:g}",
+                "" if maximum is None else f"{maximum:g}",
+            ]
+        )
+
+
+# --- The explorer ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    pk: int
+    display_name: str
+    real_id: str
+    sessions: int
+    total_time: str
+    mean_score: float | None
+    widgets: list[str]
+    last_start: datetime
+    chosen: bool
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class PathRow:
+    pk: int
+    widget: str
+    start: datetime
+    duration: str
+    events: int
+    score: float | None
+    label: str
+
+
+def _moment(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _score(value: float) -> float | None:
+    return None if value != value else float(value)  # NaN → None
+
+
+class ExplorerState:
+    """The explorer's canonical query parameters, and links that change one of them."""
+
+    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1}
+
+    def __init__(self, url: str, cleaned: dict, run: ProjectRun) -> None:
+        self.url = url
+        self.params = {
+            "run": run.number,
+            "learner": cleaned["learner"],
+            "q": cleaned["q"],
+            "lsort": cleaned["lsort"].param,
+            "wsort": cleaned["wsort"].param,
+            "lpage": cleaned["lpage"],
+        }
+
+    def link(self, **changes) -> str:
+        params = {**self.params, **changes}
+        query = [
+            (key, item)
+            for key, value in params.items()
+            for item in (value if isinstance(value, list) else [value])
+            if item not in ("", None) and self.DEFAULTS.get(key) != item
+        ]
+        return f"{self.url}?{urlencode(query)}" if query else self.url
+
+
+# (sort key, column label, numeric?) of each sortable column, in table order.
+LEARNER_HEADERS = [
+    ("name", "Learner", False),
+    ("sessions", "Sessions", True),
+    ("time", "Total time", True),
+    ("score", "Mean score", True),
+    ("widgets", "Widgets touched", False),
+    ("last", "Last session", False),
+]
+WIDGET_HEADERS = [
+    ("widget", "Widget", False),
+    ("learners", "Learners", True),
+    ("sessions", "Sessions", True),
+    ("time", "Total time", True),
+    ("duration", "Median session", True),
+    ("events", "Mean events", True),
+    ("score", "Mean score", True),
+]
+
+
+def _headers(columns, sort: paths.Sort, link) -> list[dict]:
+    def aria(key: str) -> str:
+        if key != sort.key:
+            return "none"
+        return "descending" if sort.descending else "ascending"
+
+    return [
+        {
+            "label": label,
+            "numeric": numeric,
+            "aria_sort": aria(key),
+            "link": link(sort.toggled(key)),
+        }
+        for key, label, numeric in columns
+    ]
+
+
+@require_GET
+@teacher_required
+@gzip_page
+def explore(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        latest = selectors.latest_run(project=project)
+        if latest and latest.is_processing:
+            latest = services.run_refresh(run=latest)
+        context = _status_context(project, latest, doing="explore")
+        return render(request, "projects/not_ready.html", context)
+    data = selectors.run_data(project=project, run=run)
+    problems = form.check_learners(set(data.labels.index))
+    if problems:
+        return _bad_request(request, problems)
+
+    cleaned = form.cleaned_data
+    url = reverse("projects:explore", args=[project.pk])
+    state = ExplorerState(url, cleaned, run)
+    time_zone = timezone.get_current_timezone_name()
+    chosen: list[int] = cleaned["learner"]
+    names = data.names()
+    chosen_paths = paths.paths_of(data.frame, chosen)
+    path_data = charts.path_parts(
+        chosen_paths,
+        lanes=data.lanes,
+        order=data.order,
+        names=names,
+        time_zone=time_zone,
+    )
+    colours = {int(pk): colour for pk, colour in path_data["colours"].items()}
+    titles = {lane.widget: lane.title for lane in data.lanes}
+
+    summary = paths.learner_summary(data.frame, data.labels)
+    shown = paths.sort_summary(
+        paths.filter_learners(summary, cleaned["q"]), cleaned["lsort"], paths.LEARNER_SORTS
+    )
+    page = Paginator(shown, LEARNERS_PER_PAGE).get_page(cleaned["lpage"])
+    touched = paths.widgets_of(data.frame, [int(pk) for pk in page.object_list.index])
+    learner_rows = [
+        LearnerRow(
+            pk=int(pk),
+            display_name=row.display_name,
+            real_id=row.real_id,
+            sessions=int(row.sessions),
+            total_time=paths.format_duration(row.total_time),
+            mean_score=_score(row.mean_score),
+            widgets=[titles.get(w, w) for w in touched[int(pk)]],
+            last_start=_moment(row.last_start),
+            chosen=int(pk) in chosen,
+            colour=colours.get(int(pk)),
+        )
+        for pk, row in page.object_list.iterrows()
+    ]
+    on_page = {row.pk for row in learner_rows}
+    widget_table = paths.sort_summary(
+        paths.widget_summary(data.frame, titles), cleaned["wsort"], paths.WIDGET_SORTS
+    )
+    compared = [
+        {
+            "pk": pk,
+            "name": names[pk],
+            "real_id": data.labels.at[pk, "real_id"],
+            "colour": colours[pk],
+            "remove_link": state.link(learner=[c for c in chosen if c != pk]),
+            "rows": [
+                PathRow(
+                    pk=int(row.id),
+                    widget=titles.get(row.widget, row.widget),
+                    start=_moment(row.start),
+                    duration=paths.format_duration(row.duration),
+                    events=int(row.events),
+                    score=_score(100 * row.score / row.maximum if row.maximum else float("nan")),
+                    label=paths.session_label(row.duration, row.events),
+                )
+                for row in path.itertuples()
+            ],
+        }
+        for pk, path in chosen_paths.items()
+    ]
+    context = {
+        "project": project,
+        "run": run,
+        "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
+        "state": state,
+        "totals": paths.totals(data.frame),
+        "lanes": data.lanes,
+        "query": cleaned["q"],
+        "lsort": cleaned["lsort"],
+        "wsort": cleaned["wsort"],
+        "learner_page": page,
+        "learner_rows": learner_rows,
+        "learner_count": len(summary),
+        "hidden_chosen": [pk for pk in chosen if pk not in on_page],
+        "compared": compared,
+        "widget_rows": [
+            {
+                "title": row.title,
+                "learners": int(row.learners),
+                "sessions": int(row.sessions),
+                "total_time": paths.format_duration(row.total_time),
+                "median_duration": paths.format_duration(row.median_duration),
+                "mean_events": float(row.mean_events),
+                "mean_score": _score(row.mean_score),
+            }
+            for row in widget_table.itertuples()
+        ],
+        "learner_headers": _headers(
+            LEARNER_HEADERS, cleaned["lsort"], lambda key: state.link(lsort=key, lpage=1)
+        ),
+        "widget_headers": _headers(
+            WIDGET_HEADERS, cleaned["wsort"], lambda key: state.link(wsort=key)
+        ),
+        "page_links": {
+            "previous": state.link(lpage=page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "next": state.link(lpage=page.next_page_number()) if page.has_next() else None,
+        },
+        "path_json": json.dumps(path_data, separators=(",", ":")),
+        "max_paths": charts.MAX_PATHS,
+    }
+    if request.htmx and request.htmx.target == "explorer-panel":
+        response = render(request, "projects/explore.html#explorer-panel", context)
+        return push_url(response, state.link())
+    if len(data.frame):
+        overview = selectors.overview_version(run=run, data=data, time_zone=time_zone)
+        context["figure_url"] = (
+            reverse("projects:explore_figure", args=[project.pk])
+            + f"?run={run.number}&v={overview.digest}"
+        )
+    return render(request, "projects/explore.html", context)
+
+
+@require_GET
+@teacher_required
+def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The explorer's base figure (every session) as JSON, for the page's script to draw.
+
+    Its own URL, versioned by a digest of what it shows (`?v=`), so the browser fetches it while
+    plotly.js loads and keeps it until the run or its learners' labels change; the cache keeps
+    the gzipped bytes, so answering costs no encoding.
+    """
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        raise Http404("This project has no finished run to draw yet.")
+    time_zone = timezone.get_current_timezone_name()
+    data = selectors.run_data(project=project, run=run)
+    overview = selectors.overview_version(run=run, data=data, time_zone=time_zone)
+    etag = f'"{overview.digest}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        encoded, gzipped = selectors.overview_bytes(
+            run=run,
+            data=data,
+            overview=overview,
+            time_zone=time_zone,
+            session_url=reverse("projects:session", args=[project.pk, 0]),
+        )
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(gzipped, content_type="application/json")
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(encoded, content_type="application/json")
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Encoding"])
+    current = request.GET.get("v") == overview.digest
+    response["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if current else "private, no-cache"
+    )
+    return response
+
+
+@require_GET
+@teacher_required
+def session_detail(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+    """One session of a run: its replay (replay/, docs/replay.md), shown at this URL too, so that
+    every link of the explorer lands on it."""
+    project = _get_project_for_user(request, project_id)
+    session = selectors.session_for(project=project, session_id=run_session_id)
+    if session is None:
+        raise Http404("This session is not in this project's results (or its learner was deleted).")
+    replay = resolve(reverse("replay:session", args=[project.pk, session.pk]))
+    return replay.func(request, *replay.args, **replay.kwargs)

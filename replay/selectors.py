@@ -1,0 +1,76 @@
+"""Reads for the replay page: the session a teacher may see, its neighbours, its recorded events.
+
+The stored session (`projects.RunSession`) is school-side and names the learner by identity; its
+events live on the platform side, under the learner's opaque id, and are read through
+`collector.client` with the opaque id that `dashboard.identities` gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from collector.client import get_client
+from dashboard.identities import opaque_id_of
+from dashboard.models import User
+from projects.models import RunSession
+
+
+def run_session_for(*, owner: User, project_id: int, run_session_id: int) -> RunSession:
+    """The stored session, if it is in one of `owner`'s projects; 404 for anyone else."""
+    session = (
+        RunSession.objects.select_related("run__project", "learner")
+        .filter(pk=run_session_id, run__project_id=project_id, run__project__owner=owner)
+        .first()
+    )
+    if session is None:
+        raise Http404("This session is not in this project's results (or its learner was deleted).")
+    return session
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: RunSession | None
+    next: RunSession | None
+    position: int  # 1-based, among the learner's sessions in this run
+    total: int
+
+
+def learner_neighbours(*, session: RunSession) -> Neighbours:
+    """The same learner's sessions in the same run just before and after this one, by start."""
+    same = RunSession.objects.filter(run_id=session.run_id, learner_id=session.learner_id)
+    earlier = Q(start__lt=session.start) | Q(start=session.start, pk__lt=session.pk)
+    later = Q(start__gt=session.start) | Q(start=session.start, pk__gt=session.pk)
+    return Neighbours(
+        previous=same.filter(earlier).order_by("-start", "-pk").first(),
+        next=same.filter(later).order_by("start", "pk").first(),
+        position=same.filter(earlier).count() + 1,
+        total=same.count(),
+    )
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What the platform holds of one learner's part in a session of one widget."""
+
+    events: list[dict[str, Any]]  # in client-time order, ties in arrival order
+    duplicates: int  # copies of an already stored event, dropped at ingest
+    out_of_order: int  # events that arrived after a later one
+    status: str  # started | resumed | completed
+
+
+def session_recording(*, session: RunSession) -> Recording:
+    """The session's events and ingest figures. Raises CollectorError (404: none are left)."""
+    answer = get_client().session_events(
+        learner=opaque_id_of(session.learner), session=session.session, widget=session.widget
+    )
+    stats = answer["sessions"][0] if answer["sessions"] else {}
+    return Recording(
+        events=answer["events"],
+        duplicates=stats.get("duplicates", 0),
+        out_of_order=stats.get("out_of_order", 0),
+        status=stats.get("status", ""),
+    )

@@ -1,0 +1,221 @@
+"""The event timeline of one session (the "learnogram"), as a plotly figure dict.
+
+Pure: events in, figure out; no request, no ORM (tests/replay/test_timeline.py). The page script
+only adds a moving playhead and turns clicks on marks into seeks, so everything a teacher reads
+on the chart (rows, colours, hover text, axis) is decided and tested here.
+
+Layout: one row per event type, in the order the types first occur (so the chart reads top to
+bottom like the session did); time since the session's first event along x; one mark per event.
+`customdata` holds each mark's index in the time-ordered event list, which is the same order the
+widget replays (static/widgets/timeline.js: by `t`, ties in arrival order), so a click on a mark
+seeks to exactly that event. The marks' hover text (type, moment, data) is the one thing the page
+adds: it holds the events anyway, so their data travels once (docs/replay.md, "Why").
+
+Numbers travel as typed arrays (`{"dtype", "bdata"}`), which plotly.js decodes natively. The
+figure holds every event's mark; the page draws marks that would land on the same few pixels as
+one (and draws them apart again on zoom), so 10,000 events cost a few hundred SVG marks, and it
+draws the playhead over the chart, so that moving it never redraws the marks (docs/replay.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+LIFECYCLE_TYPES = ("session_started", "session_resumed", "session_completed")
+LIFECYCLE_COLOUR = "#8a96a3"
+# Okabe–Ito first, then more that stay apart from them and from the grey of lifecycle events.
+TYPE_COLOURS = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7F3C8D",
+    "#3969AC", "#E73F74", "#80BA5A", "#B5651D", "#11A579", "#F2B701", "#4B4B8F",
+]  # fmt: skip
+ROW_HEIGHT = 34  # px
+CHART_CHROME = 96  # px: margins and the axis
+MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
+
+
+def typed(values: Sequence[float] | np.ndarray, dtype: str) -> dict[str, str]:
+    """Numbers as a plotly.js typed-array spec: dtype code and little-endian base64 bytes."""
+    array = np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def decode(spec: Mapping[str, str]) -> np.ndarray:
+    """The inverse of `typed` (for tests and benchmarks)."""
+    dtype = np.dtype(spec["dtype"]).newbyteorder("<")
+    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype)
+
+
+def _has_time(event: Any) -> bool:
+    # Called for every event of a session: the plain cases are tested first, cheaply.
+    try:
+        t = event["t"]
+    except (KeyError, TypeError, IndexError):
+        return False
+    kind = type(t)
+    return kind is int or (kind is float and math.isfinite(t))
+
+
+def sort_events(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Events with a finite numeric `t`, by `t`; ties keep their order (as timeline.js does)."""
+    kept = [event for event in events if _has_time(event)]
+    kept.sort(key=itemgetter("t"))  # stable, and linear on the already sorted lists it mostly gets
+    return kept
+
+
+def format_offset(ms: float) -> str:
+    """A moment of a session for people: 0:07.3, 12:30.0, 1:02:03.5 (tenths, rounded down)."""
+    tenths = max(0, int(ms // 100))
+    seconds, tenth = divmod(tenths, 10)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    if hours:
+        return f"{hours}:{minute:02d}:{second:02d}.{tenth}"
+    return f"{minute}:{second:02d}.{tenth}"
+
+
+def format_duration(ms: float) -> str:
+    """A length of time for people: 45 s, 3 min 05 s, 2 h 04 min."""
+    seconds = max(0, round(ms / 1000))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, second = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {second:02d} s"
+    hours, minute = divmod(minutes, 60)
+    return f"{hours} h {minute:02d} min"
+
+
+def escape(text: str) -> str:
+    """Plotly renders a few HTML tags in hover text: learners' data must never become markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One event type's row of the chart, with what the page's summary table says of it."""
+
+    type: str
+    colour: str
+    count: int
+    first_ms: float  # since the session's first event
+    last_ms: float
+
+    @property
+    def first(self) -> str:
+        return format_offset(self.first_ms)
+
+    @property
+    def last(self) -> str:
+        return format_offset(self.last_ms)
+
+
+def rows_of(events: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """The rows of time-ordered `events`: one per type, in order of first occurrence."""
+    if not events:
+        return []
+    start = events[0]["t"]
+    seen: dict[str, list[float]] = {}
+    for event in events:
+        offset = event["t"] - start
+        found = seen.get(event["type"])
+        if found is None:
+            seen[event["type"]] = [1, offset, offset]
+        else:
+            found[0] += 1
+            found[2] = offset
+    rows = []
+    palette = iter(TYPE_COLOURS * (1 + len(seen) // len(TYPE_COLOURS)))
+    for event_type, (count, first, last) in seen.items():
+        colour = LIFECYCLE_COLOUR if event_type in LIFECYCLE_TYPES else next(palette)
+        rows.append(Row(event_type, colour, int(count), first, last))
+    return rows
+
+
+def axis_unit(span_ms: float) -> tuple[int, str]:
+    """Milliseconds per x-axis unit, and its name: seconds, or minutes for long sessions."""
+    return (60_000, "min") if span_ms > MINUTES_FROM_MS else (1000, "s")
+
+
+def timeline_figure(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The plotly figure of a session's events (any order; sorted here as the widget sorts)."""
+    ordered = sort_events(events)
+    rows = rows_of(ordered)
+    total = len(ordered)
+    start = ordered[0]["t"] if ordered else 0
+    span = ordered[-1]["t"] - start if ordered else 0
+    unit, unit_name = axis_unit(span)
+    row_of = {row.type: number for number, row in enumerate(rows)}
+    offsets = np.fromiter((event["t"] for event in ordered), dtype=np.float64, count=total) - start
+    row_numbers = np.fromiter(
+        (row_of[event["type"]] for event in ordered), dtype=np.int32, count=total
+    )
+
+    traces = []
+    for number, row in enumerate(rows):
+        indices = np.flatnonzero(row_numbers == number)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": row.type,
+                "x": typed(offsets[indices] / unit, "f8"),
+                "y": typed(np.full(len(indices), number), "u2"),
+                "customdata": typed(indices, "i4"),
+                "hovertemplate": "%{text}<extra></extra>",
+                "marker": {
+                    "symbol": "line-ns-open",
+                    "size": 18,
+                    "color": row.colour,
+                    "line": {"color": row.colour, "width": 2},
+                },
+                "showlegend": False,
+            }
+        )
+
+    # A little room either side, so the first and last marks are not on the frame.
+    pad = max(span / unit * 0.02, 0.5 if unit == 1000 else 0.05)
+    return {
+        "data": traces,
+        "layout": {
+            "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
+            "margin": {"l": 150, "r": 24, "t": 12, "b": 52},
+            "font": {
+                "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+                "size": 13,
+                "color": "#1d2733",
+            },
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "#ffffff",
+            "hovermode": "closest",
+            "hoverlabel": {"align": "left", "bgcolor": "#ffffff", "bordercolor": "#d9e0e8"},
+            "dragmode": "zoom",
+            "showlegend": False,
+            "xaxis": {
+                "type": "linear",
+                "range": [-pad, span / unit + pad],
+                "title": {"text": f"Time since the session started ({unit_name})"},
+                "ticksuffix": f" {unit_name}",
+                "showgrid": True,
+                "gridcolor": "#eef2f6",
+                "zeroline": False,
+            },
+            "yaxis": {
+                "type": "linear",
+                "tickvals": list(range(len(rows))),
+                "ticktext": [escape(row.type) for row in rows],
+                "range": [len(rows) - 0.5, -0.5],
+                "fixedrange": True,
+                "showgrid": True,
+                "gridcolor": "#eef2f6",
+                "zeroline": False,
+            },
+            "meta": {"unit": unit, "unitName": unit_name, "count": total},
+        },
+    }

@@ -1,0 +1,618 @@
+// The browser logger: the one way widgets send learner events to the ingestion API
+// (POST /api/v1/events). It batches, retries, survives reloads and offline spells, and never
+// attributes an event to a learner other than the one whose token it was logged with.
+// Contract: docs/contracts.md ("Browser logger", "Event"); behaviour for operators and widget
+// authors: docs/collector.md ("Browser logger"); tests: tests/js/logger.test.mjs.
+//
+// Plain ES module, no dependencies. Everything that touches time or the browser is an option, so
+// the tests drive it with fake clocks, fetch and storage.
+
+const EVENT_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
+const MAX_DATA_BYTES = 8 * 1024; // the server refuses larger `data` (collector/validation.py)
+const MAX_EVENTS_PER_REQUEST = 1000; // the server answers 413 above this
+
+const OUTBOX_PREFIX = "pathlens:outbox:";
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+
+// Browsers refuse a keepalive request once the bodies of all keepalive requests the page still
+// has in flight would exceed 64 KiB. Stay well under it: other scripts on the page may use some.
+const KEEPALIVE_BUDGET_BYTES = 60 * 1024;
+
+// The server will never accept these batches as they are, so retrying them would block every
+// later event behind them forever.
+const REJECTED_STATUSES = new Set([400, 409, 413, 415]);
+
+const utf8 = new TextEncoder();
+const byteLength = (text) => utf8.encode(text).length;
+
+/**
+ * @param {object} options
+ * @param {string} options.endpoint  the ingestion URL, e.g. "/api/v1/events"
+ * @param {string} options.token     the learner token, sent as `Authorization: Bearer <token>`
+ * @param {string} options.widget    the widget id stamped on every event
+ * @param {string} options.session   the session id stamped on every event
+ * @param {typeof fetch} [options.fetch]
+ * @param {Storage|null} [options.storage]  localStorage-like; null keeps events in memory only
+ * @param {() => number} [options.now]      epoch ms
+ * @param {() => number} [options.random]   in [0, 1), for backoff jitter
+ * @param {Function} [options.setTimeout]
+ * @param {Function} [options.clearTimeout]
+ * @param {Function} [options.addEventListener]     for pagehide, visibilitychange and online
+ * @param {Function} [options.removeEventListener]
+ * @param {number} [options.maxBatch]       events per request (50)
+ * @param {number} [options.flushInterval]  ms from the first queued event to its send (500)
+ */
+export function createLogger(options = {}) {
+  const { endpoint, token, widget, session } = options;
+  requireText("endpoint", endpoint);
+  requireText("token", token);
+  requireText("widget", widget);
+  requireText("session", session);
+  const {
+    fetch: fetchEvents = globalThis.fetch?.bind(globalThis),
+    storage = browserStorage(),
+    now = Date.now,
+    random = Math.random,
+    setTimeout: startTimer = globalThis.setTimeout.bind(globalThis),
+    clearTimeout: stopTimer = globalThis.clearTimeout.bind(globalThis),
+    maxBatch = 50,
+    flushInterval = 500,
+  } = options;
+  if (typeof fetchEvents !== "function") throw new Error("createLogger: no fetch available");
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_EVENTS_PER_REQUEST) {
+    throw new RangeError(`createLogger: maxBatch must be an integer from 1 to ${MAX_EVENTS_PER_REQUEST}`);
+  }
+  if (!Number.isFinite(flushInterval) || flushInterval < 0) {
+    throw new RangeError("createLogger: flushInterval must be a number of milliseconds >= 0");
+  }
+  // Whoever injects addEventListener injects its removal too; never pair a fake with window's.
+  const listen = options.addEventListener ?? globalThis.addEventListener?.bind(globalThis);
+  const unlisten =
+    options.removeEventListener ??
+    (options.addEventListener ? undefined : globalThis.removeEventListener?.bind(globalThis));
+
+  const store = createStore(storage);
+  const own = createOutbox({ key: `${OUTBOX_PREFIX}${widget}:${session}`, endpoint, token, own: true });
+  // Outboxes that earlier page loads left in storage, sent with their own endpoint and token.
+  const leftovers = [];
+  let inFlight = null; // the outbox whose request is on the wire: one request at a time
+  let closed = false;
+  let status = "idle";
+  const statusListeners = new Set();
+  const flushWaiters = [];
+  let keepaliveBytesInFlight = 0;
+
+  // --- Storage -----------------------------------------------------------------------------------
+
+  function persist(outbox) {
+    if (outbox.own) {
+      if (outbox.events.length === 0) store.remove(outbox.key);
+      else store.write(outbox.key, { endpoint: outbox.endpoint, token: outbox.token, events: outbox.events });
+      return;
+    }
+    // A leftover outbox may belong to a page still open in another tab, which keeps appending to
+    // it: take out only what this logger settled and keep whatever else is stored there now.
+    const stored = store.read(outbox.key);
+    if (!stored || stored.token !== outbox.token || stored.endpoint !== outbox.endpoint) return;
+    const remaining = stored.events.filter((event) => !outbox.settled.has(event.id));
+    if (remaining.length === 0) store.remove(outbox.key);
+    else store.write(outbox.key, { ...stored, events: remaining });
+  }
+
+  function recoverEarlierPageLoads() {
+    const earlier = store.read(own.key);
+    if (earlier && earlier.endpoint === endpoint && earlier.token === token) {
+      own.events.push(...earlier.events);
+    } else if (earlier) {
+      // Same widget and session, but logged with another token: it must keep that token, so it
+      // moves aside (to a key of its own) before this page's events overwrite the key.
+      const movedKey = `${own.key}:earlier:${newEventId()}`;
+      store.write(movedKey, earlier);
+      leftovers.push(leftoverOutbox(movedKey, earlier));
+    }
+    for (const key of store.keys()) {
+      if (key === own.key || leftovers.some((outbox) => outbox.key === key)) continue;
+      const record = store.read(key);
+      if (record && record.events.length > 0) leftovers.push(leftoverOutbox(key, record));
+      else store.remove(key); // empty, or unreadable (then store.read already warned)
+    }
+    persist(own);
+  }
+
+  // --- Sending -----------------------------------------------------------------------------------
+
+  // Sends `outbox`'s next batch if it is due and nothing else is on the wire; otherwise makes sure
+  // something (a timer, or the end of the request in flight) will call it again.
+  function pump(outbox) {
+    if (closed || outbox.blocked || outbox.retryTimer !== null) return;
+    if (outbox.events.length === 0) {
+      outbox.dueAt = null;
+      clearBatchTimer(outbox);
+      return;
+    }
+    outbox.dueAt ??= now() + flushInterval;
+    const wait = outbox.events.length >= maxBatch ? 0 : outbox.dueAt - now();
+    if (wait > 0) {
+      outbox.batchTimer ??= startTimer(() => {
+        outbox.batchTimer = null;
+        pump(outbox);
+      }, wait);
+      return;
+    }
+    if (inFlight) return; // pumpAll() runs when its answer comes
+    clearBatchTimer(outbox);
+    send(outbox);
+  }
+
+  function pumpAll() {
+    // The page's own events first: they are what the learner is waiting to see saved.
+    pump(own);
+    for (const outbox of [...leftovers]) pump(outbox);
+  }
+
+  async function send(outbox) {
+    const size = Math.min(maxBatch, outbox.plannedSizes[0] ?? maxBatch);
+    const batch = outbox.events.slice(0, size);
+    if (batch.length === outbox.events.length) outbox.dueAt = null; // later events start a new wait
+    inFlight = outbox;
+    report(outbox, "sending");
+    const tokenUsed = outbox.token;
+    let response = null;
+    try {
+      response = await post(outbox, JSON.stringify({ sent_at: now(), events: batch }), false);
+    } catch {
+      // fetch rejects only when no answer came back at all: offline, DNS, connection reset.
+    }
+    const rejection = response && REJECTED_STATUSES.has(response.status) ? await serverMessage(response) : "";
+    inFlight = null;
+    // A closed logger's page is gone or being torn down; a newer logger may own its storage now.
+    if (closed) return;
+    const outcome = answer(outbox, batch, response, tokenUsed, rejection);
+    pumpAll();
+    if (outcome === "accepted" && outbox.own && inFlight !== own) report(own, "idle");
+  }
+
+  function answer(outbox, batch, response, tokenUsed, rejection) {
+    if (!response) return retryLater(outbox, "offline", 0);
+    const code = response.status;
+    if (code >= 200 && code < 300) {
+      outbox.attempt = 0;
+      outbox.plannedSizes.shift();
+      settle(outbox, batch);
+      return "accepted";
+    }
+    if (code === 401) {
+      if (outbox.token !== tokenUsed) {
+        outbox.dueAt = now(); // setToken() came while the old token was on the wire
+        return "resend";
+      }
+      return unauthorized(outbox);
+    }
+    if (code === 413 && batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      outbox.plannedSizes.splice(0, 1, half, batch.length - half);
+      outbox.dueAt = now();
+      return "split";
+    }
+    if (REJECTED_STATUSES.has(code)) {
+      outbox.attempt = 0;
+      outbox.plannedSizes.shift();
+      settle(outbox, batch);
+      console.warn(
+        `Pathlens logger: the server refused ${batch.length} event(s) with ${code}; ` +
+          `they are dropped, later events still go. Server said: ${rejection}`,
+      );
+      report(outbox, "rejected");
+      return "rejected";
+    }
+    // 5xx, 429, and anything unexpected (404 from a misconfigured proxy, say): the events are
+    // kept and tried again later, since dropping them cannot be undone.
+    return retryLater(outbox, "retrying", retryAfterMs(response, now()));
+  }
+
+  // Exponential backoff with full jitter, so that a server coming back is not hit by every
+  // learner at the same moment; never sooner than the server's Retry-After.
+  function retryLater(outbox, retryStatus, minimumMs) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** outbox.attempt);
+    outbox.attempt += 1;
+    outbox.notBefore = now() + minimumMs;
+    clearBatchTimer(outbox);
+    outbox.retryTimer = startTimer(() => retryNow(outbox), Math.max(minimumMs, random() * ceiling));
+    report(outbox, retryStatus);
+    return retryStatus;
+  }
+
+  function retryNow(outbox) {
+    outbox.retryTimer = null;
+    outbox.dueAt = now();
+    pump(outbox);
+  }
+
+  function unauthorized(outbox) {
+    if (outbox.own) {
+      // Keep the events: with a new token (setToken) they can still be sent as this learner.
+      outbox.blocked = true;
+      clearBatchTimer(outbox);
+      report(outbox, "unauthorized");
+      settleFlushWaiters();
+      return "unauthorized";
+    }
+    // No one on this page can get a new token for that learner, and sending the events with any
+    // other token would attribute them to the wrong person.
+    console.warn(
+      `Pathlens logger: dropping ${outbox.events.length} unsent event(s) left by an earlier page ` +
+        `(${outbox.key}): the server no longer accepts their token (401), so they cannot be attributed.`,
+    );
+    settle(outbox, outbox.events);
+    return "unauthorized";
+  }
+
+  // The events are done with: accepted, or dropped for good.
+  function settle(outbox, events) {
+    const ids = new Set(events.map((event) => event.id));
+    outbox.events = outbox.events.filter((event) => !ids.has(event.id));
+    if (!outbox.own) for (const id of ids) outbox.settled.add(id);
+    persist(outbox);
+    if (!outbox.own && outbox.events.length === 0) {
+      clearTimers(outbox);
+      const index = leftovers.indexOf(outbox);
+      if (index !== -1) leftovers.splice(index, 1);
+    }
+    settleFlushWaiters();
+  }
+
+  function post(outbox, body, keepalive) {
+    return fetchEvents(outbox.endpoint, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${outbox.token}`, "Content-Type": "application/json" },
+      body,
+      keepalive,
+    });
+  }
+
+  // --- Leaving the page --------------------------------------------------------------------------
+
+  // The page may be gone before an ordinary request is answered, and timers stop with it, so this
+  // sends what it can with keepalive requests, which outlive the page. What does not fit the
+  // keepalive budget stays in storage for the next page load.
+  function sendBeforeLeaving() {
+    if (closed) return;
+    let budget = KEEPALIVE_BUDGET_BYTES - keepaliveBytesInFlight;
+    for (const outbox of [own, ...leftovers]) {
+      if (outbox.blocked) continue;
+      // A second call (visibilitychange, then pagehide) sends only what the first did not.
+      const unsent = outbox.events.filter((event) => !outbox.keepaliveIds.has(event.id));
+      let start = 0;
+      while (start < unsent.length) {
+        const chunk = fitChunk(unsent, start, Math.min(maxBatch, unsent.length - start), now(), budget);
+        if (!chunk) return;
+        sendKeepalive(outbox, chunk);
+        budget -= chunk.bytes;
+        start += chunk.events.length;
+      }
+    }
+  }
+
+  function sendKeepalive(outbox, chunk) {
+    for (const event of chunk.events) outbox.keepaliveIds.add(event.id);
+    keepaliveBytesInFlight += chunk.bytes;
+    let request;
+    try {
+      request = Promise.resolve(post(outbox, chunk.body, true));
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    request
+      .then((response) => {
+        // If the page stays (bfcache, or it was only hidden), count the answer. Anything but
+        // success is left to the ordinary sending, which knows how to retry or drop.
+        if (closed || !response.ok) return;
+        settle(outbox, chunk.events);
+        if (outbox.own && own.events.length === 0 && inFlight !== own && !own.blocked) {
+          if (own.retryTimer !== null) stopTimer(own.retryTimer);
+          own.retryTimer = null;
+          own.attempt = 0;
+          report(own, "idle");
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        keepaliveBytesInFlight -= chunk.bytes;
+        for (const event of chunk.events) outbox.keepaliveIds.delete(event.id);
+      });
+  }
+
+  function onPageHide() {
+    sendBeforeLeaving();
+  }
+
+  function onVisibilityChange(event) {
+    // Mobile browsers often kill a hidden page without a pagehide: hidden is the last sure moment.
+    const state = event?.target?.visibilityState ?? globalThis.document?.visibilityState;
+    if (state === "hidden") sendBeforeLeaving();
+  }
+
+  function onOnline() {
+    // Backoff may be waiting up to 30 s; the network is back now. A server's Retry-After still holds.
+    for (const outbox of [own, ...leftovers]) {
+      if (outbox.retryTimer === null) continue;
+      stopTimer(outbox.retryTimer);
+      const wait = outbox.notBefore - now();
+      if (wait > 0) outbox.retryTimer = startTimer(() => retryNow(outbox), wait);
+      else retryNow(outbox);
+    }
+  }
+
+  // --- Status and flush --------------------------------------------------------------------------
+
+  function report(outbox, next) {
+    if (!outbox.own || closed || next === status) return;
+    status = next;
+    for (const listener of [...statusListeners]) {
+      try {
+        listener(next);
+      } catch (error) {
+        console.error("Pathlens logger: a status listener failed", error);
+      }
+    }
+  }
+
+  function settleFlushWaiters() {
+    for (const waiter of [...flushWaiters]) {
+      if (closed || own.blocked || !own.events.some((event) => waiter.ids.has(event.id))) {
+        flushWaiters.splice(flushWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  function clearBatchTimer(outbox) {
+    if (outbox.batchTimer !== null) stopTimer(outbox.batchTimer);
+    outbox.batchTimer = null;
+  }
+
+  function clearTimers(outbox) {
+    clearBatchTimer(outbox);
+    if (outbox.retryTimer !== null) stopTimer(outbox.retryTimer);
+    outbox.retryTimer = null;
+  }
+
+  // --- Start -------------------------------------------------------------------------------------
+
+  recoverEarlierPageLoads();
+  const listeners = { pagehide: onPageHide, visibilitychange: onVisibilityChange, online: onOnline };
+  if (listen) for (const [type, handler] of Object.entries(listeners)) listen(type, handler);
+  // Recovered events have waited long enough already.
+  for (const outbox of [own, ...leftovers]) if (outbox.events.length) outbox.dueAt = now();
+  pumpAll();
+
+  return {
+    /** Queues an event and returns it (with its id and t). Throws on a programming error. */
+    log(type, data = {}) {
+      if (closed) throw new Error("Pathlens logger: log() after close()");
+      if (typeof type !== "string" || !EVENT_TYPE.test(type)) {
+        throw new Error(`Pathlens logger: event type ${JSON.stringify(type)} does not match ${EVENT_TYPE}`);
+      }
+      if (!isPlainObject(data)) {
+        throw new Error(`Pathlens logger: data of "${type}" must be a plain object, not ${describe(data)}`);
+      }
+      let json;
+      try {
+        json = JSON.stringify(data);
+      } catch (error) {
+        throw new Error(`Pathlens logger: data of "${type}" cannot be sent as JSON: ${error.message}`);
+      }
+      if (byteLength(json) > MAX_DATA_BYTES) {
+        throw new Error(`Pathlens logger: data of "${type}" is over 8 KiB once encoded; the server would refuse it`);
+      }
+      // A copy, so that the caller changing its object later cannot change what is sent.
+      const event = { id: newEventId(), session, widget, type, t: now(), data: JSON.parse(json) };
+      own.events.push(event);
+      persist(own);
+      pump(own);
+      return event;
+    },
+
+    /** Sends what is queued now; resolves once all of it is settled, or sending is blocked (401). */
+    flush() {
+      const waiter = { ids: new Set(own.events.map((event) => event.id)) };
+      const settled = new Promise((resolve) => {
+        waiter.resolve = resolve;
+      });
+      flushWaiters.push(waiter);
+      if (own.events.length) own.dueAt = now();
+      pump(own);
+      settleFlushWaiters();
+      return settled;
+    },
+
+    /** This page's events not yet accepted by the server, oldest first. */
+    pending() {
+      return own.events.slice();
+    },
+
+    /** Calls `listener(status)` on every change; returns the function that unsubscribes it. */
+    onStatus(listener) {
+      if (typeof listener !== "function") throw new TypeError("Pathlens logger: onStatus needs a function");
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+
+    /** A new token for this page's learner (after "unauthorized"); sending resumes with it. */
+    setToken(newToken) {
+      requireText("token", newToken);
+      if (closed) return;
+      own.token = newToken;
+      persist(own);
+      if (own.blocked) {
+        own.blocked = false;
+        own.attempt = 0;
+        own.dueAt = now();
+        report(own, "idle");
+        pump(own);
+      }
+    },
+
+    /** Stops listening and timing. Unsent events stay in storage for the next page load. */
+    close() {
+      if (closed) return;
+      closed = true;
+      if (unlisten) for (const [type, handler] of Object.entries(listeners)) unlisten(type, handler);
+      for (const outbox of [own, ...leftovers]) clearTimers(outbox);
+      settleFlushWaiters();
+      statusListeners.clear();
+    },
+  };
+}
+
+function leftoverOutbox(key, { endpoint, token, events }) {
+  return createOutbox({ key, endpoint, token, events });
+}
+
+function createOutbox({ key, endpoint, token, events = [], own = false }) {
+  return {
+    key,
+    endpoint,
+    token,
+    events: [...events],
+    own,
+    blocked: false, // 401 with the current token: waits for setToken()
+    dueAt: null, // when the queued events must be sent, even if fewer than maxBatch
+    batchTimer: null,
+    retryTimer: null,
+    attempt: 0, // failed tries in a row, for the backoff
+    notBefore: 0, // the server's Retry-After, which online does not cut short
+    plannedSizes: [], // batch sizes left from splitting a batch the server found too large (413)
+    keepaliveIds: new Set(), // events in a keepalive request not yet answered
+    settled: new Set(), // leftover outboxes only: ids accepted or dropped, see persist()
+  };
+}
+
+// The largest run of events from `start` (at most `limit`) whose request body fits `budget` bytes.
+function fitChunk(events, start, limit, sentAt, budget) {
+  const envelope = byteLength(JSON.stringify({ sent_at: sentAt, events: [] }));
+  let bytes = envelope;
+  let count = 0;
+  while (count < limit) {
+    const eventBytes = byteLength(JSON.stringify(events[start + count])) + (count > 0 ? 1 : 0); // the comma
+    if (bytes + eventBytes > budget) break;
+    bytes += eventBytes;
+    count += 1;
+  }
+  if (count === 0) return null;
+  const chunkEvents = events.slice(start, start + count);
+  return { events: chunkEvents, body: JSON.stringify({ sent_at: sentAt, events: chunkEvents }), bytes };
+}
+
+// Storage is a best-effort mirror of the queue: quota errors, disabled storage (private modes,
+// blocked cookies) and corrupt entries cost durability, never logging.
+function createStore(storage) {
+  let warned = false;
+  const attempt = (action, fallback) => {
+    if (!storage) return fallback;
+    try {
+      return action();
+    } catch (error) {
+      if (!warned) {
+        warned = true;
+        console.warn("Pathlens logger: storage failed; unsent events are kept in memory only", error);
+      }
+      return fallback;
+    }
+  };
+  return {
+    read(key) {
+      const text = attempt(() => storage.getItem(key), null);
+      if (text === null) return null;
+      try {
+        const record = JSON.parse(text);
+        if (
+          typeof record?.endpoint === "string" &&
+          typeof record.token === "string" &&
+          Array.isArray(record.events) &&
+          record.events.every((event) => typeof event?.id === "string")
+        ) {
+          return record;
+        }
+      } catch {
+        // reported below
+      }
+      console.warn(`Pathlens logger: ignoring an unreadable outbox in storage (${key})`);
+      return null;
+    },
+    write(key, record) {
+      attempt(() => storage.setItem(key, JSON.stringify(record)));
+    },
+    remove(key) {
+      attempt(() => storage.removeItem(key));
+    },
+    keys() {
+      return attempt(() => {
+        const keys = [];
+        for (let index = 0; index < storage.length; index += 1) {
+          const key = storage.key(index);
+          if (key?.startsWith(OUTBOX_PREFIX)) keys.push(key);
+        }
+        return keys;
+      }, []);
+    },
+  };
+}
+
+function browserStorage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // reading localStorage itself throws where storage is disabled
+  }
+}
+
+async function serverMessage(response) {
+  try {
+    return (await response.text()).slice(0, 2000);
+  } catch {
+    return "(no message)";
+  }
+}
+
+function retryAfterMs(response, nowMs) {
+  const value = response.headers?.get?.("Retry-After");
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value); // Retry-After may also be an HTTP date
+  return Number.isNaN(date) ? 0 : Math.max(0, date - nowMs);
+}
+
+function newEventId() {
+  // crypto.randomUUID exists only in secure contexts (https, localhost); a site served over plain
+  // http still has getRandomValues.
+  if (typeof globalThis.crypto?.randomUUID === "function") return globalThis.crypto.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describe(value) {
+  if (value === null || value === undefined) return String(value);
+  if (value === "") return "an empty string";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `a ${value.constructor?.name ?? "object"}`;
+  return `a ${typeof value}`;
+}
+
+function requireText(name, value) {
+  if (typeof value !== "string" || value === "") {
+    throw new Error(`Pathlens logger: ${name} must be a non-empty string, not ${describe(value)}`);
+  }
+}

@@ -1,0 +1,244 @@
+"""The read side over HTTP: data requests, results, replay reads, erasure, tokens, move."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.apikeys import api_key_create
+from collector.datarequests import data_request_process
+from collector.models import DataRequest, Event, Session
+from collector.tokens import learner_token_issue
+from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+
+
+@pytest.fixture
+def api_key():
+    _, text = api_key_create(name="school")
+    return text
+
+
+@pytest.fixture
+def auth(api_key):
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+@pytest.fixture
+def recorded(client):
+    """Two learners, two sessions each, in BLL002 and TEI001."""
+    base = now_ms() - 3_600_000
+    for learner, offset in ((OPAQUE, 0), (OTHER_OPAQUE, 1000)):
+        post_events(
+            client,
+            [
+                event(session="s-a", t=base + offset, type="session_started"),
+                event(session="s-a", t=base + offset + 60_000, type="session_completed"),
+                event(session="s-b", widget="TEI001", t=base + offset + 120_000),
+            ],
+            learner=learner,
+        )
+    return base
+
+
+def create(client, auth, **payload):
+    body = {"kind": "sessions", "learners": [OPAQUE, OTHER_OPAQUE], **payload}
+    return client.post("/api/v1/data-requests", body, content_type="application/json", headers=auth)
+
+
+def test_it_creates_a_request_processing_then_done_with_results(client, auth, recorded):
+    response = create(client, auth)
+    assert response.status_code == 201
+    created = response.json()
+    assert created["status"] == "PROCESSING"
+    assert response["Location"] == f"/api/v1/data-requests/{created['id']}"
+
+    status = client.get(response["Location"], headers=auth).json()
+    assert status["status"] == "PROCESSING"
+    assert status["parameters"]["learners"] == sorted([OPAQUE, OTHER_OPAQUE])
+
+    data_request_process(request_id=created["id"])
+    status = client.get(response["Location"], headers=auth).json()
+    assert status["status"] == "DONE"
+    assert status["progress"] == 100
+    assert status["result_count"] == 4
+
+    results = client.get(f"{response['Location']}/results", headers=auth).json()
+    assert results["count"] == 4
+    assert results["next"] is None
+    row = next(r for r in results["results"] if r["learner"] == OPAQUE and r["session"] == "s-a")
+    assert row == {
+        "learner": OPAQUE,
+        "widget": "BLL002",
+        "session": "s-a",
+        "start": recorded,
+        "end": recorded + 60_000,
+        "duration": 60_000,
+        "events": 2,
+    }
+
+
+def test_it_filters_by_widget_and_time_window(client, auth, recorded):
+    from datetime import UTC, datetime
+
+    window_start = datetime.fromtimestamp((recorded + 100_000) / 1000, tz=UTC)
+    created = create(client, auth, widgets=["TEI001"], **{"from": window_start.isoformat()})
+    data_request_process(request_id=created.json()["id"])
+    results = client.get(f"/api/v1/data-requests/{created.json()['id']}/results", headers=auth)
+    assert {(r["learner"], r["widget"]) for r in results.json()["results"]} == {
+        (OPAQUE, "TEI001"),
+        (OTHER_OPAQUE, "TEI001"),
+    }
+
+
+def test_scores_are_computed_on_the_server(client, auth, recorded):
+    created = create(client, auth, kind="scores").json()
+    data_request_process(request_id=created["id"])
+    rows = client.get(f"/api/v1/data-requests/{created['id']}/results", headers=auth).json()
+    assert rows["count"] == 4
+    assert all("score" in row and "maximum" in row for row in rows["results"])
+
+
+def test_results_are_paginated(client, auth, recorded):
+    created = create(client, auth).json()
+    data_request_process(request_id=created["id"])
+    first = client.get(f"/api/v1/data-requests/{created['id']}/results?limit=3", headers=auth)
+    assert len(first.json()["results"]) == 3
+    assert first.json()["next"].endswith("offset=3&limit=3")
+    second = client.get(first.json()["next"], headers=auth).json()
+    assert len(second["results"]) == 1
+    assert second["next"] is None
+
+
+def test_results_before_done_are_a_409(client, auth, recorded):
+    created = create(client, auth).json()
+    response = client.get(f"/api/v1/data-requests/{created['id']}/results", headers=auth)
+    assert response.status_code == 409
+    assert "PROCESSING" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ({"kind": "everything"}, "'kind'"),
+        ({"learners": []}, "'learners'"),
+        ({"learners": [""]}, "opaque learner id"),
+        ({"learners": ["x" * 65]}, "opaque learner id"),
+        ({"widgets": ["XYZ"]}, "Unknown widget"),
+        ({"widgets": "BLL002"}, "'widgets'"),
+        ({"from": "last tuesday"}, "ISO-8601"),
+        ({"from": "2026-01-01T00:00:00"}, "time zone"),
+        ({"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "earlier than"),
+    ],
+)
+def test_it_refuses_malformed_requests_with_a_clear_400(client, auth, payload, fragment):
+    response = create(client, auth, **payload)
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]
+    assert DataRequest.objects.count() == 0
+
+
+def test_the_read_side_refuses_learner_tokens_and_bad_keys(client, recorded):
+    token = learner_token_issue(learner=OPAQUE)
+    for credential in (token, "plk_nope_nope", "garbage", ""):
+        response = create(client, {"Authorization": f"Bearer {credential}"})
+        assert response.status_code == 401
+    assert create(client, {}).status_code == 401
+
+
+def test_a_revoked_api_key_is_refused(client, recorded):
+    from django.utils import timezone
+
+    key, text = api_key_create(name="old")
+    key.revoked_at = timezone.now()
+    key.save()
+    assert create(client, {"Authorization": f"Bearer {text}"}).status_code == 401
+
+
+def test_another_api_key_cannot_see_a_request(client, auth, recorded):
+    created = create(client, auth).json()
+    _, other = api_key_create(name="other school")
+    response = client.get(
+        f"/api/v1/data-requests/{created['id']}", headers={"Authorization": f"Bearer {other}"}
+    )
+    assert response.status_code == 404
+
+
+def test_it_returns_a_sessions_events_in_time_order_with_ingest_quality(client, auth):
+    base = now_ms()
+    post_events(client, [event(session="r1", t=base + 20), event(session="r1", t=base)])
+    post_events(client, [event(session="r1", t=base + 10)])
+    response = client.get(f"/api/v1/sessions/r1/events?learner={OPAQUE}", headers=auth)
+    assert response.status_code == 200
+    body = response.json()
+    assert [e["t"] for e in body["events"]] == [base, base + 10, base + 20]
+    assert body["sessions"][0]["out_of_order"] == 2
+    assert body["sessions"][0]["events"] == 3
+
+
+def test_reading_an_unknown_session_is_a_404(client, auth):
+    response = client.get(f"/api/v1/sessions/none/events?learner={OPAQUE}", headers=auth)
+    assert response.status_code == 404
+    missing = client.get("/api/v1/sessions/none/events", headers=auth)
+    assert missing.status_code == 400
+
+
+def test_it_erases_a_learner_and_revokes_their_tokens(client, auth, recorded):
+    token = learner_token_issue(learner=OPAQUE)
+    response = client.delete(f"/api/v1/learners/{OPAQUE}", headers=auth)
+    assert response.status_code == 200
+    assert response.json()["events_deleted"] == 3
+    assert not Event.objects.filter(learner=OPAQUE).exists()
+    assert not Session.objects.filter(learner=OPAQUE).exists()
+    assert Event.objects.filter(learner=OTHER_OPAQUE).count() == 3
+    assert post_events(client, token=token).status_code == 401
+
+
+def test_it_issues_and_revokes_learner_tokens_for_the_school_side(client, auth):
+    issued = client.post(
+        "/api/v1/learner-tokens", {"learner": OPAQUE}, content_type="application/json", headers=auth
+    )
+    assert issued.status_code == 201
+    token = issued.json()["token"]
+    assert post_events(client, token=token).status_code == 202
+    revoked = client.post(f"/api/v1/learners/{OPAQUE}/revoke", headers=auth)
+    assert revoked.status_code == 200
+    assert post_events(client, token=token).status_code == 401
+
+
+def test_it_moves_a_learners_events_to_a_new_opaque_id(client, auth, recorded):
+    new_id = "2d" * 16
+    response = client.post(
+        f"/api/v1/learners/{OPAQUE}/move",
+        {"to": new_id},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert response.status_code == 200
+    assert response.json() == {"events_moved": 3}
+    assert Event.objects.filter(learner=new_id).count() == 3
+    assert Session.objects.filter(learner=new_id).count() == 2
+    same = client.post(
+        f"/api/v1/learners/{new_id}/move",
+        {"to": new_id},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert same.status_code == 400
+
+
+def test_the_openapi_document_lists_every_endpoint(client):
+    document = client.get("/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {
+        "/events",
+        "/data-requests",
+        "/data-requests/{id}",
+        "/data-requests/{id}/results",
+        "/sessions/{session}/events",
+        "/learners/{learner}",
+        "/learners/{learner}/revoke",
+        "/learners/{learner}/move",
+        "/learners/session-counts",
+        "/learner-tokens",
+    }

@@ -1,0 +1,90 @@
+"""The opaque-id directive, end to end: no real learner id crosses to the platform side.
+
+A learner signs in, opens each widget, sends events; a teacher's data requests are processed;
+then every table of the analytics database, every learner token and every log line written by
+the collector are searched for the learners' real ids and display names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from django.core import signing
+from django.db import connections
+
+from collector.client import get_client
+from collector.datarequests import data_request_process
+from tests.collector.helpers import event, now_ms, post_events
+from tests.factories import LearnerIdentityFactory
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+
+
+def config_of(response) -> dict:
+    match = re.search(
+        r'id="widget-config" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def analytics_dump() -> str:
+    """Every row of every table in the analytics database, as text."""
+    connection = connections["analytics"]
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            chunks.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(chunks)
+
+
+def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    learners = [
+        LearnerIdentityFactory(real_id="ada.lovelace@school.example", display_name="Ada Lovelace"),
+        LearnerIdentityFactory(real_id="S-77-GRACE", display_name="Grace Hopper"),
+    ]
+    tokens = []
+    for learner in learners:
+        client.post("/signin/learner/", {"learner": learner.pk})
+        for widget in ("BLL002", "TEI001", "chernoff_tutorial"):
+            config = config_of(client.get(f"/learn/{widget}/"))
+            tokens.append(config["token"])
+            batch = [
+                event(session=config["session"], widget=widget, t=now_ms() + i) for i in range(3)
+            ]
+            assert post_events(client, batch, token=config["token"]).status_code == 202
+        # Bad input is logged too: make sure its log lines carry no identity either.
+        post_events(client, [{"nonsense": True}], token=config["token"])
+        client.post("/signout/")
+
+    collector = get_client()
+    for kind in ("sessions", "scores"):
+        created = collector.create_data_request(
+            kind=kind, learners=[learner.opaque_id for learner in learners], widgets=[]
+        )
+        data_request_process(request_id=created.id)
+        assert collector.get_data_request(created.id).result_count == 6
+
+    stored = analytics_dump()
+    assert learners[0].opaque_id in stored  # the search would find an id if one were there
+    decoded_tokens = [
+        json.dumps(signing.loads(token, salt="pathlens.collector.learner-token.v1"))
+        for token in tokens
+    ]
+    collector_logs = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(("pathlens.collector", "collector", "django.request"))
+    )
+    for learner in learners:
+        for secret in (learner.real_id, learner.display_name, learner.real_id_key):
+            assert secret not in stored
+            assert all(secret not in token for token in tokens)
+            assert all(secret not in claims for claims in decoded_tokens)
+            assert secret not in collector_logs

@@ -1,0 +1,274 @@
+"""The replay page and its playback frame, through the real views, with events sent through the
+real ingestion API and a project run that found them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from collector.client import get_client
+from dashboard.access import LEARNER_SESSION_KEY
+from replay.timeline import decode
+from tests.collector.helpers import now_ms
+from tests.projects.conftest import finished_project
+from tests.replay.conftest import SECOND, replay_url, send, stored, tei_event, tei_session
+from widgets.registry import get_widget
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.usefixtures("eager_tasks"),
+]
+
+TEI = get_widget("TEI001").title
+
+
+def page_data(response) -> dict:
+    match = re.search(
+        r'<script id="replay-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, "no #replay-data in the page"
+    return json.loads(match.group(1))
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_it_shows_who_what_when_and_how_complete_the_recording_is(teacher_client, project):
+    session = stored("ada-2")
+    response = teacher_client.get(replay_url(session))
+    assert response.status_code == 200
+    page = text(response)
+    assert f"Ada Lovelace in {TEI}" in page
+    assert "S-2001" in page  # the real id, resolved on the school side
+    assert "Duration 42 s" in page  # 5 s to place, 6 s of moves, 31 s to the check
+    assert "Events 13" in page
+    assert "Clean every event arrived once, in order" in page
+    assert "Score 0 of 9 (0%)" in page  # the first check was wrong, and the item is not done
+    assert "Finished No" in page
+    assert session.session in page
+    # The opaque id never reaches a teacher's page.
+    assert session.learner.opaque_id not in response.content.decode()
+
+
+def test_the_events_reach_the_page_in_time_order_beside_their_timeline(teacher_client, project):
+    response = teacher_client.get(replay_url(stored("ada-2")))
+    data = page_data(response)
+    events = data["events"]
+    assert [e["t"] for e in events] == sorted(e["t"] for e in events)
+    assert events[0]["type"] == "session_started"
+    assert events[-1] == {
+        "t": events[-1]["t"],
+        "type": "answer_checked",
+        "data": {"item": 1, "attempt": 1, "correct_cards": ["1/4", "3/4", "5/4"]},
+    }
+    assert data["widget"] == "TEI001"
+    assert data["frame"] == "/replay/frame/TEI001/"
+    assert data["initial"] == 0
+    traces = data["figure"]["data"]
+    assert [t["name"] for t in traces] == [
+        "session_started", "item_started", "card_placed", "card_moved", "answer_checked",
+    ]  # fmt: skip
+    marks = sorted(int(i) for t in traces for i in decode(t["customdata"]))
+    assert marks == list(range(len(events)))
+
+
+def test_the_page_runs_only_our_own_scripts_under_the_csp(teacher_client, project):
+    response = teacher_client.get(replay_url(stored("ada-1")))
+    html = response.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script\b([^>]*)>", html)
+    for attributes in scripts:
+        if 'type="application/json"' in attributes:
+            continue
+        assert f'nonce="{nonce}"' in attributes
+        assert 'src="/static/' in attributes
+    assert '/static/vendor/plotly/plotly-strict.min.js"' in html
+    assert '/static/replay/replay.js"' in html
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_the_page_is_sent_compressed(teacher_client, project):
+    response = teacher_client.get(replay_url(stored("ada-1")), headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert b"replay-data" in gzip.decompress(response.content)
+
+
+def test_a_teacher_who_may_not_see_the_project_gets_a_404(project, other_teacher, client):
+    client.force_login(other_teacher)
+    response = client.get(replay_url(stored("ada-1")))
+    assert response.status_code == 404
+
+
+def test_a_session_of_another_project_is_a_404_under_this_one(
+    teacher_client, project, ada, django_capture_on_commit_callbacks
+):
+    other = finished_project(
+        teacher_client,
+        [ada],
+        django_capture_on_commit_callbacks,
+        name="Ada only",
+        widgets=["TEI001"],
+    )
+    session = stored_in(other, "ada-1")
+    assert teacher_client.get(f"/replay/{other.pk}/{session.pk}/").status_code == 200
+    assert teacher_client.get(f"/replay/{project.pk}/{session.pk}/").status_code == 404
+
+
+def stored_in(project, session: str):
+    return project.runs.get().sessions.get(session=session)
+
+
+def test_learners_are_refused_and_visitors_sent_to_sign_in(project, ada, client):
+    url = replay_url(stored("ada-1"))
+    learner_client = Client()
+    session = learner_client.session
+    session[LEARNER_SESSION_KEY] = ada.pk  # even the learner whose session it is
+    session.save()
+    assert learner_client.get(url).status_code == 403
+    assert learner_client.get("/replay/frame/TEI001/").status_code == 403
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/?next=")
+
+
+def test_previous_and_next_are_the_learners_own_sessions_in_this_run(teacher_client, project):
+    first, middle, last = (stored(name) for name in ("ada-1", "ada-2", "ada-3"))
+    html = teacher_client.get(replay_url(middle)).content.decode()
+    assert f'rel="prev" href="/replay/{project.pk}/{first.pk}/"' in html
+    assert f'rel="next" href="/replay/{project.pk}/{last.pk}/"' in html
+    assert "Ada Lovelace's session 2 of 3" in text(teacher_client.get(replay_url(middle)))
+    html = teacher_client.get(replay_url(first)).content.decode()
+    assert "No earlier session" in html
+    assert f'rel="next" href="/replay/{project.pk}/{middle.pk}/"' in html
+    assert "No later session" in teacher_client.get(replay_url(last)).content.decode()
+    # Grace's session is not Ada's neighbour, though it started between Ada's.
+    grace = stored("grace-1")
+    assert replay_url(grace) not in teacher_client.get(replay_url(first)).content.decode()
+
+
+def test_it_links_back_to_the_explorer_with_the_learners_path(teacher_client, project, ada):
+    html = teacher_client.get(replay_url(stored("ada-1"))).content.decode()
+    assert f'href="/projects/{project.pk}/explore/?run=1&amp;learner={ada.pk}"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "initial"), [("?t=12.5", 12_500), ("?t=0", 0), ("?t=42", 42_000)]
+)
+def test_a_link_to_a_moment_opens_the_replay_there(teacher_client, project, query, initial):
+    response = teacher_client.get(replay_url(stored("ada-2"), query))
+    assert response.status_code == 200
+    assert page_data(response)["initial"] == initial
+    assert "has no moment at" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["?t=-3", "?t=42.1", "?t=1e9"])
+def test_a_moment_outside_the_session_starts_at_zero_and_says_so(teacher_client, project, query):
+    response = teacher_client.get(replay_url(stored("ada-2"), query))
+    assert response.status_code == 200
+    assert page_data(response)["initial"] == 0
+    assert "This session lasts 0:42.0, so it has no moment at" in text(response)
+    assert "The replay starts at the beginning." in text(response)
+
+
+@pytest.mark.parametrize("query", ["?t=abc", "?t=nan", "?t=inf", "?t=1:20"])
+def test_a_moment_that_is_not_a_number_is_a_400_that_says_what_to_write(
+    teacher_client, project, query
+):
+    session = stored("ada-2")
+    response = teacher_client.get(replay_url(session, query))
+    assert response.status_code == 400
+    assert "must be a number of seconds since the session started" in text(response)
+    assert f'href="/replay/{project.pk}/{session.pk}/"' in response.content.decode()
+
+
+def test_a_session_with_a_single_event_replays(
+    client, teacher_client, ada, eager_tasks, django_capture_on_commit_callbacks
+):
+    send(client, ada, [tei_event("lonely", now_ms() - 60_000, "session_started")])
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    response = teacher_client.get(replay_url(stored_in(project, "lonely")))
+    assert response.status_code == 200
+    assert "Events 1" in text(response)
+    assert "Duration 0 s" in text(response)
+    data = page_data(response)
+    assert len(data["events"]) == 1
+    assert len(data["figure"]["data"]) == 1
+
+
+def test_thousands_of_events_that_arrived_out_of_order_and_twice_replay_in_time_order(
+    client, teacher_client, ada, eager_tasks, django_capture_on_commit_callbacks
+):
+    events = tei_session("busy", now_ms() - 3_600_000, moves=3000)
+    # The device sent its second half first, then the first half, then resent a batch.
+    half = len(events) // 2
+    send(client, ada, events[half:])
+    send(client, ada, events[:half])
+    send(client, ada, events[:100])
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    response = teacher_client.get(replay_url(stored_in(project, "busy")))
+    assert response.status_code == 200
+    page = text(response)
+    assert f"Events {len(events):,}" in page
+    assert "Repaired 100 duplicates dropped, " in page
+    assert f"{half} events arrived out of order" in page
+    data = page_data(response)
+    assert [e["t"] for e in data["events"]] == [e["t"] for e in events]
+    marks = sorted(int(i) for t in data["figure"]["data"] for i in decode(t["customdata"]))
+    assert marks == list(range(len(events)))
+
+
+def test_a_session_whose_events_were_erased_since_says_so(teacher_client, project, ada):
+    get_client().erase_learner(ada.opaque_id)
+    response = teacher_client.get(replay_url(stored("ada-1")))
+    assert response.status_code == 404
+    assert "no longer in the analytics store" in text(response)
+    assert "Ada Lovelace in" in text(response)
+
+
+def test_more_events_than_the_run_counted_are_replayed_and_noted(
+    client, teacher_client, project, ada
+):
+    session = stored("ada-1")
+    later = session.start + session.duration + 5 * SECOND
+    send(client, ada, [tei_event("ada-1", later, "session_resumed")])
+    page = text(teacher_client.get(replay_url(session)))
+    assert "Events 8 (run 1 counted 7; the learner added more since)" in page
+
+
+def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_only(
+    teacher_client,
+):
+    response = teacher_client.get("/replay/frame/TEI001/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    config = json.loads(
+        re.search(r'<script id="widget-config" type="application/json">(.*?)</script>', html).group(
+            1
+        )
+    )
+    assert config == {
+        "widget": "TEI001",
+        "session": "playback",
+        "mode": "playback",
+        "endpoint": "",
+        "token": "",
+    }
+    assert 'src="/static/widgets/TEI001/main.js"' in html
+    assert "logger" not in html
+
+
+def test_the_frame_of_an_unknown_widget_is_a_404(teacher_client):
+    assert teacher_client.get("/replay/frame/nope/").status_code == 404

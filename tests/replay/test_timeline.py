@@ -1,0 +1,127 @@
+"""The event timeline figure (replay/timeline.py), on small hand-made sessions."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from replay import timeline
+from replay.timeline import decode, timeline_figure
+
+T0 = 1_700_000_000_000
+
+
+def ev(offset_ms: float, type_: str, **data) -> dict:
+    return {"t": T0 + offset_ms, "type": type_, "data": data}
+
+
+def test_it_has_one_row_per_type_in_order_of_first_occurrence():
+    figure = timeline_figure(
+        [ev(0, "session_started"), ev(1000, "card_placed"), ev(2000, "answer_checked"),
+         ev(3000, "card_placed")]
+    )  # fmt: skip
+    traces = figure["data"]
+    assert [t["name"] for t in traces] == ["session_started", "card_placed", "answer_checked"]
+    assert figure["layout"]["yaxis"]["ticktext"] == [t["name"] for t in traces]
+    assert figure["layout"]["yaxis"]["tickvals"] == [0, 1, 2]
+    assert [list(decode(t["y"])) for t in traces] == [[0], [1, 1], [2]]
+    # The first row on top.
+    assert figure["layout"]["yaxis"]["range"] == [2.5, -0.5]
+
+
+def test_marks_sit_at_their_time_since_the_first_event_and_know_their_event():
+    figure = timeline_figure([ev(0, "a"), ev(1500, "b"), ev(4000, "a")])
+    a, b = figure["data"]
+    assert list(decode(a["x"])) == [0.0, 4.0]
+    assert list(decode(b["x"])) == [1.5]
+    assert list(decode(a["customdata"])) == [0, 2]
+    assert list(decode(b["customdata"])) == [1]
+    assert figure["layout"]["meta"] == {"unit": 1000, "unitName": "s", "count": 3}
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Time since the session started (s)"
+
+
+def test_events_that_arrived_out_of_order_are_drawn_in_time_order_ties_in_arrival_order():
+    arrived = [ev(3000, "late"), ev(0, "first"), ev(1000, "tie_a"), ev(1000, "tie_b")]
+    figure = timeline_figure(arrived)
+    names = [t["name"] for t in figure["data"]]
+    assert names == ["first", "tie_a", "tie_b", "late"]
+    index_of = {t["name"]: int(decode(t["customdata"])[0]) for t in figure["data"]}
+    assert index_of == {"first": 0, "tie_a": 1, "tie_b": 2, "late": 3}
+    assert timeline.sort_events(arrived) == [arrived[1], arrived[2], arrived[3], arrived[0]]
+
+
+def test_events_without_a_usable_time_are_left_out_as_the_widget_leaves_them_out():
+    events = [ev(0, "a"), {"t": None, "type": "b"}, {"t": True, "type": "c"}, {"type": "d"},
+              {"t": float("nan"), "type": "e"}, ev(10, "a")]  # fmt: skip
+    assert [e["type"] for e in timeline.sort_events(events)] == ["a", "a"]
+    assert [t["name"] for t in timeline_figure(events)["data"]] == ["a"]
+
+
+def test_a_single_event_is_one_mark_on_a_zero_length_axis_with_room_around_it():
+    figure = timeline_figure([ev(0, "session_started")])
+    (trace,) = figure["data"]
+    assert list(decode(trace["x"])) == [0.0]
+    low, high = figure["layout"]["xaxis"]["range"]
+    assert low < 0 < high
+
+
+def test_no_events_is_an_empty_figure_that_still_draws():
+    figure = timeline_figure([])
+    assert figure["data"] == []
+    go.Figure(figure)
+
+
+def test_long_sessions_get_an_axis_in_minutes():
+    figure = timeline_figure([ev(0, "a"), ev(30 * 60_000, "a")])
+    assert figure["layout"]["meta"]["unit"] == 60_000
+    assert list(decode(figure["data"][0]["x"])) == [0.0, 30.0]
+    assert figure["layout"]["xaxis"]["ticksuffix"] == " min"
+
+
+def test_marks_are_svg_even_for_thousands_of_events():
+    # WebGL is fast only on a graphics card; the page thins marks instead (docs/replay.md).
+    figure = timeline_figure([ev(i, "a") for i in range(10_000)])
+    assert figure["data"][0]["type"] == "scatter"
+    assert len(decode(figure["data"][0]["x"])) == 10_000
+
+
+def test_lifecycle_events_are_grey_and_other_types_get_colours_of_their_own():
+    figure = timeline_figure(
+        [ev(0, "session_started"), ev(1, "a"), ev(2, "b"), ev(3, "session_completed")]
+    )
+    colours = {t["name"]: t["marker"]["color"] for t in figure["data"]}
+    assert colours["session_started"] == colours["session_completed"] == timeline.LIFECYCLE_COLOUR
+    assert len({colours["a"], colours["b"], timeline.LIFECYCLE_COLOUR}) == 3
+
+
+def test_it_is_a_valid_plotly_figure():
+    go.Figure(
+        timeline_figure([ev(0, "a"), ev(500, "b")])
+    )  # raises on anything plotly does not know
+
+
+def test_type_names_cannot_become_markup_on_the_axis():
+    figure = timeline_figure([ev(0, "x<b>y</b>&")])
+    assert figure["layout"]["yaxis"]["ticktext"] == ["x&lt;b&gt;y&lt;/b&gt;&amp;"]
+
+
+def test_rows_summarise_each_type_for_the_page_table():
+    rows = timeline.rows_of(timeline.sort_events([ev(0, "a"), ev(61_500, "b"), ev(125_000, "a")]))
+    assert [(r.type, r.count, r.first, r.last) for r in rows] == [
+        ("a", 2, "0:00.0", "2:05.0"),
+        ("b", 1, "1:01.5", "1:01.5"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ms", "offset", "duration"),
+    [
+        (0, "0:00.0", "0 s"),
+        (7_390, "0:07.3", "7 s"),
+        (185_000, "3:05.0", "3 min 05 s"),
+        (3_723_500, "1:02:03.5", "1 h 02 min"),
+    ],
+)
+def test_times_read_as_people_write_them(ms, offset, duration):
+    assert timeline.format_offset(ms) == offset
+    assert timeline.format_duration(ms) == duration

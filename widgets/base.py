@@ -1,0 +1,50 @@
+"""The building blocks of a widget definition, shared by the registry and the widget modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class SessionMode(StrEnum):
+    PER_OPEN = "per_open"  # every open of the widget starts a new session
+    RESUME = "resume"  # the same session continues across visits (multi-day simulations)
+
+
+LIFECYCLE_EVENT_TYPES = ("session_started", "session_resumed", "session_completed")
+EMPTY_DATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {},
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    maximum: float
+
+
+Event = Mapping[str, Any]  # {"type": str, "t": int (epoch ms), "data": dict}, in time order
+ScoringRule = Callable[[Sequence[Event]], Score]
+
+
+@dataclass(frozen=True)
+class Widget:
+    id: str
+    title: str
+    description: str
+    session_mode: SessionMode
+    # Widget-specific event types, each with the JSON Schema its `data` must match.
+    event_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Computes score and maximum from the event stream; never trusts a client-sent score.
+    score: ScoringRule = field(default=lambda events: Score(0.0, 0.0))
+
+    @property
+    def all_event_schemas(self) -> dict[str, Mapping[str, Any]]:
+        return {
+            **{name: EMPTY_DATA_SCHEMA for name in LIFECYCLE_EVENT_TYPES},
+            **self.event_schemas,
+        }

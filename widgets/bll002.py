@@ -1,0 +1,196 @@
+"""BLL002: balance lever lab — event types and the server-side scoring rule.
+
+The rules mirror static/widgets/BLL002/reducer.js: eight challenges in order, each starting from a
+fixed set-up; the learner places weights from the tray on pegs −4…4 (not 0), predicts, releases.
+A challenge scores one point when its first release reached the goal (the right prediction, or a
+balanced lever). Outcomes are recomputed from the placed weights; a client-claimed `outcome` or
+`correct` is never trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from widgets.base import Event, Score, SessionMode, Widget
+
+PEGS = (-4, -3, -2, -1, 1, 2, 3, 4)
+MASSES = (1, 2, 3)
+ANSWERS = ("left", "balance", "right")
+MAX_STACK = 4
+
+
+@dataclass(frozen=True)
+class Challenge:
+    id: int
+    goal: str  # "predict" | "balance"
+    fixed: tuple[tuple[int, int], ...]  # (peg, mass)
+    tray: Mapping[int, int]  # mass -> count
+    use_all: bool
+    hints: int
+
+
+CHALLENGES = (
+    Challenge(1, "predict", ((-3, 2), (1, 2)), {}, False, 2),
+    Challenge(2, "predict", ((-4, 1), (2, 2)), {}, False, 2),
+    Challenge(3, "balance", ((-2, 2),), {2: 1}, True, 2),
+    Challenge(4, "balance", ((-2, 3),), {2: 1}, True, 2),
+    Challenge(5, "predict", ((-3, 1), (-1, 3), (2, 2), (3, 1)), {}, False, 2),
+    Challenge(6, "balance", ((-4, 1), (-1, 2)), {1: 1, 3: 1}, True, 2),
+    Challenge(7, "balance", ((-1, 1), (3, 3)), {2: 2}, True, 2),
+    Challenge(8, "balance", ((4, 2),), {1: 2, 2: 1, 3: 1}, True, 2),
+)
+BY_ID = {challenge.id: challenge for challenge in CHALLENGES}
+
+_CHALLENGE = {"type": "integer", "minimum": 1, "maximum": len(CHALLENGES)}
+_PEG = {"type": "integer", "enum": list(PEGS)}
+_MASS = {"type": "integer", "enum": list(MASSES)}
+_ANSWER = {"type": "string", "enum": list(ANSWERS)}
+
+
+def _object(**properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": dict(properties),
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "challenge_started": _object(challenge=_CHALLENGE),
+    "weight_placed": _object(peg=_PEG, mass=_MASS),
+    "weight_removed": _object(peg=_PEG, mass=_MASS),
+    "prediction_made": _object(answer=_ANSWER),
+    "released": _object(outcome=_ANSWER),
+    "try_again": _object(challenge=_CHALLENGE),
+    "hint_requested": _object(
+        challenge=_CHALLENGE, hint={"type": "integer", "minimum": 1, "maximum": 2}
+    ),
+    "challenge_completed": _object(challenge=_CHALLENGE, correct={"type": "boolean"}),
+}
+
+
+def _is_int(value: Any) -> bool:
+    """A whole number, as the reducer's Number.isInteger sees it: 2 and 2.0 yes, True no."""
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def outcome_of(weights: Sequence[tuple[int, int]]) -> str:
+    torque = sum(peg * mass for peg, mass in weights)
+    return "left" if torque < 0 else "right" if torque > 0 else "balance"
+
+
+@dataclass
+class _Lab:
+    """Just enough of the reducer's state to know each challenge's first release."""
+
+    phase: str = "intro"
+    challenge: Challenge | None = None
+    weights: list[tuple[int, int, bool]] = field(default_factory=list)  # peg, mass, fixed
+    tray: dict[int, int] = field(default_factory=dict)
+    prediction: str | None = None
+    outcome: str | None = None
+    first_correct: dict[int, bool] = field(default_factory=dict)
+    completed: set[int] = field(default_factory=set)
+
+    def goal_met(self) -> bool:
+        if self.phase != "released" or self.challenge is None:
+            return False
+        return self.challenge.goal == "predict" or self.outcome == "balance"
+
+    def apply(self, kind: str, data: Mapping[str, Any]) -> None:
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(data)
+
+    def _on_challenge_started(self, data) -> None:
+        number = data.get("challenge")
+        challenge = BY_ID.get(number) if _is_int(number) else None
+        if self.phase not in ("intro", "completed") or challenge is None:
+            return
+        if challenge.id != len(self.completed) + 1:
+            return
+        self.phase, self.challenge = "arranging", challenge
+        self.weights = [(peg, mass, True) for peg, mass in challenge.fixed]
+        self.tray = dict(challenge.tray)
+        self.prediction = self.outcome = None
+
+    def _on_weight_placed(self, data) -> None:
+        peg, mass = data.get("peg"), data.get("mass")
+        if self.phase != "arranging" or not _is_int(peg) or not _is_int(mass):
+            return
+        if peg not in PEGS or mass not in MASSES:
+            return
+        if self.tray.get(mass, 0) <= 0 or sum(1 for w in self.weights if w[0] == peg) >= MAX_STACK:
+            return
+        self.weights.append((peg, mass, False))
+        self.tray[mass] -= 1
+
+    def _on_weight_removed(self, data) -> None:
+        peg, mass = data.get("peg"), data.get("mass")
+        if self.phase != "arranging" or not _is_int(peg) or not _is_int(mass):
+            return
+        for index in range(len(self.weights) - 1, -1, -1):
+            if self.weights[index] == (peg, mass, False):
+                del self.weights[index]
+                self.tray[mass] = self.tray.get(mass, 0) + 1
+                return
+
+    def _on_prediction_made(self, data) -> None:
+        if self.phase == "arranging" and data.get("answer") in ANSWERS:
+            self.prediction = data["answer"]
+
+    def _on_released(self, data) -> None:
+        challenge = self.challenge
+        if self.phase != "arranging" or self.prediction is None or challenge is None:
+            return
+        if challenge.use_all and sum(self.tray.values()) != 0:
+            return
+        self.outcome = outcome_of([(peg, mass) for peg, mass, _ in self.weights])
+        correct = (
+            self.prediction == self.outcome
+            if challenge.goal == "predict"
+            else self.outcome == "balance"
+        )
+        self.phase = "released"
+        self.first_correct.setdefault(challenge.id, correct)
+
+    def _on_try_again(self, data) -> None:
+        if (
+            self.phase == "released"
+            and self.challenge
+            and _is_int(data.get("challenge"))
+            and data.get("challenge") == self.challenge.id
+        ) and not self.goal_met():
+            self.phase, self.prediction, self.outcome = "arranging", None, None
+
+    def _on_challenge_completed(self, data) -> None:
+        number = data.get("challenge")
+        if self.challenge and _is_int(number) and number == self.challenge.id and self.goal_met():
+            self.phase = "completed"
+            self.completed.add(self.challenge.id)
+
+
+def score(events: Sequence[Event]) -> Score:
+    """One point per challenge whose first release reached its goal; maximum: all challenges."""
+    lab = _Lab()
+    # Sorted by time, ties in arrival order (sorted() is stable), exactly as the widget replays.
+    for event in sorted(events, key=lambda e: e.get("t", 0)):
+        data = event.get("data")
+        lab.apply(str(event.get("type")), data if isinstance(data, Mapping) else {})
+    points = sum(1 for correct in lab.first_correct.values() if correct)
+    return Score(score=float(points), maximum=float(len(CHALLENGES)))
+
+
+WIDGET = Widget(
+    id="BLL002",
+    title="Balance lever lab",
+    description="Place weights on a lever, predict which way it tips, and find out.",
+    session_mode=SessionMode.RESUME,
+    event_schemas=EVENT_SCHEMAS,
+    score=score,
+)
