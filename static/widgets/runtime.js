@@ -120,7 +120,10 @@ async function record(root, config, reducer, view) {
 
   ui = view.mount(root, { dispatch, mode: "record" });
   mountSaveStatus(root, logger);
-  dispatch(history.length ? "session_resumed" : "session_started", {});
+  // Reopening a finished session is looking back at it, not resuming it: a session_resumed here
+  // would turn a completed session back into a "resumed" one for the teacher.
+  const finished = history.some((event) => event.type === "session_completed");
+  if (!finished) dispatch(history.length ? "session_resumed" : "session_started", {});
   render();
   root.dataset.widgetReady = "true";
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +262,37 @@ def test_a_reload_of_the_lever_lab_continues_the_same_session(page, learner, pag
             "prediction_made",
         ],
     )
+
+
+def test_reopening_a_finished_lever_lab_shows_it_finished_and_keeps_it_completed(
+    page, learner, page_problems
+):
+    """A finished resume-mode session reopened is looked at, not resumed: no session_resumed is
+    sent, so the teacher still sees it completed."""
+    from collector.client import get_client
+    from collector.models import Session
+    from dashboard.models import WidgetOpening
+
+    fixture = Path(__file__).parents[1] / "widgets" / "fixtures" / "bll002_session.json"
+    events = json.loads(fixture.read_text())
+    session = events[0]["session"]
+    client = get_client()
+    client.ingest_events(client.issue_learner_token(learner.opaque_id), events)
+    WidgetOpening.objects.create(learner=learner, widget="BLL002", session=session)
+    stored = Session.objects.get(learner=learner.opaque_id, session=session)
+    assert stored.status == "completed"
+
+    sign_in_as_learner(page, "Ada Lovelace")
+    sent = []
+    page.on(
+        "request", lambda r: r.method == "POST" and "/api/v1/events" in r.url and sent.append(r)
+    )
+    config = open_widget(page, "BLL002")
+    assert config["session"] == session
+    page.get_by_role("heading", name="All challenges done!").wait_for()
+    # The logger sends within 500 ms of an event; three times that without a send means none.
+    page.wait_for_timeout(1500)
+    assert sent == []
+    assert [t for t, _ in recorded(learner, session)] == [e["type"] for e in events]
+    stored.refresh_from_db()
+    assert stored.status == "completed"
