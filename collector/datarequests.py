@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.db import connections, transaction
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from collector.models import (
@@ -30,6 +30,13 @@ from widgets.registry import get_widget
 
 ALIAS = "analytics"
 SCORE_CHUNK = 2000
+DELETE_BATCH = 500
+# A request no worker has started this long after it was created lost its task: requeue it.
+REQUEUE_UNSTARTED_AFTER = timedelta(minutes=5)
+# One started this long ago and still PROCESSING lost its worker: requeue it.
+REQUEUE_STARTED_AFTER = timedelta(hours=1)
+# One still PROCESSING this long after it was created will not finish: fail it, with a reason.
+GIVE_UP_AFTER = timedelta(hours=24)
 log = logging.getLogger("pathlens.collector")
 
 
@@ -95,12 +102,24 @@ def data_request_process(*, request_id: str) -> None:
     if request is None:
         log.warning("data request %s is gone; nothing to process", request_id)
         return
-    if request.status == DataRequestStatus.DONE:
-        return  # a redelivered task: the work is done and must not be doubled
-    DataRequest.objects.using(ALIAS).filter(pk=request.pk).update(
-        started_at=timezone.now(), progress=0
-    )
+    if request.status != DataRequestStatus.PROCESSING:
+        return  # a redelivered or requeued task: the request is finished already
+    DataRequest.objects.using(ALIAS).filter(
+        pk=request.pk, status=DataRequestStatus.PROCESSING
+    ).update(started_at=timezone.now(), progress=0)
     with transaction.atomic(using=ALIAS):
+        # Two deliveries of one request (a redelivery, or a requeue by the sweep) must not both
+        # write results: the row lock makes the second skip on PostgreSQL; on SQLite the
+        # IMMEDIATE transaction makes it wait, and it then sees the request finished.
+        locked = (
+            DataRequest.objects.using(ALIAS)
+            .select_for_update(skip_locked=True)
+            .filter(pk=request.pk, status=DataRequestStatus.PROCESSING)
+            .first()
+        )
+        if locked is None:
+            log.info("data request %s is finished or being processed elsewhere", request_id)
+            return
         DataRequestResult.objects.using(ALIAS).filter(request=request).delete()
         if request.kind == DataRequestKind.SESSIONS:
             count = _materialise_sessions(request)
@@ -114,10 +133,77 @@ def data_request_process(*, request_id: str) -> None:
         )
 
 
-def data_request_fail(*, request_id: str, reason: str) -> None:
-    DataRequest.objects.using(ALIAS).filter(pk=request_id).update(
-        status=DataRequestStatus.FAILED, reason=reason[:2000], finished_at=timezone.now()
+def data_request_fail(*, request_id: str, reason: str) -> bool:
+    """Marks a PROCESSING request FAILED; False if it had finished meanwhile (it stays as it is)."""
+    return bool(
+        DataRequest.objects.using(ALIAS)
+        .filter(pk=request_id, status=DataRequestStatus.PROCESSING)
+        .update(status=DataRequestStatus.FAILED, reason=reason[:2000], finished_at=timezone.now())
     )
+
+
+def data_requests_sweep() -> dict[str, int]:
+    """Requeues PROCESSING requests that no worker seems to be processing; fails hopeless ones.
+
+    A request's task can be lost: the broker was unreachable when it was enqueued (the row is
+    committed first), or a worker died and the broker did not deliver the task again. Such a
+    request would stay PROCESSING for ever, and the project waiting on it with it. Requeuing is
+    safe however often it happens: `data_request_process` does nothing for a finished request
+    and skips one that another worker is processing.
+    """
+    from collector.tasks import process_data_request
+
+    now = timezone.now()
+    processing = DataRequest.objects.using(ALIAS).filter(status=DataRequestStatus.PROCESSING)
+    hopeless = processing.filter(created_at__lt=now - GIVE_UP_AFTER)
+    failed = 0
+    for request_id in hopeless.values_list("pk", flat=True):
+        failed += data_request_fail(
+            request_id=str(request_id),
+            reason="No worker finished this request within "
+            f"{int(GIVE_UP_AFTER.total_seconds() // 3600)} hours. Submit it again.",
+        )
+    stuck = processing.filter(created_at__gte=now - GIVE_UP_AFTER).filter(
+        Q(started_at__isnull=True, created_at__lt=now - REQUEUE_UNSTARTED_AFTER)
+        | Q(started_at__lt=now - REQUEUE_STARTED_AFTER)
+    )
+    requeued = [str(request_id) for request_id in stuck.values_list("pk", flat=True)]
+    for request_id in requeued:
+        process_data_request.delay(request_id)
+    if requeued or failed:
+        log.warning(
+            "data requests swept: %d requeued (task lost), %d failed (unfinished after %s)",
+            len(requeued),
+            failed,
+            GIVE_UP_AFTER,
+        )
+    return {"requeued": len(requeued), "failed": failed}
+
+
+def data_requests_delete_finished(*, finished_before: datetime) -> int:
+    """Deletes DONE and FAILED requests, with their results, that finished before the moment.
+
+    Results are materialised for the client to fetch; a project imports them within minutes of
+    DONE, so after the retention period they are only taking room.
+    """
+    old = DataRequest.objects.using(ALIAS).filter(
+        status__in=[DataRequestStatus.DONE, DataRequestStatus.FAILED],
+        finished_at__lt=finished_before,
+    )
+    deleted = 0
+    while batch := list(old.values_list("pk", flat=True)[:DELETE_BATCH]):
+        with transaction.atomic(using=ALIAS):
+            # Results first, in one DELETE, so the cascade does not load them into memory.
+            DataRequestResult.objects.using(ALIAS).filter(request_id__in=batch).delete()
+            deleted += (
+                DataRequest.objects.using(ALIAS)
+                .filter(pk__in=batch)
+                .delete()[1]
+                .get(DataRequest._meta.label, 0)
+            )
+    if deleted:
+        log.info("deleted %d data requests finished before %s", deleted, finished_before)
+    return deleted
 
 
 def _materialise_sessions(request: DataRequest) -> int:

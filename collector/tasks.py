@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from collector.datarequests import data_request_fail, data_request_process
+from collector.datarequests import (
+    data_request_fail,
+    data_request_process,
+    data_requests_delete_finished,
+    data_requests_sweep,
+)
 
 log = logging.getLogger("pathlens.collector")
 
@@ -31,3 +39,19 @@ def process_data_request(self, request_id: str) -> None:
             reason=f"Processing failed after {self.max_retries + 1} attempts: "
             f"{type(error).__name__}: {error}",
         )
+
+
+# --- Periodic (celery beat, CELERY_BEAT_SCHEDULE in config/settings.py) -----------------------
+
+
+@shared_task(name="collector.sweep_data_requests")
+def sweep_data_requests() -> dict[str, int]:
+    """Requeues data requests whose task was lost, and fails those that will never finish."""
+    return data_requests_sweep()
+
+
+@shared_task(name="collector.delete_old_data_requests")
+def delete_old_data_requests() -> int:
+    """Deletes finished data requests and their results after DATA_REQUEST_RETENTION_DAYS."""
+    days = settings.DATA_REQUEST_RETENTION_DAYS
+    return data_requests_delete_finished(finished_before=timezone.now() - timedelta(days=days))
