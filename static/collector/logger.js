@@ -433,6 +433,19 @@ export function createLogger(options = {}) {
       return own.events.slice();
     },
 
+    /**
+     * Every event of this widget session still waiting in storage, from this page and from
+     * earlier page loads (whatever their token), so a reloaded page can show work the server
+     * has not received yet.
+     */
+    sessionBacklog() {
+      const events = own.events.slice();
+      for (const outbox of leftovers) {
+        if (outbox.key === own.key || outbox.key.startsWith(`${own.key}:`)) events.push(...outbox.events);
+      }
+      return events;
+    },
+
     /** Calls `listener(status)` on every change; returns the function that unsubscribes it. */
     onStatus(listener) {
       if (typeof listener !== "function") throw new TypeError("Pathlens logger: onStatus needs a function");

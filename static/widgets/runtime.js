@@ -61,11 +61,6 @@ function showFailure(root, message, error) {
 // --- Record mode ----------------------------------------------------------------------------------
 
 async function record(root, config, reducer, view) {
-  // A resumed session continues from the fold of its earlier events, exactly as playback would
-  // fold them (same sort, same reducer), so what the learner sees is what the teacher will see.
-  const history = sortEvents(config.history ?? []);
-  let state = createTimeline(reducer, history).finalState;
-
   let createLogger;
   try {
     // Loaded only when recording, so a playback page holds no code that can send events.
@@ -78,7 +73,7 @@ async function record(root, config, reducer, view) {
 
   // Playback orders events by their `t`, so `t` must never go backwards within a session, even if
   // the device clock does (or, on a later day, is behind the clock that stamped the history).
-  let lastT = history.length ? history[history.length - 1].t : -Infinity;
+  let lastT = -Infinity;
   const now = () => {
     lastT = Math.max(Date.now(), lastT);
     return lastT;
@@ -90,6 +85,17 @@ async function record(root, config, reducer, view) {
     session: config.session,
     now,
   });
+
+  // A resumed session continues from the fold of its earlier events, exactly as playback would
+  // fold them (same sort, same reducer), so what the learner sees is what the teacher will see.
+  // The server's history misses what an earlier page load of this session logged but could not
+  // send yet (a reload right after an action, or offline): the logger still holds those events
+  // and will send them, so they belong in the fold too.
+  const known = new Set((config.history ?? []).map((event) => event.id));
+  const unsent = (logger.sessionBacklog?.() ?? []).filter((event) => !known.has(event.id));
+  const history = sortEvents([...(config.history ?? []), ...unsent]);
+  if (history.length) lastT = Math.max(lastT, history[history.length - 1].t);
+  let state = createTimeline(reducer, history).finalState;
 
   let ui;
   let rendered;

@@ -296,3 +296,33 @@ def test_reopening_a_finished_lever_lab_shows_it_finished_and_keeps_it_completed
     assert [t for t, _ in recorded(learner, session)] == [e["type"] for e in events]
     stored.refresh_from_db()
     assert stored.status == "completed"
+
+
+def test_a_lever_lab_reloaded_offline_shows_the_work_not_yet_sent(page, learner, page_problems):
+    """The server's history of a resumed session lacks what the last page could not send; the
+    reloaded page folds those waiting events in too, so the learner sees all their work."""
+    page_problems.allow("/api/v1/events")  # the requests blocked below, on purpose
+    page_problems.allow("ERR_BLOCKED_BY_CLIENT")
+    page_problems.allow("net::ERR_ABORTED")
+    sign_in_as_learner(page, "Ada Lovelace")
+    config = open_widget(page, "BLL002")
+    session = config["session"]
+    page.get_by_role("button", name="Start the first challenge").click()
+    wait_for_types(learner, session, ["session_started", "challenge_started"])
+
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.setBlockedURLs", {"urls": ["*/api/v1/events*"]})
+    page.get_by_role("radio", name="Tips right").check()
+    page.reload()
+    page.locator('#widget-root[data-widget-ready="true"]').wait_for()
+    assert json.loads(page.locator("#widget-config").text_content())["session"] == session
+    assert page.get_by_role("radio", name="Tips right").is_checked()
+
+    network.send("Network.setBlockedURLs", {"urls": []})
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for_types(
+        learner,
+        session,
+        ["session_started", "challenge_started", "prediction_made", "session_resumed"],
+    )

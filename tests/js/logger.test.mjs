@@ -502,6 +502,23 @@ test("after a reload it sends the events an earlier page left, each with the tok
   assert.deepEqual([...env.storage.map.keys()], [], "every outbox is empty and gone");
 });
 
+test("sessionBacklog lists this session's unsent events from earlier page loads, whatever their token", () => {
+  const env = setUp();
+  env.server.behaviour = "network";
+  const before = env.open();
+  const sameSession = logMany(before, 2);
+  before.close();
+  const otherSession = env.open({ session: "s2" });
+  logMany(otherSession, 1);
+  otherSession.close();
+
+  const after = env.open({ token: "token-b" }); // a reload: same widget and session, a new token
+  const now = logMany(after, 1);
+  assert.deepEqual(idsOf(after.sessionBacklog()).sort(), idsOf([...sameSession, ...now]).sort());
+  assert.deepEqual(after.sessionBacklog().map((event) => event.type), ["step", "step", "step"]);
+  after.close();
+});
+
 test("after a reload with the same token, earlier events join this page's queue, in order", async () => {
   const env = setUp();
   env.server.behaviour = "network";
