@@ -211,6 +211,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe /healthz over plain HTTP on the internal address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # DENY everywhere; the widget playback page opts in to SAMEORIGIN for the replay iframe.
@@ -282,6 +284,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below (JSON in production) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Periodic work, sent by exactly one `celery -A config beat` (docs/deploy.md). Each task is
+# idempotent, and expires after one interval so that a backlog (no worker for a while) does not
+# run it many times over.
+BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
+DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": every, "options": {"expires": every}}
+    for name, task, every in (
+        ("refresh-processing-runs", "projects.refresh_processing_runs", BEAT_INTERVAL),
+        ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
+        ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
+        ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
+    )
+}
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -9,7 +9,8 @@ Status follows the platform's: `run_refresh` (called by the status view that the
 asks the collector about both requests. When both are DONE, the first check to notice claims the
 import with a conditional UPDATE and enqueues `projects.import_run` after commit; the task
 fetches both result sets, merges them with pandas and stores one row per session. A FAILED
-request fails the run with the platform's reason; retrying submits two new requests.
+request fails the run with the platform's reason; retrying submits two new requests. With
+nobody watching, celery beat makes the same checks (`runs_refresh_processing`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ log = logging.getLogger("pathlens.projects")
 # An import claimed this long ago and not finished was lost (worker killed): claim it again.
 IMPORT_LOST_AFTER = timedelta(minutes=10)
 IMPORT_BATCH = 2000
+# Runs one periodic refresh checks at most, oldest first.
+REFRESH_BATCH = 200
 
 
 class RunRefused(Exception):
@@ -176,6 +179,37 @@ def run_refresh(*, run: ProjectRun) -> ProjectRun:
         progress = sum(info.progress for info in infos.values()) // len(infos)
         ProjectRun.objects.filter(pk=run.pk, status=RunStatus.PROCESSING).update(progress=progress)
     return _reloaded(run)
+
+
+def runs_refresh_processing(*, limit: int = REFRESH_BATCH) -> dict[str, int]:
+    """Brings every PROCESSING run up to date, oldest first, as if someone had its page open.
+
+    Without this, a run whose teacher closed the page would wait for the next visit to be
+    imported. `run_refresh` only ever moves a run forward with conditional UPDATEs, so this is
+    safe beside page polls and beside another worker doing the same. Returns how many runs were
+    checked and how many of them are now DONE, FAILED or importing.
+    """
+    counts = {"checked": 0, "done": 0, "failed": 0, "importing": 0, "unreachable": 0}
+    runs = ProjectRun.objects.filter(status=RunStatus.PROCESSING).order_by("submitted_at", "pk")
+    for run in runs[:limit]:
+        try:
+            run = run_refresh(run=run)
+        except Exception:
+            # One bad run must not keep the others waiting; the next sweep tries it again.
+            log.exception("run %s: periodic refresh failed", run.pk)
+            continue
+        counts["checked"] += 1
+        if run.platform_problem:
+            counts["unreachable"] += 1
+        elif run.is_done:
+            counts["done"] += 1
+        elif run.is_failed:
+            counts["failed"] += 1
+        elif run.is_importing:
+            counts["importing"] += 1
+    if counts["checked"]:
+        log.info("processing runs refreshed: %s", counts)
+    return counts
 
 
 def _reloaded(run: ProjectRun) -> ProjectRun:

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from projects.models import ProjectRun
-from projects.services import run_fail, run_import
+from projects.services import run_fail, run_import, runs_refresh_processing
 
 log = logging.getLogger("pathlens.projects")
 
@@ -34,3 +34,9 @@ def import_run(self, run_id: int) -> None:
                 reason=f"Importing the results failed after {self.max_retries + 1} attempts: "
                 f"{type(error).__name__}: {error}",
             )
+
+
+@shared_task(name="projects.refresh_processing_runs")
+def refresh_processing_runs() -> dict[str, int]:
+    """Periodic (celery beat): advances PROCESSING runs whose pages nobody has open."""
+    return runs_refresh_processing()
