@@ -29,7 +29,10 @@ def _database_url(alias: str) -> str:
 
 
 @contextlib.contextmanager
-def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen]:
+def running_worker(
+    *, concurrency: int = 1, beat: bool = False, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
+    """A worker on this test run's databases and broker; with `beat`, celery beat inside it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -37,14 +40,19 @@ def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen]:
         "ANALYTICS_DATABASE_URL": _database_url("analytics"),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
-    log_path = Path(settings.DATA_DIR) / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
+    name = f"worker-{os.getpid()}-{time.monotonic_ns()}"
+    log_path = Path(settings.DATA_DIR) / f"{name}.log"
+    # A fresh schedule file, so beat's memory of earlier runs does not delay the first tick.
+    with_beat = ["--beat", "--schedule", str(Path(settings.DATA_DIR) / f"{name}.beat")]
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "config", "worker",
                 "--loglevel", "INFO", "--pool", "prefork", "--concurrency", str(concurrency),
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
+                *(with_beat if beat else []),
             ],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
