@@ -31,7 +31,13 @@ class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
         if isinstance(exception, NotWhitelisted):
             # Remembered for the denial page only; messages live in a signed cookie.
             return exception.email
-        return f"Google sign-in did not complete: {exception}. Please try again."
+        # social-core's reasons end with or without a full stop, some with advice of their own.
+        reason = str(exception).strip()
+        if not reason.endswith((".", "!", "?")):
+            reason += "."
+        if "please" not in reason.lower():
+            reason += " Please try again."
+        return f"Google sign-in did not complete: {reason}"
 
     def dispatch_error(self, request, transports, url, message, backend_name, *, metadata=None):
         if url and url.endswith(reverse("dashboard:signin_denied")):

@@ -105,7 +105,10 @@ def test_it_refuses_an_unverified_google_email(client, oauth_server):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert User.objects.count() == 0
-    assert "did not complete" in client.get("/").content.decode()
+    assert (
+        "Google sign-in did not complete: An authentication response field could not be "
+        "verified. Please try again.</p>"
+    ) in client.get("/").content.decode()
 
 
 def test_it_ends_access_at_the_next_request_when_the_email_is_removed(client, oauth_server):
@@ -133,6 +136,10 @@ def test_it_refuses_a_forged_state(client, oauth_server):
     assert response["Location"] == "/"
     assert "_auth_user_id" not in client.session
     assert User.objects.count() == 0
+    assert (
+        "Google sign-in did not complete: The authentication session is unavailable. "
+        "Please restart login.</p>"
+    ) in client.get("/").content.decode()
 
 
 def test_the_google_login_url_is_post_only(client, oauth_server):
