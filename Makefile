@@ -21,7 +21,7 @@ endef
 .PHONY: help run test lint format migrate worker web install install-test browser clean
 
 help:
-	@echo "make run    set up, load demo data, and start the web server and a Celery worker"
+	@echo "make run    set up, load demo data, and start the web server and a Celery worker (with beat)"
 	@echo "make test   set up for testing and run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make format format the code with ruff"
@@ -60,10 +60,10 @@ run: migrate
 	$(MANAGE) seed_whitelist
 	$(MANAGE) seed_demo
 	@echo ""
-	@echo "  Pathlens is starting on http://$(HOST):$(PORT)/ with a Celery worker. Ctrl-C stops both."
+	@echo "  Pathlens is starting on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops both."
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --loglevel INFO --concurrency 2 & worker=$$!; \
+	$(VENV)/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 & worker=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's chromium; install it where we can, otherwise say how.
