@@ -165,7 +165,10 @@ export function createLogger(options = {}) {
     } catch {
       // fetch rejects only when no answer came back at all: offline, DNS, connection reset.
     }
-    const rejection = response && REJECTED_STATUSES.has(response.status) ? await serverMessage(response) : "";
+    // Read to its end even when only the status matters: the browser counts an answer whose body
+    // nobody read as still loading, and reports it as aborted when the learner leaves the page.
+    const said = response ? await serverMessage(response) : "";
+    const rejection = response && REJECTED_STATUSES.has(response.status) ? said : "";
     inFlight = null;
     // A closed logger's page is gone or being torn down; a newer logger may own its storage now.
     if (closed) return;
@@ -306,6 +309,7 @@ export function createLogger(options = {}) {
     }
     request
       .then((response) => {
+        void serverMessage(response); // read to its end, as in send()
         // If the page stays (bfcache, or it was only hidden), count the answer. Anything but
         // success is left to the ordinary sending, which knows how to retry or drop.
         if (closed || !response.ok) return;

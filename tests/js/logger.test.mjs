@@ -708,6 +708,23 @@ test("if the page stays after a keepalive send, the accepted events leave the qu
   assert.equal(env.server.requests.length, 1, "nothing left to send the ordinary way");
 });
 
+test("it reads every answer to its end, so the browser does not count the request as still loading", async () => {
+  const env = setUp();
+  const read = [];
+  const fetch = async (url, init) => {
+    const answer = await env.server.fetch(url, init);
+    return { ...answer, text: () => read.push(init.keepalive === true) && answer.text() };
+  };
+  const logger = env.open({ fetch });
+  logMany(logger, 2);
+  await finish(env, logger.flush());
+  assert.deepEqual(read, [false], "the ordinary request's answer");
+  logMany(logger, 2);
+  env.window.dispatch("pagehide");
+  await env.clock.advance(0);
+  assert.deepEqual(read, [false, true], "and the keepalive request's");
+});
+
 // --- Status and closing ------------------------------------------------------------------------------
 
 test("onStatus returns an unsubscribe function, and close stops everything", async () => {
