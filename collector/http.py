@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable
 from functools import wraps
@@ -13,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from collector.apikeys import KeyRefused, api_key_check
+from collector.validation import JsonUnreadable, read_json
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -68,9 +68,9 @@ def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
 def json_body(request: HttpRequest) -> dict[str, Any]:
     body = read_body(request)
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ApiError(400, f"The body is not valid JSON: {error}.") from None
+        payload = read_json(body)
+    except JsonUnreadable as error:
+        raise ApiError(400, str(error)) from None
     if not isinstance(payload, dict):
         raise ApiError(400, "The body must be a JSON object.")
     return payload

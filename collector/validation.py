@@ -108,7 +108,7 @@ def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
         type(event_id) is str
         and CANONICAL_UUID.fullmatch(event_id)
         and type(session) is str
-        and SESSION_PATTERN.match(session)
+        and SESSION_PATTERN.fullmatch(session)
         and type(widget_id) is str
         and get_widget(widget_id) is not None
         and type(event_type) is str
@@ -155,7 +155,7 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
             problems.append(Problem(index, "id", f"“{event_id[:60]}” is not a UUID."))
 
     session = raw.get("session")
-    if not isinstance(session, str) or not SESSION_PATTERN.match(session):
+    if not isinstance(session, str) or not SESSION_PATTERN.fullmatch(session):
         problems.append(
             Problem(
                 index,
@@ -170,7 +170,7 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
         problems.append(Problem(index, "widget", f"Unknown widget {str(widget_id)[:64]!r}."))
 
     event_type = raw.get("type")
-    if not isinstance(event_type, str) or not TYPE_PATTERN.match(event_type):
+    if not isinstance(event_type, str) or not TYPE_PATTERN.fullmatch(event_type):
         problems.append(
             Problem(index, "type", "Required: matches ^[a-z][a-z0-9_]{0,63}$ (e.g. weight_placed).")
         )
@@ -213,12 +213,46 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
     )
 
 
-def parse_batch(body: bytes) -> CleanBatch:
-    """Raises BatchInvalid (400), BatchTooLarge (413) or ValueError (not JSON: 415/400)."""
+NESTED_TOO_DEEP = "The body is valid JSON nested too deeply to be read; events are flat objects."
+
+
+class JsonUnreadable(ValueError):
+    """The message says what is wrong with the body, for the person who sent it."""
+
+
+def _not_json(constant: str) -> None:
+    raise JsonUnreadable(f"The body is not valid JSON: {constant} is not a JSON number.")
+
+
+def read_json(body: bytes) -> Any:
+    """json.loads, refusing what it would take but JSON has not (NaN, Infinity), and answering
+    with a message, not a crash, where Python's parser gives up: nesting past its recursion limit,
+    integers past its digit limit. A database would refuse NaN later, as a server error."""
     try:
-        payload = json.loads(body)
+        return json.loads(body, parse_constant=_not_json)
+    except JsonUnreadable:
+        raise
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BatchInvalid([Problem(None, "", f"The body is not valid JSON: {error}.")]) from None
+        raise JsonUnreadable(f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise JsonUnreadable(NESTED_TOO_DEEP) from None
+    except ValueError as error:  # int's digit limit (sys.get_int_max_str_digits)
+        raise JsonUnreadable(f"The body is not valid JSON here: {error}.") from None
+
+
+def parse_batch(body: bytes) -> CleanBatch:
+    """Raises BatchInvalid (400) or BatchTooLarge (413)."""
+    try:
+        return _parse_batch(body)
+    except RecursionError:  # a deep `data` that the parser took and its encoder did not
+        raise BatchInvalid([Problem(None, "", NESTED_TOO_DEEP)]) from None
+
+
+def _parse_batch(body: bytes) -> CleanBatch:
+    try:
+        payload = read_json(body)
+    except JsonUnreadable as error:
+        raise BatchInvalid([Problem(None, "", str(error))]) from None
     if not isinstance(payload, dict):
         raise BatchInvalid([Problem(None, "", 'The body must be {"events": [...]}.')])
 
