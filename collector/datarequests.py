@@ -169,7 +169,10 @@ def data_requests_sweep() -> dict[str, int]:
     )
     requeued = [str(request_id) for request_id in stuck.values_list("pk", flat=True)]
     for request_id in requeued:
-        process_data_request.delay(request_id)
+        # Copies expire, so those sent while no worker runs do not pile up in the broker.
+        process_data_request.apply_async(
+            args=[request_id], expires=REQUEUE_UNSTARTED_AFTER.total_seconds()
+        )
     if requeued or failed:
         log.warning(
             "data requests swept: %d requeued (task lost), %d failed (unfinished after %s)",
