@@ -126,9 +126,24 @@ DATABASES = {
 DATABASE_ROUTERS = ["config.routers.AnalyticsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = env_url("CACHE_URL", "locmem://", schemes={"locmem", "redis", "rediss"})
+# The cache holds the sign-in and ingestion rate limits. `locmem://` is per process (fine for
+# `make run`; `check --deploy` warns); `file:///path` is shared by the processes of one machine;
+# `redis://` by every process on every machine.
+CACHE_URL = env_url("CACHE_URL", "locmem://", schemes={"locmem", "file", "redis", "rediss"})
 if CACHE_URL.startswith("locmem"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith("file"):
+    cache_path = urlsplit(CACHE_URL).path
+    if not cache_path.startswith("/"):
+        raise ImproperlyConfigured(
+            f"CACHE_URL={CACHE_URL!r} needs an absolute folder: file:///var/cache/pathlens"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": cache_path,
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

@@ -88,6 +88,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 20 + "-production-like-secret-with-plenty-of-entropy-8f3k2j",
     "ALLOWED_HOSTS": "pathlens.school.example",
+    "CACHE_URL": "redis://127.0.0.1:6379/14",  # read, not connected to, by `check`
 }
 
 
@@ -100,6 +101,30 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         env={**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_rate_limits_are_counted_per_process(tmp_path):
+    env = {**PRODUCTION_ENV, "CACHE_URL": "locmem://", "DATA_DIR": str(tmp_path)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "pathlens.W001" in result.stderr + result.stdout
+    assert "rate limits" in result.stderr + result.stdout
+
+
+def test_a_file_cache_is_shared_by_the_processes_of_one_machine(tmp_path):
+    env = {**PRODUCTION_ENV, "CACHE_URL": f"file://{tmp_path / 'cache'}", "DATA_DIR": str(tmp_path)}
+    assert run_manage("check", "--deploy", "--fail-level", "WARNING", env=env).returncode == 0
+    write = "from django.core.cache import cache; cache.set('shared', 41); print('ok')"
+    read = "from django.core.cache import cache; print(cache.incr('shared'))"
+    assert run_manage("shell", "-c", write, env=env).stdout.strip().endswith("ok")
+    assert run_manage("shell", "-c", read, env=env).stdout.strip().splitlines()[-1] == "42"
+
+
+def test_a_relative_file_cache_is_refused(tmp_path):
+    env = {**PRODUCTION_ENV, "CACHE_URL": "file://cache", "DATA_DIR": str(tmp_path)}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "needs an absolute folder" in result.stderr
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):

@@ -66,7 +66,7 @@ def services(tmp_path) -> Iterator[dict[str, str]]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'pathlens.sqlite3'}",
         "ANALYTICS_DATABASE_URL": f"sqlite:///{tmp_path / 'analytics.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
-        "CACHE_URL": "locmem://",
+        "CACHE_URL": f"file://{tmp_path / 'cache'}",  # shared by the stack's processes
     }
     created: list[tuple[str, str]] = []
     suffix = secrets.token_hex(4)
