@@ -173,6 +173,10 @@ def test_a_teacher_plays_seeks_and_clicks_the_timeline_and_the_widget_follows(
     # The seek bar: a click a fifth of the way along lands among the card moves.
     bar = page.locator("#replay-seek").bounding_box()
     page.mouse.click(bar["x"] + bar["width"] * 0.2, bar["y"] + bar["height"] / 2)
+    # Before the click lands, the end (42 s) is an agreed moment too: wait for the seek first.
+    page.wait_for_function(
+        "() => Number(document.getElementById('replay').dataset.current) < 42000"
+    )
     moment = agreed_moment(page)
     assert 6_000 < moment["current"] < 11_000
     middle = check_widget_shows_the_reducers_state(page, moment)
