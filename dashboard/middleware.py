@@ -31,6 +31,12 @@ class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
         if isinstance(exception, NotWhitelisted):
             # Remembered for the denial page only; messages live in a signed cookie.
             return exception.email
+        if getattr(exception, "claim", None) == "email_verified":
+            # Trying again cannot help here; verifying the address with Google can.
+            return (
+                "Google sign-in did not complete: Google has not verified the email address of "
+                "this account. Verify it in your Google account, then sign in again."
+            )
         # social-core's reasons end with or without a full stop, some with advice of their own.
         reason = str(exception).strip()
         if not reason.endswith((".", "!", "?")):

@@ -106,8 +106,8 @@ def test_it_refuses_an_unverified_google_email(client, oauth_server):
     assert response["Location"] == "/"
     assert User.objects.count() == 0
     assert (
-        "Google sign-in did not complete: An authentication response field could not be "
-        "verified. Please try again.</p>"
+        "Google sign-in did not complete: Google has not verified the email address of this "
+        "account. Verify it in your Google account, then sign in again.</p>"
     ) in client.get("/").content.decode()
 
 
