@@ -31,6 +31,12 @@ class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
         if isinstance(exception, NotWhitelisted):
             # Remembered for the denial page only; messages live in a signed cookie.
             return exception.email
+        # The kind of failure only: social-core's text may quote what the provider sent.
+        log.warning(
+            "Google sign-in failed: %s (%s)",
+            type(exception).__name__,
+            getattr(exception, "code", "") or "no code",
+        )
         if getattr(exception, "claim", None) == "email_verified":
             # Trying again cannot help here; verifying the address with Google can.
             return (

@@ -124,7 +124,7 @@ def test_it_ends_access_at_the_next_request_when_the_email_is_removed(client, oa
     assert "no longer has access" in client.get("/").content.decode()
 
 
-def test_it_refuses_a_forged_state(client, oauth_server):
+def test_it_refuses_a_forged_state(client, oauth_server, caplog):
     WhitelistEntryFactory(value="grace@school.example")
     google_account(oauth_server, "g-grace3", "grace@school.example")
     begin = client.post("/auth/login/google-oauth2/")
@@ -140,6 +140,12 @@ def test_it_refuses_a_forged_state(client, oauth_server):
         "Google sign-in did not complete: The authentication session is unavailable. "
         "Please restart login.</p>"
     ) in client.get("/").content.decode()
+    failures = [
+        r for r in caplog.records if r.name == "pathlens.access" and r.levelname == "WARNING"
+    ]
+    assert [r.getMessage() for r in failures] == [
+        "Google sign-in failed: AuthSessionError (session_context_missing)"
+    ]
 
 
 def test_the_google_login_url_is_post_only(client, oauth_server):
