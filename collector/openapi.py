@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from collector.validation import MAX_EVENTS, TYPE_PATTERN
+from collector.validation import MAX_EPOCH_MS, MAX_EVENTS, MIN_EPOCH_MS, TYPE_PATTERN
+from widgets.registry import all_widgets
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -33,6 +34,22 @@ LEARNER_PATH_PARAM = {
     "required": True,
     "schema": {"type": "string", "maxLength": 64},
 }
+
+
+EPOCH_MS = {"type": "integer", "minimum": MIN_EPOCH_MS, "maximum": MAX_EPOCH_MS}
+
+
+def event_data_schemas() -> dict[str, dict[str, Any]]:
+    """Per widget, its event types and the JSON Schema of each one's `data`: what the server
+    checks an event against, so a client can check before sending."""
+    return {
+        widget.id: {
+            event_type: dict(schema)
+            for event_type, schema in sorted(widget.all_event_schemas.items())
+            if TYPE_PATTERN.match(event_type)
+        }
+        for widget in all_widgets()
+    }
 
 
 @functools.cache
@@ -76,17 +93,37 @@ def openapi_document() -> dict[str, Any]:
                             "type": "string",
                             "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$",
                         },
-                        "widget": {"type": "string"},
-                        "type": {"type": "string", "pattern": TYPE_PATTERN.pattern},
-                        "t": {"type": "integer", "description": "Client time, epoch ms."},
-                        "data": {"type": "object", "description": "At most 8 KiB encoded."},
+                        "widget": {"enum": sorted(widget.id for widget in all_widgets())},
+                        "type": {
+                            "type": "string",
+                            "pattern": TYPE_PATTERN.pattern,
+                            "description": (
+                                "One of the widget's event types: the keys of "
+                                "x-pathlens-event-data[widget]."
+                            ),
+                        },
+                        "t": {
+                            **EPOCH_MS,
+                            "description": "Client time, epoch ms (2000-01-01 to 2100-01-01).",
+                        },
+                        "data": {
+                            "type": "object",
+                            "description": (
+                                "At most 8 KiB encoded; must match "
+                                "x-pathlens-event-data[widget][type]. Omitted means {}."
+                            ),
+                        },
                     },
+                    "x-pathlens-event-data": event_data_schemas(),
                 },
                 "Batch": {
                     "type": "object",
                     "required": ["events"],
                     "properties": {
-                        "sent_at": {"type": "integer", "description": "Client clock, epoch ms."},
+                        "sent_at": {
+                            **EPOCH_MS,
+                            "description": "Client clock when sent, epoch ms: corrects skew.",
+                        },
                         "events": {
                             "type": "array",
                             "minItems": 1,
