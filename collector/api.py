@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -26,6 +25,7 @@ from collector.tokens import (
     now_ms,
 )
 from collector.validation import BatchInvalid, BatchTooLarge, parse_batch
+from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
 
@@ -39,12 +39,7 @@ def _rate_limit(token: str) -> None:
     now = time.time()
     window = int(now // 60)
     key = f"ingest-rate:{hashlib.sha256(token.encode()).hexdigest()[:32]}:{window}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
+    count = count_hit(key, window_seconds=60)
     if count > settings.INGEST_RATE_LIMIT:
         retry_after = max(1, int(60 - now % 60) + 1)
         raise ApiError(

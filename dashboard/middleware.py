@@ -9,13 +9,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from social_django.middleware import SocialAuthExceptionMiddleware
 
 from config.logging import request_id_var
+from config.ratelimit import count_hit
 from dashboard.pipeline import NotWhitelisted
 
 log = logging.getLogger("pathlens.access")
@@ -106,12 +106,7 @@ class SignInRateLimitMiddleware:
             now = time.time()
             window = int(now // SIGNIN_WINDOW)
             key = f"signin-rate:{client_address(request)}:{window}"
-            cache.add(key, 0, timeout=SIGNIN_WINDOW + 10)
-            try:
-                attempts = cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=SIGNIN_WINDOW + 10)
-                attempts = 1
+            attempts = count_hit(key, window_seconds=SIGNIN_WINDOW)
             if attempts > settings.SIGNIN_RATE_LIMIT:
                 retry_after = int(SIGNIN_WINDOW - now % SIGNIN_WINDOW) + 1
                 log.warning("sign-in attempts rate-limited for a client address")
