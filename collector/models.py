@@ -69,20 +69,45 @@ class Session(models.Model):
     status_t = models.BigIntegerField(null=True, help_text="Client t of the lifecycle event.")
     updated_at = models.DateTimeField(auto_now=True)
 
+    # --- The session's measures (widgets/measures.py), computed from all of its events ----------
+    # `event_count` when the measures below were last computed: they are stale while it differs,
+    # and `sessions_summarise` brings them up to date (in the background within seconds of
+    # ingest, and always before a data request reads them).
+    summarised_count = models.PositiveIntegerField(default=0)
+    active_ms = models.BigIntegerField(default=0, help_text="Active time, ms.")
+    sittings = models.PositiveIntegerField(default=0)
+    work_events = models.PositiveIntegerField(
+        default=0, help_text="Events that are the learner's own work (not lifecycle)."
+    )
+    score = models.FloatField(null=True, help_text="Points over attempted items; null: none.")
+    maximum = models.FloatField(null=True, help_text="Points available over attempted items.")
+    full_maximum = models.FloatField(null=True, help_text="Points available over all items.")
+    items_attempted = models.PositiveIntegerField(default=0)
+    items_total = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list, help_text="Per item: tries, hints, solved on try N.")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "widget", "session"], name="session_learner_widget_session"
             )
         ]
-        indexes = [models.Index(fields=["session"], name="session_session")]
+        indexes = [
+            models.Index(fields=["session"], name="session_session"),
+            models.Index(fields=["learner", "widget", "last_time"], name="session_learner_last"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.widget} session {self.session}"
 
     @property
-    def duration_ms(self) -> int:
+    def span_ms(self) -> int:
+        """First event to last: kept for reference; a resumed session's span includes days away."""
         return self.last_time - self.first_time
+
+    @property
+    def is_stale(self) -> bool:
+        return self.summarised_count != self.event_count
 
 
 class LearnerRevocation(models.Model):
@@ -164,6 +189,14 @@ class DataRequestResult(models.Model):
     events = models.PositiveIntegerField()
     score = models.FloatField(null=True)
     maximum = models.FloatField(null=True)
+    active_ms = models.BigIntegerField(default=0)
+    sittings = models.PositiveIntegerField(default=0)
+    work_events = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, default="")
+    full_maximum = models.FloatField(null=True)
+    items_attempted = models.PositiveIntegerField(default=0)
+    items_total = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list)
 
     class Meta:
         indexes = [models.Index(fields=["request", "id"], name="result_request_id")]

@@ -99,7 +99,7 @@ def session_events_payload(*, learner: str, session: str, widget: str | None) ->
                 "widget": s.widget,
                 "start": s.first_time,
                 "end": s.last_time,
-                "duration": s.duration_ms,
+                "duration": s.span_ms,
                 "events": s.event_count,
                 "duplicates": s.duplicates,
                 "out_of_order": s.out_of_order,

@@ -267,7 +267,7 @@ def test_it_keeps_session_figures_and_counts_out_of_order_arrivals(client):
     assert session.event_count == 4
     assert session.first_time == base
     assert session.last_time == base + 20_000
-    assert session.duration_ms == 20_000
+    assert session.span_ms == 20_000
     assert session.out_of_order == 1
     assert session.status == "completed"
 
