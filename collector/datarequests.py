@@ -1,19 +1,18 @@
 """The platform's read side: data requests (create → process → results), replay reads, erasure.
 
-Processing pushes the `sessions` aggregation into the database as one INSERT … SELECT … GROUP BY;
-`scores` streams each session's events in time order through the widget's scoring rule.
+Processing reads each session's measures (collector/summaries.py), summarising first the sessions
+that received events since their last summary: a request over a million events whose sessions
+are up to date is one INSERT … SELECT from the session rows, and reads no event.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 
 from django.db import connections, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from collector.models import (
@@ -25,11 +24,12 @@ from collector.models import (
     Event,
     Session,
 )
-from collector.tokens import learner_tokens_revoke
+from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
+from collector.tokens import learner_tokens_revoke, now_ms
+from core.measures import measure_rules
 from widgets.registry import get_widget
 
 ALIAS = "analytics"
-SCORE_CHUNK = 2000
 DELETE_BATCH = 500
 # A request no worker has started this long after it was created lost its task: requeue it.
 REQUEUE_UNSTARTED_AFTER = timedelta(minutes=5)
@@ -121,10 +121,7 @@ def data_request_process(*, request_id: str) -> None:
             log.info("data request %s is finished or being processed elsewhere", request_id)
             return
         DataRequestResult.objects.using(ALIAS).filter(request=request).delete()
-        if request.kind == DataRequestKind.SESSIONS:
-            count = _materialise_sessions(request)
-        else:
-            count = _materialise_scores(request)
+        count = _materialise(request)
         DataRequest.objects.using(ALIAS).filter(pk=request.pk).update(
             status=DataRequestStatus.DONE,
             progress=100,
@@ -209,94 +206,163 @@ def data_requests_delete_finished(*, finished_before: datetime) -> int:
     return deleted
 
 
-def _materialise_sessions(request: DataRequest) -> int:
-    grouped = (
-        _matching_events(request)
-        .order_by()
-        .values("learner", "widget", "session")
-        .annotate(start=Min("time"), end=Max("time"), events=Count("*"))
-        .values_list("learner", "widget", "session", "start", "end", "events")
+def _sessions_in_scope(request: DataRequest) -> QuerySet[Session]:
+    """The sessions of the request's learners and widgets with at least one event in its window."""
+    sessions = Session.objects.using(ALIAS).filter(learner__in=request.learners, event_count__gt=0)
+    if request.widgets:
+        sessions = sessions.filter(widget__in=request.widgets)
+    if request.time_from is not None:
+        sessions = sessions.filter(last_time__gte=_epoch_ms(request.time_from))
+    if request.time_to is not None:
+        sessions = sessions.filter(first_time__lt=_epoch_ms(request.time_to))
+    return sessions
+
+
+def _inside_window(sessions: QuerySet[Session], request: DataRequest) -> Q:
+    inside = Q()
+    if request.time_from is not None:
+        inside &= Q(first_time__gte=_epoch_ms(request.time_from))
+    if request.time_to is not None:
+        inside &= Q(last_time__lt=_epoch_ms(request.time_to))
+    return inside
+
+
+# A result row from a session's stored measures: both kinds of request read the same summaries
+# (`scores` rows are shown with their score and items, `sessions` rows without).
+RESULT_FROM_SESSION = """
+INSERT INTO {results} (request_id, learner, widget, session, start, "end", events, score, maximum,
+    active_ms, sittings, work_events, outcome, full_maximum, items_attempted, items_total, items)
+SELECT %s, learner, widget, session, first_time, last_time, event_count, score, maximum,
+    active_ms, sittings, work_events,
+    CASE WHEN status = 'completed' THEN 'completed'
+         WHEN work_events = 0 THEN 'not_started'
+         ELSE 'in_progress' END,
+    full_maximum, items_attempted, items_total, items
+FROM ({sessions}) AS inside
+"""
+
+
+def _materialise(request: DataRequest) -> int:
+    """Every session of the request, one result row each, from the sessions' measures.
+
+    Stale sessions in scope are summarised first (the only part that reads events, and only
+    for sessions that received events since their last summary). A session wholly inside the
+    time window is copied from its row in one INSERT … SELECT; one that straddles an edge of the
+    window is measured anew over its events inside the window.
+    """
+    scope = _sessions_in_scope(request)
+
+    def report(done: int, total: int) -> None:
+        DataRequest.objects.using(ALIAS).filter(pk=request.pk).update(
+            progress=min(90, int(90 * done / max(total, 1)))
+        )
+
+    sessions_summarise(sessions=scope, progress=report)
+    inside = _inside_window(scope, request)
+    columns = scope.filter(inside).values(
+        "learner",
+        "widget",
+        "session",
+        "first_time",
+        "last_time",
+        "event_count",
+        "score",
+        "maximum",
+        "active_ms",
+        "sittings",
+        "work_events",
+        "status",
+        "full_maximum",
+        "items_attempted",
+        "items_total",
+        "items",
     )
-    select_sql, params = grouped.query.sql_with_params()
-    table = DataRequestResult._meta.db_table
+    select_sql, params = columns.query.sql_with_params()
+    request_key = request.pk.hex if connections[ALIAS].vendor == "sqlite" else request.pk
     with connections[ALIAS].cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO {table} (request_id, learner, widget, session, start, "end", events) '  # noqa: S608
-            f"SELECT %s, * FROM ({select_sql}) AS grouped",
-            [request.pk.hex if connections[ALIAS].vendor == "sqlite" else request.pk, *params],
+            RESULT_FROM_SESSION.format(
+                results=DataRequestResult._meta.db_table, sessions=select_sql
+            ),
+            [request_key, *params],
         )
-        return cursor.rowcount
+        count = cursor.rowcount
+    if inside:  # a window: sessions across its edges count only their events inside it
+        count += _materialise_clipped(request, scope.exclude(inside))
+    _mark_abandoned(request)
+    return count
 
 
-def _session_streams(events: QuerySet[Event]) -> Iterator[tuple[tuple, list[dict]]]:
-    rows = (
-        events.order_by("learner", "widget", "session", "t", "seq")
-        .values_list("learner", "widget", "session", "type", "t", "time", "data")
-        .iterator(chunk_size=SCORE_CHUNK)
+def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) -> int:
+    rules = measure_rules()
+    keys = list(straddling.values_list("learner", "widget", "session"))
+    streams = event_streams(
+        keys, time_from=_epoch_ms(request.time_from), time_to=_epoch_ms(request.time_to)
     )
-    for key, group in groupby(rows, key=lambda row: row[:3]):
-        yield key, [{"type": r[3], "t": r[4], "time": r[5], "data": r[6]} for r in group]
-
-
-def _materialise_scores(request: DataRequest) -> int:
-    events = _matching_events(request)
-    expected = max(1, events.values("learner", "widget", "session").distinct().count())
-    results: list[DataRequestResult] = []
-    done = 0
-    for (learner, widget_id, session), stream in _session_streams(events):
-        widget = get_widget(widget_id)
-        score = widget.score(stream) if widget else None
-        results.append(
+    rows = []
+    for key, stream in streams.items():
+        learner, widget, session = key
+        measures = measures_of(widget, stream, rules)
+        times = _times_in_window(request, key)
+        rows.append(
             DataRequestResult(
                 request=request,
                 learner=learner,
-                widget=widget_id,
+                widget=widget,
                 session=session,
-                start=min(e["time"] for e in stream),
-                end=max(e["time"] for e in stream),
+                start=times[0],
+                end=times[1],
                 events=len(stream),
-                score=score.score if score else None,
-                maximum=score.maximum if score else None,
+                outcome=(
+                    "completed"
+                    if measures.completed
+                    else "not_started"
+                    if measures.opened_without_work
+                    else "in_progress"
+                ),
+                **measure_values(measures),
             )
         )
-        if len(results) >= SCORE_CHUNK:
-            done += _flush_results(request, results, expected, done)
-            results = []
-    done += _flush_results(request, results, expected, done)
-    return done
+    DataRequestResult.objects.using(ALIAS).bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
-def _flush_results(
-    request: DataRequest, results: list[DataRequestResult], expected: int, done: int
-) -> int:
-    DataRequestResult.objects.using(ALIAS).bulk_create(results, batch_size=1000)
-    # Progress is written on its own connection's view of the row; readers see it after commit.
-    progress = min(99, int(100 * (done + len(results)) / expected))
-    DataRequest.objects.using(ALIAS).filter(pk=request.pk).update(progress=progress)
-    return len(results)
+def _times_in_window(request: DataRequest, key: tuple[str, str, str]) -> tuple[int, int]:
+    events = _matching_events(request).filter(learner=key[0], widget=key[1], session=key[2])
+    found = events.aggregate(start=Min("time"), end=Max("time"))
+    return found["start"], found["end"]
+
+
+def _mark_abandoned(request: DataRequest) -> None:
+    """Sessions with work, not completed, untouched for their widget's abandon time: left."""
+    now = now_ms()
+    results = DataRequestResult.objects.using(ALIAS).filter(request=request, outcome="in_progress")
+    for widget_id in results.values_list("widget", flat=True).distinct():
+        widget = get_widget(widget_id)
+        if widget is None:
+            continue
+        results.filter(widget=widget_id, end__lt=now - widget.abandon_after_ms).update(
+            outcome="abandoned"
+        )
+
+
+RESULT_FIELDS = ["learner", "widget", "session", "start", "end", "events", "active_ms", "sittings",
+    "work_events", "outcome"]  # fmt: skip
+SCORE_FIELDS = ["score", "maximum", "full_maximum", "items_attempted", "items_total", "items"]
 
 
 def data_request_results(*, request: DataRequest, offset: int, limit: int) -> list[dict]:
+    """One page of results: each session's times and measures (`duration` is the span, first
+    event to last; `active_ms` is the time a teacher should read), and for `scores` requests its
+    score over attempted items and per-item results."""
+    fields = RESULT_FIELDS + (SCORE_FIELDS if request.kind == DataRequestKind.SCORES else [])
     rows = (
         DataRequestResult.objects.using(ALIAS)
         .filter(request=request)
         .order_by("id")
-        .values_list("learner", "widget", "session", "start", "end", "events", "score", "maximum")
+        .values(*fields)
     )[offset : offset + limit]
-    with_scores = request.kind == DataRequestKind.SCORES
-    return [
-        {
-            "learner": learner,
-            "widget": widget,
-            "session": session,
-            "start": start,
-            "end": end,
-            "duration": end - start,
-            "events": events,
-            **({"score": score, "maximum": maximum} if with_scores else {}),
-        }
-        for learner, widget, session, start, end, events, score, maximum in rows
-    ]
+    return [{**row, "duration": row["end"] - row["start"]} for row in rows]
 
 
 def session_events(*, learner: str, session: str, widget: str | None = None) -> list[dict]:
@@ -351,6 +417,7 @@ def _merge_session(*, into: Session, other: Session) -> None:
     into.event_count += other.event_count
     into.duplicates += other.duplicates
     into.out_of_order += other.out_of_order
+    into.summarised_count = 0  # two sessions' events in one: its measures must be worked out anew
     if other.status_t is not None and (into.status_t is None or other.status_t > into.status_t):
         into.status, into.status_t = other.status, other.status_t
     into.save()

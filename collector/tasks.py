@@ -15,6 +15,7 @@ from collector.datarequests import (
     data_requests_delete_finished,
     data_requests_sweep,
 )
+from collector.summaries import sessions_summarise
 
 log = logging.getLogger("pathlens.collector")
 
@@ -55,3 +56,9 @@ def delete_old_data_requests() -> int:
     """Deletes finished data requests and their results after DATA_REQUEST_RETENTION_DAYS."""
     days = settings.DATA_REQUEST_RETENTION_DAYS
     return data_requests_delete_finished(finished_before=timezone.now() - timedelta(days=days))
+
+
+@shared_task(name="collector.summarise_sessions")
+def summarise_sessions() -> int:
+    """Brings the measures of sessions that received events up to date (collector/summaries.py)."""
+    return sessions_summarise()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "social_django",
+    "core",
     "widgets",
     "collector",
     "dashboard",
@@ -307,11 +308,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # run it many times over.
 BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
 DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
+# Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
+SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": every, "options": {"expires": every}}
     for name, task, every in (
         ("refresh-processing-runs", "projects.refresh_processing_runs", BEAT_INTERVAL),
+        ("summarise-sessions", "collector.summarise_sessions", SUMMARY_INTERVAL),
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
@@ -359,5 +363,11 @@ COLLECTOR_URL = env_str("COLLECTOR_URL").rstrip("/")
 COLLECTOR_API_KEY = env_str("COLLECTOR_API_KEY")
 if COLLECTOR_URL and not COLLECTOR_API_KEY:
     raise ImproperlyConfigured("COLLECTOR_URL is set, so COLLECTOR_API_KEY must be set too.")
+# The learning measures' thresholds (widgets/measures.py, docs/widgets.md), in seconds: a gap
+# between two events counts as active time up to MEASURE_IDLE_CAP; a gap longer than
+# MEASURE_SITTING_GAP starts a new sitting. After changing either, run
+# `manage.py summarise_sessions --all` so that stored sessions follow.
+MEASURE_IDLE_CAP = env_int("MEASURE_IDLE_CAP", 120, minimum=1)
+MEASURE_SITTING_GAP = env_int("MEASURE_SITTING_GAP", 1800, minimum=60)
 # Browser origins (other schools' dashboards) allowed to send events to this collector.
 COLLECTOR_CORS_ORIGINS = env_list("COLLECTOR_CORS_ORIGINS")

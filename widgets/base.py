@@ -29,6 +29,17 @@ class Score:
 
 Event = Mapping[str, Any]  # {"type": str, "t": int (epoch ms), "data": dict}, in time order
 ScoringRule = Callable[[Sequence[Event]], Score]
+# The widget's rules over a session's events: its items, tries, hints and points
+# (widgets.measures.Assessment; typed loosely here because measures imports this module).
+AssessRule = Callable[[Sequence[Event]], Any]
+
+# A session not completed and without an event for this long is "left unfinished". A page
+# opened anew starts a new session of a per-open widget, so half an hour is plenty; a resumed
+# widget is continued lesson after lesson, so it waits two weeks (a holiday).
+ABANDON_AFTER_MS = {
+    SessionMode.PER_OPEN: 30 * 60_000,
+    SessionMode.RESUME: 14 * 24 * 3_600_000,
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,15 @@ class Widget:
     event_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Computes score and maximum from the event stream; never trusts a client-sent score.
     score: ScoringRule = field(default=lambda events: Score(0.0, 0.0))
+    # Per item: tries, hints, solved on try N, points (widgets.measures.Assessment).
+    assess: AssessRule | None = None
+    # The event types that are the learner's own work; a session with none is an open
+    # without work. Lifecycle events never are.
+    work_types: frozenset[str] = frozenset()
+
+    @property
+    def abandon_after_ms(self) -> int:
+        return ABANDON_AFTER_MS[self.session_mode]
 
     @property
     def all_event_schemas(self) -> dict[str, Mapping[str, Any]]:

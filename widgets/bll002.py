@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from widgets.base import Event, Score, SessionMode, Widget
+from widgets.measures import Assessment, ItemResult
 
 PEGS = (-4, -3, -2, -1, 1, 2, 3, 4)
 MASSES = (1, 2, 3)
@@ -96,6 +97,9 @@ class _Lab:
     outcome: str | None = None
     first_correct: dict[int, bool] = field(default_factory=dict)
     completed: set[int] = field(default_factory=set)
+    releases: dict[int, int] = field(default_factory=dict)  # challenge → releases (tries)
+    solved_on: dict[int, int] = field(default_factory=dict)  # challenge → release that met it
+    hints: dict[int, int] = field(default_factory=dict)  # challenge → hints asked for
 
     def goal_met(self) -> bool:
         if self.phase != "released" or self.challenge is None:
@@ -158,6 +162,20 @@ class _Lab:
         )
         self.phase = "released"
         self.first_correct.setdefault(challenge.id, correct)
+        self.releases[challenge.id] = self.releases.get(challenge.id, 0) + 1
+        if self.goal_met():
+            self.solved_on.setdefault(challenge.id, self.releases[challenge.id])
+
+    def _on_hint_requested(self, data) -> None:
+        # As the reducer: hints come in order, each once, while the challenge is on screen.
+        challenge, hint = self.challenge, data.get("hint")
+        if self.phase not in ("arranging", "released") or challenge is None:
+            return
+        if data.get("challenge") != challenge.id or not _is_int(hint):
+            return
+        shown = self.hints.get(challenge.id, 0)
+        if hint == shown + 1 and hint <= challenge.hints:
+            self.hints[challenge.id] = hint
 
     def _on_try_again(self, data) -> None:
         if (
@@ -175,15 +193,37 @@ class _Lab:
             self.completed.add(self.challenge.id)
 
 
-def score(events: Sequence[Event]) -> Score:
-    """One point per challenge whose first release reached its goal; maximum: all challenges."""
+def assess(events: Sequence[Event]) -> Assessment:
+    """Per challenge: releases (tries), hints, the release that reached the goal, and one point
+    when the first release did."""
     lab = _Lab()
     # Sorted by time, ties in arrival order (sorted() is stable), exactly as the widget replays.
     for event in sorted(events, key=lambda e: e.get("t", 0)):
         data = event.get("data")
         lab.apply(str(event.get("type")), data if isinstance(data, Mapping) else {})
-    points = sum(1 for correct in lab.first_correct.values() if correct)
-    return Score(score=float(points), maximum=float(len(CHALLENGES)))
+    return Assessment(
+        items=tuple(
+            ItemResult(
+                item=str(challenge.id),
+                tries=lab.releases.get(challenge.id, 0),
+                hints=lab.hints.get(challenge.id, 0),
+                solved_on=lab.solved_on.get(challenge.id),
+                gave_up=challenge.id in lab.releases and challenge.id not in lab.solved_on,
+                points=1.0 if lab.first_correct.get(challenge.id) else 0.0,
+                maximum=1.0,
+            )
+            for challenge in CHALLENGES
+        )
+    )
+
+
+def score(events: Sequence[Event]) -> Score:
+    """One point per challenge whose first release reached its goal; maximum: all challenges."""
+    assessment = assess(events)
+    return Score(
+        score=float(sum(item.points for item in assessment.items)),
+        maximum=assessment.full_maximum,
+    )
 
 
 WIDGET = Widget(
@@ -193,4 +233,16 @@ WIDGET = Widget(
     session_mode=SessionMode.RESUME,
     event_schemas=EVENT_SCHEMAS,
     score=score,
+    assess=assess,
+    # Arranging weights, predicting, releasing, trying again and asking for a hint.
+    work_types=frozenset(
+        {
+            "weight_placed",
+            "weight_removed",
+            "prediction_made",
+            "released",
+            "try_again",
+            "hint_requested",
+        }
+    ),
 )

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from widgets.base import Event, Score, SessionMode, Widget
+from widgets.measures import Assessment, ItemResult
 
 TOLERANCE_PERCENT = 10
 
@@ -220,17 +221,20 @@ def _time(event: Event) -> float:
     return t if _is_number(t) else float("inf")
 
 
-def score(events: Sequence[Event]) -> Score:
-    """One point per target face matched, one per question answered right on the first try.
+def assess(events: Sequence[Event]) -> Assessment:
+    """Per face to match: its checks (tries) and the check that matched, one point if one did;
+    per question: its answers (tries), the answer that was right, one point if the first was.
 
     A match counts when Check is pressed while the slider values in the stream (each step starts
-    from START) are within tolerance of the target; the check event's own claims are ignored. A
-    question's first answer is the first `question_answered` for it. Events are taken in time
-    order, as the replay shows them.
+    from START) are within tolerance of the target; the check event's own claims are ignored.
+    Events are taken in time order, as the replay shows them.
     """
     sliders = {step: dict(START) for step in TARGETS}
-    matched: set[str] = set()
-    first_answers: dict[tuple[str, str], str] = {}
+    checks: dict[str, int] = dict.fromkeys(TARGETS, 0)
+    matched_on: dict[str, int] = {}
+    answers: dict[tuple[str, str], list[str]] = {
+        (step, name): [] for step, questions in QUESTIONS.items() for name in questions
+    }
 
     for event in sorted(events, key=_time):
         data = event.get("data")
@@ -251,21 +255,51 @@ def score(events: Sequence[Event]) -> Score:
                 ):
                     sliders[step][feature] = value
             case "match_checked":
-                if step in TARGETS and is_within_tolerance(sliders[step], TARGETS[step]):
-                    matched.add(step)
+                if step in TARGETS:
+                    checks[step] += 1
+                    if is_within_tolerance(sliders[step], TARGETS[step]):
+                        matched_on.setdefault(step, checks[step])
             case "question_answered":
                 questions = QUESTIONS.get(step, {})
                 question = questions.get(question_name) if isinstance(question_name, str) else None
                 choice = data.get("choice")
                 if question is not None and choice in question["choices"]:
-                    first_answers.setdefault((step, question_name), choice)
+                    answers[(step, question_name)].append(choice)
 
-    correct_first = sum(
-        1
-        for (step, name), choice in first_answers.items()
-        if choice == QUESTIONS[step][name]["answer"]
+    items = [
+        ItemResult(
+            item=step,
+            tries=checks[step],
+            solved_on=matched_on.get(step),
+            gave_up=checks[step] > 0 and step not in matched_on,
+            points=1.0 if step in matched_on else 0.0,
+            maximum=1.0,
+        )
+        for step in TARGETS
+    ]
+    for (step, name), given in answers.items():
+        right = QUESTIONS[step][name]["answer"]
+        solved_on = given.index(right) + 1 if right in given else None
+        items.append(
+            ItemResult(
+                item=f"{step}.{name}",
+                tries=len(given),
+                solved_on=solved_on,
+                gave_up=bool(given) and solved_on is None,
+                points=1.0 if solved_on == 1 else 0.0,
+                maximum=1.0,
+            )
+        )
+    return Assessment(items=tuple(items))
+
+
+def score(events: Sequence[Event]) -> Score:
+    """One point per target face matched, one per question answered right on the first try."""
+    assessment = assess(events)
+    return Score(
+        score=float(sum(item.points for item in assessment.items)),
+        maximum=assessment.full_maximum,
     )
-    return Score(score=float(len(matched) + correct_first), maximum=float(MAXIMUM))
 
 
 WIDGET = Widget(
@@ -275,4 +309,7 @@ WIDGET = Widget(
     session_mode=SessionMode.PER_OPEN,
     event_schemas=EVENT_SCHEMAS,
     score=score,
+    assess=assess,
+    # Moving sliders, checking a face and answering; reading steps (Next, Back) is not work.
+    work_types=frozenset({"slider_changed", "match_checked", "question_answered"}),
 )

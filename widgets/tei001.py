@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from widgets.base import Event, Score, SessionMode, Widget
+from widgets.measures import Assessment, ItemResult
 
 DENOMINATOR = 12
 MAX_POSITION = 2 * DENOMINATOR
@@ -174,19 +175,37 @@ def _time(event: Event) -> float:
     return t if isinstance(t, int | float) and not isinstance(t, bool) else 0
 
 
-def score(events: Sequence[Event]) -> Score:
-    """Per item: 3 points if every card is right on the first check, 2 on the second, 1 on the
-    third, 0 otherwise; the maximum is 3 points per item."""
+def assess(events: Sequence[Event]) -> Assessment:
+    """Per item: its checks (tries), the try on which every card was right, and its points."""
     replay = _Replay()
     # Stable: events with equal times keep the order they arrived in, as in playback.
     for event in sorted(events, key=_time):
         replay.apply(event)
-    points = sum(
-        POINTS_BY_ATTEMPT[progress.attempts]
-        for progress in replay.items
-        if progress.outcome == "correct"
+    return Assessment(
+        items=tuple(
+            ItemResult(
+                item=str(number),
+                tries=progress.attempts,
+                solved_on=progress.attempts if progress.outcome == "correct" else None,
+                gave_up=progress.attempts > 0 and progress.outcome != "correct",
+                points=POINTS_BY_ATTEMPT[progress.attempts]
+                if progress.outcome == "correct"
+                else 0.0,
+                maximum=POINTS_BY_ATTEMPT[1],
+            )
+            for number, progress in enumerate(replay.items, start=1)
+        )
     )
-    return Score(score=points, maximum=len(ITEMS) * POINTS_BY_ATTEMPT[1])
+
+
+def score(events: Sequence[Event]) -> Score:
+    """Per item: 3 points if every card is right on the first check, 2 on the second, 1 on the
+    third, 0 otherwise; the maximum is 3 points per item."""
+    assessment = assess(events)
+    return Score(
+        score=float(sum(item.points for item in assessment.items)),
+        maximum=assessment.full_maximum,
+    )
 
 
 WIDGET = Widget(
@@ -196,4 +215,7 @@ WIDGET = Widget(
     session_mode=SessionMode.PER_OPEN,
     event_schemas=EVENT_SCHEMAS,
     score=score,
+    assess=assess,
+    # Placing, moving and taking back cards and checking; starting an item is only reading it.
+    work_types=frozenset({"card_placed", "card_moved", "card_removed", "answer_checked"}),
 )

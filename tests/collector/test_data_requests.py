@@ -75,6 +75,11 @@ def test_it_creates_a_request_processing_then_done_with_results(client, auth, re
         "end": recorded + 60_000,
         "duration": 60_000,
         "events": 2,
+        # One minute between the two events, plus the allowance after the last one.
+        "active_ms": 65_000,
+        "sittings": 1,
+        "work_events": 0,
+        "outcome": "completed",
     }
 
 

@@ -1,0 +1,150 @@
+"""Each session's learning measures, kept in its row: computed from all of its events, once.
+
+Ingestion keeps counts and times exact under any delivery order (collector/ingest.py) and leaves
+the measures that need the whole stream (active time, sittings, work, the widget's per-item
+results and score: widgets/measures.py) to this module. A session is *stale* while its
+`event_count` differs from the `summarised_count` its measures were computed at; summarising
+folds every event of the session in play order, so the result is the same whatever order the
+events arrived in, and a session is folded again only when it received new events.
+
+Who summarises: celery beat every SUMMARY_INTERVAL seconds (`collector.summarise_sessions`), so
+the rows are seconds behind ingestion; every data request first summarises the stale sessions
+it is about to read, so a read is never behind; and `manage.py summarise_sessions` for stored
+data after an upgrade or a change of the MEASURE_* settings. Concurrent summarisers are harmless:
+they compute the same figures from the same events, and a batch that lands meanwhile leaves
+the session stale for the next round.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from collector.models import Event, Session
+from core.measures import measure_rules
+from widgets.measures import MeasureRules, SessionMeasures, measure
+from widgets.registry import get_widget
+
+ALIAS = "analytics"
+SUMMARY_CHUNK = 500  # sessions folded per round: some 10,000–50,000 events in memory
+MEASURE_FIELDS = [
+    "summarised_count",
+    "active_ms",
+    "sittings",
+    "work_events",
+    "score",
+    "maximum",
+    "full_maximum",
+    "items_attempted",
+    "items_total",
+    "items",
+]
+log = logging.getLogger("pathlens.collector")
+
+SessionKey = tuple[str, str, str]  # learner, widget, session
+
+
+def measures_of(
+    widget_id: str, events: list[dict[str, Any]], rules: MeasureRules
+) -> SessionMeasures:
+    """The measures of one session's events by its widget's rules (generic for an unknown one)."""
+    widget = get_widget(widget_id)
+    return measure(
+        events,
+        work_types=widget.work_types if widget else frozenset(),
+        assess=widget.assess if widget else None,
+        rules=rules,
+    )
+
+
+def measure_values(measures: SessionMeasures) -> dict[str, Any]:
+    """The Session (and result) columns for a session's measures."""
+    assessment = measures.assessment
+    return {
+        "active_ms": measures.active_ms,
+        "sittings": len(measures.sittings),
+        "work_events": measures.work_events,
+        "score": assessment.score,
+        "maximum": assessment.maximum,
+        "full_maximum": assessment.full_maximum if assessment.items else None,
+        "items_attempted": len(assessment.attempted),
+        "items_total": len(assessment.items),
+        "items": [item.as_dict() for item in assessment.items],
+    }
+
+
+def event_streams(
+    keys: Iterable[SessionKey], *, time_from: int | None = None, time_to: int | None = None
+) -> dict[SessionKey, list[dict[str, Any]]]:
+    """The events of these sessions in play order (client t, ties in arrival order).
+
+    One query for all of them, through the (learner, session, t) index; `time_from`/`time_to`
+    (epoch ms, server-corrected `time`) clip every stream to a window.
+    """
+    keys = set(keys)
+    streams: dict[SessionKey, list[dict[str, Any]]] = defaultdict(list)
+    if not keys:
+        return streams
+    events = Event.objects.using(ALIAS).filter(
+        learner__in={key[0] for key in keys}, session__in={key[2] for key in keys}
+    )
+    if time_from is not None:
+        events = events.filter(time__gte=time_from)
+    if time_to is not None:
+        events = events.filter(time__lt=time_to)
+    rows = events.order_by("learner", "widget", "session", "t", "seq").values_list(
+        "learner", "widget", "session", "type", "t", "data"
+    )
+    for learner, widget, session, type_, t, data in rows.iterator(chunk_size=5000):
+        key = (learner, widget, session)
+        if key in keys:
+            streams[key].append({"type": type_, "t": t, "data": data})
+    return streams
+
+
+def sessions_summarise(
+    *,
+    sessions: QuerySet[Session] | None = None,
+    everything: bool = False,
+    chunk: int = SUMMARY_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Brings the measures of stale sessions up to date (of every session with `everything`).
+
+    Works through the sessions by id in chunks, committing each, so an interrupted run loses
+    nothing and the next one starts with what is still stale. `progress(done, total)` is
+    called after every chunk. Returns how many sessions were summarised.
+    """
+    rules = measure_rules()
+    scope = sessions if sessions is not None else Session.objects.using(ALIAS).all()
+    if not everything:
+        scope = scope.exclude(summarised_count=F("event_count"))
+    total = scope.count() if progress else 0
+    done = 0
+    last_pk = 0
+    while True:
+        rows = list(
+            scope.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "learner", "widget", "session", "event_count")[:chunk]
+        )
+        if not rows:
+            break
+        last_pk = rows[-1].pk
+        streams = event_streams((row.learner, row.widget, row.session) for row in rows)
+        for row in rows:
+            stream = streams.get((row.learner, row.widget, row.session), [])
+            for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
+                setattr(row, name, value)
+            row.summarised_count = len(stream)
+        Session.objects.using(ALIAS).bulk_update(rows, MEASURE_FIELDS, batch_size=chunk)
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    if done and sessions is None:
+        log.info("summarised %d sessions", done)
+    return done
