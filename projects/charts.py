@@ -107,13 +107,13 @@ def marker_sizes(events: pd.Series, largest: int) -> np.ndarray:
     return np.rint(MARKER_MIN + (MARKER_MAX - MARKER_MIN) * share).astype("uint8")
 
 
-def _hover(title: str, scored: bool) -> str:
+def _hover(title: str) -> str:
+    """The hover text of a session mark. Its measures line (`hovertext`) is written in the
+    browser from `customdata` (active ms, events, score %, sittings) by the shared formatter
+    (static/js/format.js), so it reads exactly as tables and labels do."""
     title = escape_label(title)
-    score = "Score %{customdata[2]:.0f}%" if scored else "No score for this widget"
     return (
-        f"<b>%{{text}}</b><br>{title}<br>%{{x|%a %d %b %Y, %H:%M}}<br>"
-        "%{customdata[0]:.1f} min · %{customdata[1]:,.0f} events<br>"
-        f"{score}<extra></extra>"
+        f"<b>%{{text}}</b><br>{title}<br>%{{x|%a %d %b %Y, %H:%M}}<br>%{{hovertext}}<extra></extra>"
     )
 
 
@@ -150,11 +150,12 @@ def overview_figure(
                 continue
             custom = np.column_stack(
                 [
-                    part["duration"].to_numpy(dtype="float64") / 60_000,
+                    part["active"].to_numpy(dtype="float64"),
                     part["events"].to_numpy(dtype="float64"),
-                    part["score_pct"].fillna(0).to_numpy(dtype="float64"),
+                    part["score_pct"].to_numpy(dtype="float64"),
+                    part["sittings"].to_numpy(dtype="float64"),
                 ]
-            ).astype("float32")
+            )
             marker: dict = {
                 "size": typed(marker_sizes(part["events"], largest)),
                 "opacity": 0.75,
@@ -174,7 +175,7 @@ def overview_figure(
                     "y": typed(part["y"].to_numpy(dtype="float32")),
                     "customdata": typed(custom),
                     "marker": marker,
-                    "hovertemplate": _hover(lane.title, scored),
+                    "hovertemplate": _hover(lane.title),
                     "showlegend": False,
                     "meta": {"kind": "sessions", "widget": lane.widget},
                 }

@@ -129,6 +129,8 @@ class ExploreForm(forms.Form):
     lsort = forms.CharField(required=False, max_length=20)
     wsort = forms.CharField(required=False, max_length=20)
     lpage = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    # Sessions opened without any work are left out of every figure unless asked for.
+    opens = forms.BooleanField(required=False)
 
     def clean_lsort(self) -> paths.Sort:
         sort = paths.parse_sort(self.cleaned_data["lsort"], paths.LEARNER_SORTS, "name")

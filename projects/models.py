@@ -16,6 +16,9 @@ from django.db import models
 from django.utils import timezone
 
 from dashboard.models import LearnerIdentity
+from widgets.measures import OUTCOME_LABELS
+
+OUTCOME_CHOICES = [(str(outcome), label) for outcome, label in OUTCOME_LABELS.items()]
 
 NAME_MAX = 120
 # A run still PROCESSING after this long is probably stuck (no worker?): it may be run again.
@@ -76,6 +79,13 @@ class ProjectRun(models.Model):
     skipped_count = models.PositiveIntegerField(
         default=0, help_text="Sessions of opaque ids no longer known to the school, not stored."
     )
+    opens_count = models.PositiveIntegerField(
+        default=0, help_text="Sessions opened without any work (not counted in the figures)."
+    )
+    measured = models.BooleanField(
+        default=False,
+        help_text="Imported with the learning measures (active time, sittings, outcome).",
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -116,7 +126,7 @@ class ProjectRun(models.Model):
     @property
     def took_text(self) -> str:
         """How long the run took from submit to DONE or FAILED, as "17 s" or "2 min"."""
-        from projects.paths import format_duration
+        from core.formatting import format_duration
 
         took = self.took
         return "—" if took is None else format_duration(took.total_seconds() * 1000)
@@ -134,10 +144,19 @@ class RunSession(models.Model):
     widget = models.CharField(max_length=64)
     session = models.CharField(max_length=128)
     start = models.BigIntegerField(help_text="epoch ms")
-    duration = models.BigIntegerField(help_text="ms")
+    duration = models.BigIntegerField(help_text="Span, first event to last, ms (reference only).")
     events = models.PositiveIntegerField()
-    score = models.FloatField(null=True)
-    maximum = models.FloatField(null=True)
+    # The measures as the platform defines them (widgets/measures.py); what a teacher reads.
+    active = models.BigIntegerField(default=0, help_text="Active time, ms.")
+    sittings = models.PositiveIntegerField(default=1)
+    work_events = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, default="", choices=OUTCOME_CHOICES)
+    score = models.FloatField(null=True, help_text="Points over attempted items; null: none.")
+    maximum = models.FloatField(null=True, help_text="Points available over attempted items.")
+    full_maximum = models.FloatField(null=True)
+    items_attempted = models.PositiveIntegerField(default=0)
+    items_total = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list)
 
     class Meta:
         indexes = [models.Index(fields=["run", "learner", "start"], name="runsession_path")]
@@ -150,3 +169,11 @@ class RunSession(models.Model):
         if self.score is None or not self.maximum:
             return None
         return 100.0 * self.score / self.maximum
+
+    @property
+    def opened_without_work(self) -> bool:
+        return self.work_events == 0
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, "")

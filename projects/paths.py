@@ -5,9 +5,12 @@ Pure: data in, frame out. No request, no ORM, no settings; unit-tested on small 
 
 The session frame (one row per session of one learner in one widget) has the columns
 `SESSION_COLUMNS`: `id` (the stored row's id, used in links), `learner` (a learner identity's
-id), `widget`, `session`, `start` (epoch ms), `duration` (ms), `events`, `score`, `maximum`
-(NaN where the widget gives no score). Learner labels come in a second frame indexed by learner
-id with `display_name` and `real_id`.
+id), `widget`, `session`, `start` (epoch ms), `duration` (the span, first event to last, ms:
+reference only), `events`, `active` (active time, ms: the time a teacher reads), `sittings`,
+`work_events` (0: an open without work), `outcome`, `score`, `maximum` (points over attempted
+items; NaN where nothing was attempted or the widget gives no score). The measures are the
+platform's (widgets/measures.py); nothing here recomputes them. Learner labels come in a second
+frame indexed by learner id with `display_name` and `real_id`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.formatting import format_duration, plural
+
 SESSION_COLUMNS = [
-    "id", "learner", "widget", "session", "start", "duration", "events", "score", "maximum",
+    "id", "learner", "widget", "session", "start", "duration", "events", "active", "sittings",
+    "work_events", "outcome", "score", "maximum",
 ]  # fmt: skip
+INT_COLUMNS = ["id", "learner", "start", "duration", "events", "active", "sittings", "work_events"]
 KEY = ["learner", "widget", "session"]
-RESULT_COLUMNS = ["learner", "widget", "session", "start", "end", "events"]
+RESULT_COLUMNS = [
+    "learner", "widget", "session", "start", "end", "events", "active_ms", "sittings",
+    "work_events", "outcome",
+]  # fmt: skip
+SCORE_COLUMNS = ["score", "maximum", "full_maximum", "items_attempted", "items_total", "items"]
 
 
 def merge_results(sessions: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
@@ -30,23 +41,33 @@ def merge_results(sessions: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
 
     Both requests have the same parameters but are processed at slightly different moments, so
     a session may have had one more event, or be missing altogether, in one of them. The
-    `sessions` request is authoritative for timing and event counts (it is computed in one
-    statement); `scores` adds the score and maximum. A session seen by only one of them is kept.
+    `sessions` request is authoritative for timing, event counts and measures; `scores` adds
+    the score and the per-item results. A session seen by only one of them is kept.
     """
     sessions = _results_frame(sessions)
     scores = _results_frame(scores)
     merged = sessions.merge(
-        scores[[*RESULT_COLUMNS, "score", "maximum"]],
+        scores[[*RESULT_COLUMNS, *SCORE_COLUMNS]],
         on=KEY,
         how="outer",
         suffixes=("", "_scores"),
     )
-    for column in ("start", "end", "events"):
-        merged[column] = merged[column].fillna(merged[f"{column}_scores"])
-    merged = merged[[*RESULT_COLUMNS, "score_scores", "maximum_scores"]].rename(
-        columns={"score_scores": "score", "maximum_scores": "maximum"}
+    for column in RESULT_COLUMNS:
+        if column not in KEY:
+            merged[column] = merged[column].fillna(merged[f"{column}_scores"])
+    merged = merged[[*RESULT_COLUMNS, *(f"{c}_scores" for c in SCORE_COLUMNS)]].rename(
+        columns={f"{c}_scores": c for c in SCORE_COLUMNS}
     )
-    merged = merged.astype({"start": "int64", "end": "int64", "events": "int64"})
+    merged = merged.astype(
+        {
+            "start": "int64",
+            "end": "int64",
+            "events": "int64",
+            "active_ms": "int64",
+            "sittings": "int64",
+            "work_events": "int64",
+        }
+    )
     merged["duration"] = merged["end"] - merged["start"]
     return merged.sort_values([*KEY]).reset_index(drop=True)
 
@@ -55,28 +76,27 @@ def _results_frame(rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.copy()
     for column in RESULT_COLUMNS:
         if column not in frame:
-            frame[column] = pd.Series(dtype="object" if column in KEY else "int64")
-    for column in ("score", "maximum"):
+            dtype = "object" if column in (*KEY, "outcome") else "int64"
+            frame[column] = pd.Series(dtype=dtype)
+    for column in ("score", "maximum", "full_maximum"):
         if column not in frame:
             frame[column] = np.nan
         frame[column] = frame[column].astype("float64")
+    for column in ("items_attempted", "items_total"):
+        if column not in frame:
+            frame[column] = 0
+    if "items" not in frame:
+        frame["items"] = pd.Series([[] for _ in range(len(frame))], dtype="object")
     return frame
 
 
 def empty_sessions() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": pd.Series(dtype="int64"),
-            "learner": pd.Series(dtype="int64"),
-            "widget": pd.Series(dtype="object"),
-            "session": pd.Series(dtype="object"),
-            "start": pd.Series(dtype="int64"),
-            "duration": pd.Series(dtype="int64"),
-            "events": pd.Series(dtype="int64"),
-            "score": pd.Series(dtype="float64"),
-            "maximum": pd.Series(dtype="float64"),
-        }
-    )
+    columns = {name: pd.Series(dtype="int64") for name in INT_COLUMNS}
+    for name in ("widget", "session", "outcome"):
+        columns[name] = pd.Series(dtype="object")
+    for name in ("score", "maximum"):
+        columns[name] = pd.Series(dtype="float64")
+    return pd.DataFrame(columns)[SESSION_COLUMNS]
 
 
 def sessions_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
@@ -89,15 +109,21 @@ def sessions_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
         return empty_sessions()
     columns = dict(zip(SESSION_COLUMNS, zip(*rows, strict=True), strict=True))
     n = len(rows)
-    frame = {
-        name: np.fromiter(columns[name], dtype="int64", count=n)
-        for name in ("id", "learner", "start", "duration", "events")
-    }
-    for name in ("widget", "session"):
+    frame = {name: np.fromiter(columns[name], dtype="int64", count=n) for name in INT_COLUMNS}
+    for name in ("widget", "session", "outcome"):
         frame[name] = np.array(columns[name], dtype=object)
     for name in ("score", "maximum"):
         frame[name] = np.array(columns[name], dtype="float64")  # None → NaN
     return pd.DataFrame(frame)[SESSION_COLUMNS]
+
+
+def with_work(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sessions in which the learner did something: opens without work left out."""
+    return frame[frame["work_events"] > 0]
+
+
+def opens_without_work(frame: pd.DataFrame) -> int:
+    return int((frame["work_events"] == 0).sum())
 
 
 def score_percent(frame: pd.DataFrame) -> pd.Series:
@@ -130,29 +156,22 @@ def paths_of(frame: pd.DataFrame, learners: Sequence[int]) -> dict[int, pd.DataF
     }
 
 
-def format_duration(ms: float) -> str:
-    """A duration as a teacher reads it: "45 s", "12 min", "1 h 05 min"."""
-    if ms is None or (isinstance(ms, float) and np.isnan(ms)):
-        return "—"
-    seconds = round(ms / 1000)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def session_label(duration_ms: float, events: int) -> str:
-    """The label shown at a session of a clicked path: its duration and event count."""
-    return f"{format_duration(duration_ms)} · {int(events):,} event{'s' if events != 1 else ''}"
+def session_label(active_ms: float, events: int, sittings: int = 1) -> str:
+    """The label at a session of a labelled path: active time, sittings (when more than one),
+    events."""
+    parts = [f"{format_duration(active_ms)} active"]
+    if sittings > 1:
+        parts.append(plural(sittings, "sitting"))
+    parts.append(plural(events, "event"))
+    return " · ".join(parts)
 
 
 def path_labels(path: pd.DataFrame) -> list[str]:
     return [
-        session_label(duration, events)
-        for duration, events in zip(path["duration"], path["events"], strict=True)
+        session_label(active, events, sittings)
+        for active, events, sittings in zip(
+            path["active"], path["events"], path["sittings"], strict=True
+        )
     ]
 
 
@@ -188,7 +207,7 @@ def learner_summary(frame: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     summary = pd.DataFrame(
         {
             "sessions": grouped.size(),
-            "total_time": grouped["duration"].sum(),
+            "total_time": grouped["active"].sum(),
             "total_events": grouped["events"].sum(),
             "mean_score": grouped["score_pct"].mean(),
             "widgets_touched": grouped["widget"].nunique(),
@@ -219,8 +238,8 @@ def widget_summary(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
         {
             "learners": grouped["learner"].nunique(),
             "sessions": grouped.size(),
-            "total_time": grouped["duration"].sum(),
-            "median_duration": grouped["duration"].median(),
+            "total_time": grouped["active"].sum(),
+            "median_duration": grouped["active"].median(),
             "mean_events": grouped["events"].mean(),
             "mean_score": grouped["score_pct"].mean(),
         }

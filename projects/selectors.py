@@ -114,8 +114,23 @@ class RunData:
     def names(self) -> dict[int, str]:
         return dict(zip(self.labels.index, self.labels["display_name"], strict=True))
 
+    @property
+    def opens(self) -> int:
+        """How many sessions were opened without any work."""
+        return paths.opens_without_work(self.frame)
 
-def run_data(*, project: Project, run: ProjectRun) -> RunData:
+
+def run_data(*, project: Project, run: ProjectRun, with_opens: bool = False) -> RunData:
+    """What the explorer shows of a run; opens without work left out unless `with_opens`."""
+    data = _run_data(project=project, run=run)
+    if with_opens:
+        return data
+    return RunData(
+        frame=paths.with_work(data.frame), labels=data.labels, lanes=data.lanes, order=data.order
+    )
+
+
+def _run_data(*, project: Project, run: ProjectRun) -> RunData:
     labels = project_labels(project=project)
     frame = run_frame(run=run)
     # A learner deleted since is gone from both (cascade); this guards the moment in between.
@@ -141,10 +156,12 @@ class Overview:
 
     @property
     def cache_key(self) -> str:
-        return f"projects:overview:v2:{self.digest}"
+        return f"projects:overview:v3:{self.digest}"
 
 
-def overview_version(*, run: ProjectRun, data: RunData, time_zone: str) -> Overview:
+def overview_version(
+    *, run: ProjectRun, data: RunData, time_zone: str, with_opens: bool = False
+) -> Overview:
     """What the figure depends on, hashed: the run, its learners' labels, lanes, time zone.
 
     Cheap (no figure is built), so the page can link to the figure's versioned URL and the
@@ -156,7 +173,14 @@ def overview_version(*, run: ProjectRun, data: RunData, time_zone: str) -> Overv
             index=False
         )
     ]
-    parts = [_run_key(run), labels, data.order, [lane.widget for lane in data.lanes], time_zone]
+    parts = [
+        _run_key(run),
+        labels,
+        data.order,
+        [lane.widget for lane in data.lanes],
+        time_zone,
+        with_opens,
+    ]
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
     return Overview(digest=digest, labels=labels)
 
@@ -198,8 +222,12 @@ def export_rows(*, run: ProjectRun):
             "widget",
             "session",
             "start",
+            "active",
+            "sittings",
             "duration",
             "events",
+            "work_events",
+            "outcome",
             "score",
             "maximum",
         )

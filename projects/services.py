@@ -256,7 +256,8 @@ def run_import(*, run_id: int) -> None:
             return
         RunSession.objects.filter(run=locked).delete()
         RunSession.objects.bulk_create(_session_rows(locked, known), batch_size=IMPORT_BATCH)
-        figures = paths.totals(known.assign(learner=known["learner_pk"]))
+        worked = known[known["work_events"] > 0]
+        figures = paths.totals(worked.assign(learner=worked["learner_pk"]))
         locked.status = RunStatus.DONE
         locked.progress = 100
         locked.finished_at = timezone.now()
@@ -265,6 +266,8 @@ def run_import(*, run_id: int) -> None:
         locked.event_count = figures["events"]
         locked.widget_count = figures["widgets"]
         locked.skipped_count = skipped
+        locked.opens_count = len(known) - len(worked)
+        locked.measured = True
         locked.save()
     log.info("run %s imported: %d sessions (%d skipped)", run_id, len(known), skipped)
 
@@ -282,8 +285,16 @@ def _session_rows(run: ProjectRun, frame: pd.DataFrame):
             start=int(row.start),
             duration=int(row.duration),
             events=int(row.events),
+            active=int(row.active_ms),
+            sittings=int(row.sittings),
+            work_events=int(row.work_events),
+            outcome=row.outcome,
             score=nan_to_none(row.score),
             maximum=nan_to_none(row.maximum),
+            full_maximum=nan_to_none(row.full_maximum),
+            items_attempted=int(row.items_attempted) if not pd.isna(row.items_attempted) else 0,
+            items_total=int(row.items_total) if not pd.isna(row.items_total) else 0,
+            items=row.items if isinstance(row.items, list) else [],
         )
 
 

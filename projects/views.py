@@ -31,6 +31,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
+from core.formatting import format_duration
 from dashboard.access import teacher_required
 from dashboard.models import LearnerIdentity
 from projects import charts, paths, selectors, services
@@ -240,8 +241,8 @@ class _Echo:
 
 
 EXPORT_HEADER = [
-    "real_id", "display_name", "widget", "session", "start", "duration_seconds", "events",
-    "score", "maximum",
+    "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
+    "span_seconds", "events", "work_events", "outcome", "score", "maximum",
 ]  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -255,7 +256,9 @@ def _csv_lines(rows):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(EXPORT_HEADER)  # BOM: spreadsheets then read UTF-8
     zone = timezone.get_current_timezone()
-    for real_id, name, widget, session, start, duration, events, score, maximum in rows:
+    for row in rows:
+        (real_id, name, widget, session, start, active, sittings, span, events, work, outcome,
+         score, maximum) = row  # fmt: skip
         moment = datetime.fromtimestamp(start / 1000, tz=UTC).astimezone(zone)
         yield writer.writerow(
             [
@@ -264,8 +267,12 @@ def _csv_lines(rows):
                 widget,
                 _cell(session),
                 moment.isoformat(timespec="seconds"),
-                f"{duration / 1000:.1f}",
+                f"{active / 1000:.1f}",
+                sittings,
+                f"{span / 1000:.1f}",
                 events,
+                work,
+                outcome,
                 "" if score is None else f"{score:g}",
                 "" if maximum is None else f"{maximum:g}",
             ]
@@ -311,7 +318,7 @@ def _score(value: float) -> float | None:
 class ExplorerState:
     """The explorer's canonical query parameters, and links that change one of them."""
 
-    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1}
+    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1, "opens": False}
 
     def __init__(self, url: str, cleaned: dict, run: ProjectRun) -> None:
         self.url = url
@@ -322,6 +329,7 @@ class ExplorerState:
             "lsort": cleaned["lsort"].param,
             "wsort": cleaned["wsort"].param,
             "lpage": cleaned["lpage"],
+            "opens": cleaned["opens"],
         }
 
     def link(self, **changes) -> str:
@@ -330,8 +338,9 @@ class ExplorerState:
             (key, item)
             for key, value in params.items()
             for item in (value if isinstance(value, list) else [value])
-            if item not in ("", None) and self.DEFAULTS.get(key) != item
+            if item not in ("", None, False) and self.DEFAULTS.get(key) != item
         ]
+        query = [(key, 1 if item is True else item) for key, item in query]
         return f"{self.url}?{urlencode(query)}" if query else self.url
 
 
@@ -339,7 +348,7 @@ class ExplorerState:
 LEARNER_HEADERS = [
     ("name", "Learner", False),
     ("sessions", "Sessions", True),
-    ("time", "Total time", True),
+    ("time", "Active time", True),
     ("score", "Mean score", True),
     ("widgets", "Widgets touched", False),
     ("last", "Last session", False),
@@ -348,8 +357,8 @@ WIDGET_HEADERS = [
     ("widget", "Widget", False),
     ("learners", "Learners", True),
     ("sessions", "Sessions", True),
-    ("time", "Total time", True),
-    ("duration", "Median session", True),
+    ("time", "Active time", True),
+    ("duration", "Median active time", True),
     ("events", "Mean events", True),
     ("score", "Mean score", True),
 ]
@@ -387,7 +396,8 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
             latest = services.run_refresh(run=latest)
         context = _status_context(project, latest, doing="explore")
         return render(request, "projects/not_ready.html", context)
-    data = selectors.run_data(project=project, run=run)
+    with_opens = form.cleaned_data["opens"]
+    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
     problems = form.check_learners(set(data.labels.index))
     if problems:
         return _bad_request(request, problems)
@@ -421,7 +431,7 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
             display_name=row.display_name,
             real_id=row.real_id,
             sessions=int(row.sessions),
-            total_time=paths.format_duration(row.total_time),
+            total_time=format_duration(row.total_time),
             mean_score=_score(row.mean_score),
             widgets=[titles.get(w, w) for w in touched[int(pk)]],
             last_start=_moment(row.last_start),
@@ -446,10 +456,10 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
                     pk=int(row.id),
                     widget=titles.get(row.widget, row.widget),
                     start=_moment(row.start),
-                    duration=paths.format_duration(row.duration),
+                    duration=format_duration(row.active),
                     events=int(row.events),
                     score=_score(100 * row.score / row.maximum if row.maximum else float("nan")),
-                    label=paths.session_label(row.duration, row.events),
+                    label=paths.session_label(row.active, row.events, row.sittings),
                 )
                 for row in path.itertuples()
             ],
@@ -462,6 +472,9 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
         "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
         "state": state,
         "totals": paths.totals(data.frame),
+        "with_opens": with_opens,
+        "opens_count": run.opens_count,
+        "opens_link": state.link(opens=not with_opens),
         "lanes": data.lanes,
         "query": cleaned["q"],
         "lsort": cleaned["lsort"],
@@ -476,8 +489,8 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
                 "title": row.title,
                 "learners": int(row.learners),
                 "sessions": int(row.sessions),
-                "total_time": paths.format_duration(row.total_time),
-                "median_duration": paths.format_duration(row.median_duration),
+                "total_time": format_duration(row.total_time),
+                "median_duration": format_duration(row.median_duration),
                 "mean_events": float(row.mean_events),
                 "mean_score": _score(row.mean_score),
             }
@@ -502,10 +515,12 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
         response = render(request, "projects/explore.html#explorer-panel", context)
         return push_url(response, state.link())
     if len(data.frame):
-        overview = selectors.overview_version(run=run, data=data, time_zone=time_zone)
+        overview = selectors.overview_version(
+            run=run, data=data, time_zone=time_zone, with_opens=with_opens
+        )
         context["figure_url"] = (
             reverse("projects:explore_figure", args=[project.pk])
-            + f"?run={run.number}&v={overview.digest}"
+            + f"?run={run.number}{'&opens=1' if with_opens else ''}&v={overview.digest}"
         )
     return render(request, "projects/explore.html", context)
 
@@ -527,8 +542,11 @@ def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
     if run is None:
         raise Http404("This project has no finished run to draw yet.")
     time_zone = timezone.get_current_timezone_name()
-    data = selectors.run_data(project=project, run=run)
-    overview = selectors.overview_version(run=run, data=data, time_zone=time_zone)
+    with_opens = form.cleaned_data["opens"]
+    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
+    overview = selectors.overview_version(
+        run=run, data=data, time_zone=time_zone, with_opens=with_opens
+    )
     etag = f'"{overview.digest}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()

@@ -8,6 +8,8 @@
 
 /* global Plotly */
 
+import { formatDuration, plural } from "../js/format.js";
+
 const DTYPES = {
   i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
   i4: Int32Array, u4: Uint32Array, f4: Float32Array, f8: Float64Array,
@@ -18,6 +20,20 @@ function decode(spec) {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
   return new DTYPES[spec.dtype](bytes.buffer);
+}
+
+// customdata rows: active ms, events, score % (NaN: no answer given), sittings.
+function measureLines(custom) {
+  const lines = [];
+  for (let i = 0; i + 3 < custom.length; i += 4) {
+    const [active, events, score, sittings] = custom.subarray(i, i + 4);
+    const parts = [`${formatDuration(active)} active`];
+    if (sittings > 1) parts.push(plural(sittings, "sitting"));
+    parts.push(plural(events, "event"));
+    const scoreText = Number.isNaN(score) ? "No answer given" : `Score ${Math.round(score)} %`;
+    lines.push(`${parts.join(" · ")}<br>${scoreText}`);
+  }
+  return lines;
 }
 
 // The paths travel in an attribute: htmx drops <script> elements from the fragments it swaps.
@@ -66,6 +82,7 @@ async function start() {
     ...trace,
     type: useGl ? trace.type : "scatter",
     text: Array.from(points[i].learners, (index) => base.labels[index]),
+    hovertext: measureLines(decode(trace.customdata)),
   }));
 
   performance.mark("explorer:decoded");
