@@ -42,10 +42,27 @@ def alan(db):
     return LearnerIdentityFactory(real_id="S-2003", display_name="Alan Turing")
 
 
+# One event of the learner's own work per widget (valid for its schema; a reducer may ignore
+# it, but it counts as work): a session of them is not an open without work.
+WORK = {
+    "BLL002": ("prediction_made", {"answer": "left"}),
+    "TEI001": ("card_removed", {"item": 1, "card": "1/4"}),
+    "chernoff_tutorial": (
+        "slider_changed",
+        {"step": "explore_size", "feature": "population", "value": 5},
+    ),
+}
+
+
 def record(client, learner, widget: str, session: str, start_ms: int, count: int, step=MIN):
+    """`count` events `step` apart: the session's start, then work."""
+    kind, data = WORK[widget]
     events = [
-        event(session=session, widget=widget, t=start_ms + i * step, type="session_started")
-        for i in range(count)
+        event(session=session, widget=widget, t=start_ms, type="session_started"),
+        *(
+            event(session=session, widget=widget, t=start_ms + i * step, type=kind, data=data)
+            for i in range(1, count)
+        ),
     ]
     response = post_events(client, events, learner=learner.opaque_id)
     assert response.status_code == 202, response.content

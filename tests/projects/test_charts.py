@@ -60,7 +60,9 @@ def test_marks_are_sized_by_events_and_coloured_by_score():
     assert scored["marker"]["coloraxis"] == "coloraxis"
     unscored = traces["Balance lever lab sessions"]
     assert unscored["marker"]["color"] == charts.UNSCORED_COLOUR
-    assert "No score" in unscored["hovertemplate"]
+    # The measures line is written in the browser by the shared formatter (format.js).
+    assert "%{hovertext}" in unscored["hovertemplate"]
+    assert np.isnan(charts.decode(unscored["customdata"])[:, 2]).all()  # no answer given
     sizes = charts.decode(unscored["marker"]["size"])
     events = charts.decode(unscored["customdata"])[:, 1]
     assert sizes[np.argmax(events)] == charts.MARKER_MAX  # the 100-event session is the largest
@@ -75,9 +77,10 @@ def test_each_mark_knows_its_stored_session_for_links_and_hover():
     assert list(charts.decode(points["ids"])) == [1, 3]
     assert [ORDER[i] for i in charts.decode(points["learners"])] == [10, 10]
     assert list(charts.decode(result["learnerIds"])) == ORDER
-    durations, events, _scores = charts.decode(traces["Fractions sessions"]["customdata"]).T
-    assert list(durations) == [5.0, 2.0]
+    active, events, _scores, sittings = charts.decode(traces["Fractions sessions"]["customdata"]).T
+    assert list(active) == [5 * MIN, 2 * MIN]  # active time, not the span
     assert list(events) == [40.0, 10.0]
+    assert list(sittings) == [1.0, 1.0]
 
 
 def test_times_read_in_the_schools_time_zone():
@@ -111,15 +114,15 @@ def test_compared_paths_are_lines_in_time_order_with_one_colour_each():
     assert parts["sessions"] == {"20": [4, 5], "10": [2, 1, 3]}
 
 
-def test_path_labels_show_duration_and_events_and_capture_clicks():
+def test_path_labels_show_active_time_and_events_and_capture_clicks():
     parts = charts.path_parts(
         paths.paths_of(SESSIONS, [10]), lanes=LANES, order=ORDER, names={10: "Ada"}, time_zone="UTC"
     )
     labels = parts["annotations"]["10"]
     assert [label["text"] for label in labels] == [
-        "10 min · 20 events",
-        "5 min · 40 events",
-        "2 min · 10 events",
+        "10 min 00 s active · 20 events",
+        "5 min 00 s active · 40 events",
+        "2 min 00 s active · 10 events",
     ]
     assert all(label["captureevents"] for label in labels)
     assert [label["x"] for label in labels] == list(charts.decode(parts["traces"][0]["x"]))

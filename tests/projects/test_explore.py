@@ -163,9 +163,10 @@ def test_choosing_learners_draws_their_paths_and_lists_their_sessions(
     )
     assert data["sessions"][str(ada.pk)] == ada_sessions
     assert [a["text"] for a in data["annotations"][str(ada.pk)]] == [
-        "2 min · 3 events",
-        "4 min · 5 events",
-        "1 min · 2 events",
+        # Active time: the minutes between events, plus 5 s after the last one.
+        "2 min 05 s active · 3 events",
+        "4 min 05 s active · 5 events",
+        "1 min 05 s active · 2 events",
     ]
     html = response.content.decode()
     # Without JavaScript the same paths are lists of links to each session.
@@ -240,7 +241,7 @@ def test_the_learner_table_sorts_searches_and_pages(
 ):
     learners = [LearnerIdentityFactory(display_name=f"Learner {i:02d}") for i in range(60)]
     for i, learner in enumerate(learners):
-        record(client, learner, "BLL002", f"s-{i}", 1_700_000_000_000, 1 + i % 7)
+        record(client, learner, "BLL002", f"s-{i}", 1_700_000_000_000, 2 + i % 7)
     project = finished_project(teacher_client, learners, django_capture_on_commit_callbacks)
 
     first = explore(teacher_client, project)
@@ -252,7 +253,7 @@ def test_the_learner_table_sorts_searches_and_pages(
 
     rows = table(explore(teacher_client, project, "?lsort=-time"), "learner-table")
     assert 'aria-sort="descending"' in rows
-    # The 6-minute sessions (7 events) come first: learners 06, 13, 20, …; ties by name.
+    # The 7-minute sessions (8 events) come first: learners 06, 13, 20, …; ties by name.
     assert rows.index("Learner 06") < rows.index("Learner 13") < rows.index("Learner 05")
 
     searched = explore(teacher_client, project, "?q=learner 1&lpage=2&shown_q=")
@@ -274,7 +275,8 @@ def test_the_widget_table_summarises_each_widget_and_sorts(teacher_client, proje
     assert rows.index(tei) < rows.index(bll)  # TEI001: Ada and Grace; BLL002: Ada only
     rows = table(explore(teacher_client, project, "?wsort=learners"), "widget-table")
     assert rows.index(bll) < rows.index(tei)
-    assert "4 min" in rows  # median session in TEI001: (4 min + 3 min) / 2, rounded
+    # Median active time in TEI001: (4 min 05 s + 3 min 05 s) / 2.
+    assert "3 min 35 s" in rows
 
 
 def test_before_a_run_is_done_the_explorer_shows_the_live_status(teacher_client, ada):

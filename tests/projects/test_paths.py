@@ -13,12 +13,20 @@ T0 = 1_700_000_000_000  # epoch ms
 MIN = 60_000
 
 
-def frame(rows: list[tuple]) -> pd.DataFrame:
-    """Rows of (id, learner, widget, session, start min, duration min, events, score, max)."""
+def frame(rows: list[tuple], *, work: dict[int, int] | None = None) -> pd.DataFrame:
+    """Rows of (id, learner, widget, session, start min, active min, events, score, max).
+
+    The span is twice the active time (the learner paused), one sitting, every event is work
+    unless `work` (id → work events) says otherwise.
+    """
+    work = work or {}
     return paths.sessions_frame(
-        (i, learner, widget, session, T0 + start * MIN, duration * MIN, events, score, maximum)
-        for i, learner, widget, session, start, duration, events, score, maximum in rows
-    )
+        (
+            i, learner, widget, session, T0 + start * MIN, 2 * active * MIN, events,
+            active * MIN, 1, work.get(i, events), "completed", score, maximum,
+        )
+        for i, learner, widget, session, start, active, events, score, maximum in rows
+    )  # fmt: skip
 
 
 def labels(*rows: tuple[int, str, str]) -> pd.DataFrame:
@@ -40,23 +48,29 @@ LABELS = labels(
 )
 
 
+MEASURES = {"active_ms": 40, "sittings": 1, "work_events": 3, "outcome": "completed"}
+
+
 def test_it_merges_sessions_and_scores_into_one_row_per_session():
     sessions = pd.DataFrame(
         [
             {"learner": "a", "widget": "BLL002", "session": "s1", "start": 0, "end": 50,
-             "duration": 50, "events": 5},
+             "duration": 50, "events": 5, **MEASURES},
             {"learner": "a", "widget": "TEI001", "session": "s2", "start": 100, "end": 160,
-             "duration": 60, "events": 7},
+             "duration": 60, "events": 7, **MEASURES, "active_ms": 55},
         ]
     )  # fmt: skip
     scores = pd.DataFrame(
         [
             # One more event arrived between the two requests: sessions stays authoritative.
             {"learner": "a", "widget": "TEI001", "session": "s2", "start": 100, "end": 170,
-             "duration": 70, "events": 8, "score": 3.0, "maximum": 4.0},
+             "duration": 70, "events": 8, **MEASURES, "active_ms": 65, "score": 3.0,
+             "maximum": 4.0, "full_maximum": 9.0, "items_attempted": 1, "items_total": 3,
+             "items": [{"item": "1", "tries": 1, "hints": 0, "solved_on": 1, "gave_up": False}]},
             # A session only the scores request saw is kept, with its own figures.
             {"learner": "b", "widget": "TEI001", "session": "s3", "start": 200, "end": 230,
-             "duration": 30, "events": 2, "score": 1.0, "maximum": 4.0},
+             "duration": 30, "events": 2, **MEASURES, "score": 1.0, "maximum": 4.0,
+             "full_maximum": 9.0, "items_attempted": 1, "items_total": 3, "items": []},
         ]
     )  # fmt: skip
     merged = paths.merge_results(sessions, scores)
@@ -71,6 +85,9 @@ def test_it_merges_sessions_and_scores_into_one_row_per_session():
         4.0,
     )
     assert (rows["s3"].learner, rows["s3"].events, rows["s3"].duration) == ("b", 2, 30)
+    assert (rows["s2"].active_ms, rows["s3"].active_ms) == (55, 40)
+    assert rows["s2"].items[0]["solved_on"] == 1
+    assert rows["s2"].full_maximum == 9.0
 
 
 def test_it_merges_empty_results():
@@ -93,20 +110,25 @@ def test_paths_come_in_the_order_they_were_chosen_even_without_sessions():
     assert list(chosen[10]["id"]) == [2, 1, 3]
 
 
-def test_it_formats_durations_as_a_teacher_reads_them():
-    assert paths.format_duration(44_400) == "44 s"
-    assert paths.format_duration(12 * MIN + 10_000) == "12 min"
-    assert paths.format_duration(65 * MIN) == "1 h 05 min"
-    assert paths.format_duration(NAN) == "—"
-
-
-def test_it_labels_each_session_with_its_duration_and_events():
+def test_it_labels_each_session_with_its_active_time_and_events():
     assert paths.path_labels(paths.path_of(SESSIONS, 10)) == [
-        "10 min · 20 events",
-        "5 min · 40 events",
-        "2 min · 10 events",
+        "10 min 00 s active · 20 events",
+        "5 min 00 s active · 40 events",
+        "2 min 00 s active · 10 events",
     ]
-    assert paths.session_label(30_000, 1) == "30 s · 1 event"
+    assert paths.session_label(30_000, 1) == "30 s active · 1 event"
+    assert paths.session_label(25 * MIN, 90, 2) == "25 min 00 s active · 2 sittings · 90 events"
+
+
+def test_it_leaves_out_opens_without_work():
+    sessions = frame(
+        [(1, 10, "TEI001", "t-1", 0, 5, 40, 8, 10), (2, 10, "TEI001", "t-2", 9, 0, 2, NAN, NAN)],
+        work={2: 0},
+    )
+    assert paths.opens_without_work(sessions) == 1
+    assert list(paths.with_work(sessions)["id"]) == [1]
+    summary = paths.learner_summary(paths.with_work(sessions), LABELS)
+    assert (summary.loc[10].sessions, summary.loc[10].mean_score) == (1, pytest.approx(80.0))
 
 
 def test_it_summarises_each_learner():

@@ -337,8 +337,8 @@ def test_it_exports_one_row_per_session_with_real_ids_and_names(
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == [
-        "real_id", "display_name", "widget", "session", "start", "duration_seconds", "events",
-        "score", "maximum",
+        "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
+        "span_seconds", "events", "work_events", "outcome", "score", "maximum",
     ]  # fmt: skip
     assert [(r["display_name"], r["session"]) for r in rows] == [
         ("Ada Lovelace", "ada-1"),
@@ -347,11 +347,12 @@ def test_it_exports_one_row_per_session_with_real_ids_and_names(
         ("Grace Hopper", "grace-1"),
     ]
     assert rows[1]["real_id"] == "S-2001"
-    assert (rows[1]["widget"], rows[1]["duration_seconds"], rows[1]["events"]) == (
+    assert (rows[1]["widget"], rows[1]["active_seconds"], rows[1]["span_seconds"]) == (
         "TEI001",
+        "245.0",
         "240.0",
-        "5",
     )
+    assert (rows[1]["events"], rows[1]["work_events"], rows[1]["sittings"]) == ("5", "4", "1")
     assert rows[1]["start"].endswith("+00:00")
     assert ada.opaque_id not in text
 
