@@ -22,6 +22,7 @@ from dashboard.demo.simulate import (
     new_session_id,
     simulate_bll002,
     simulate_chernoff,
+    simulate_open_and_leave,
     simulate_tei001,
 )
 from dashboard.demo.strategies import STRATEGIES, Strategy
@@ -52,6 +53,8 @@ CLASS_MIX = {
     "giving_up": 4,
 }
 ABSENCE_RATE = 0.06
+# Lessons in which a learner first opens another widget by mistake and leaves it at once.
+OPEN_AND_LEAVE_RATE = 0.08
 ARRIVAL_MINUTES = (3.0, 10.0)  # when learners open the lesson's activity, after its start
 PACKING_UP_MINUTES = 3  # nobody starts anything in a lesson's last minutes
 EXTRA_MINUTES = 6  # time left in the lesson for a learner to open another widget
@@ -203,6 +206,11 @@ def _learner_visits(
     lever = LeverProgress()
     chernoff_done = False
     opened = {"TEI001": 0, "chernoff_tutorial": 0}
+    # Mistaken opens draw from a generator of their own, so the lessons themselves play out as
+    # they would without them.
+    first_lesson = lessons[0].start_ms if lessons else 0
+    stray = random.Random(f"open-and-leave:{learner.index}:{first_lesson}")  # noqa: S311
+    per_open = [widget for widget in ("TEI001", "chernoff_tutorial") if widget in widgets]
 
     def open_widget(widget: str, lesson: Lesson, start_ms: int) -> Simulated:
         nonlocal lever_session, lever, chernoff_done
@@ -251,6 +259,15 @@ def _learner_visits(
             continue
         # The teacher introduces the lesson first; the last minutes are for packing up.
         arrival = lesson.start_ms + int(rng.uniform(*ARRIVAL_MINUTES) * 60_000)
+        if per_open and stray.random() < OPEN_AND_LEAVE_RATE:
+            opened_by_mistake = simulate_open_and_leave(
+                stray,
+                learner.strategy,
+                widget=stray.choice(per_open),
+                session=new_session_id(stray),
+                start_ms=arrival - stray.randint(30, 90) * 1000,
+            )
+            visits.append(Visit(learner.index, lesson.number, opened_by_mistake))
         simulated = open_widget(activity, lesson, arrival)
         # Finished early: one more activity, while the lesson lasts.
         if simulated.completed and lesson.end_ms - simulated.end_ms > EXTRA_MINUTES * 60_000:

@@ -137,6 +137,22 @@ class Recorder:
         )
 
 
+def simulate_open_and_leave(
+    rng: random.Random, strategy: Strategy, *, widget: str, session: str, start_ms: int
+) -> Simulated:
+    """A learner who opens a widget and leaves without doing anything: a wrong click, a look at
+    what is next. The teacher sees it as an open without work, never as a zero score."""
+    recorder = Recorder(rng, strategy, widget, session, start_ms)
+
+    def play() -> None:
+        recorder._emit("session_started", None)
+        if widget == "TEI001" and rng.random() < 0.5:  # pressed Start, read the item, left
+            recorder.t += rng.randint(2_000, 9_000)
+            recorder._emit("item_started", {"item": 1})
+
+    return recorder.run(play)
+
+
 def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 

@@ -8,6 +8,7 @@ stored row must equal the measures computed from scratch over the whole session.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -70,7 +71,7 @@ def deliveries(draw):
     stream = events + twice
     cuts = sorted(draw(st.lists(st.integers(1, len(stream) - 1), max_size=6, unique=True)))
     bounds = [0, *cuts, len(stream)]
-    return widget, [stream[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return widget, [stream[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @PROPERTY

@@ -139,9 +139,11 @@ def sessions_export(plan: ClassPlan, *, seed: int, until: date) -> str:
     """A completed and an unfinished session per widget and strategy, where the class has them,
     and generate_events' padded and cut sessions, with the score the widget's server-side rule
     gives; one event per line."""
-    chosen: dict[tuple[str, str, bool], Any] = {}
+    chosen: dict[tuple[str, str, bool, bool], Any] = {}
     for session in plan.sessions():  # the shortest of each kind, to keep the fixture small
-        key = (session.widget, session.strategy, session.completed)
+        work = get_widget(session.widget).work_types
+        worked = any(event["type"] in work for event in session.events)
+        key = (session.widget, session.strategy, session.completed, worked)
         if key not in chosen or len(session.events) < len(chosen[key].events):
             chosen[key] = session
     picked = [
