@@ -59,6 +59,7 @@ run: export DEBUG ?= true
 run: migrate
 	$(MANAGE) seed_whitelist
 	$(MANAGE) seed_demo
+	$(MANAGE) summarise_sessions
 	@echo ""
 	@echo "  Pathlens is starting on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops both."
 	@echo ""
