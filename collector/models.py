@@ -73,18 +73,23 @@ class Session(models.Model):
     # `event_count` when the measures below were last computed: they are stale while it differs,
     # and `sessions_summarise` brings them up to date (in the background within seconds of
     # ingest, and always before a data request reads them).
-    summarised_count = models.PositiveIntegerField(default=0)
-    active_ms = models.BigIntegerField(default=0, help_text="Active time, ms.")
-    sittings = models.PositiveIntegerField(default=0)
+    summarised_count = models.PositiveIntegerField(default=0, db_default=0)
+    # Database defaults too: ingestion writes session rows with raw SQL (collector/ingest.py).
+    active_ms = models.BigIntegerField(default=0, db_default=0, help_text="Active time, ms.")
+    sittings = models.PositiveIntegerField(default=0, db_default=0)
     work_events = models.PositiveIntegerField(
-        default=0, help_text="Events that are the learner's own work (not lifecycle)."
+        default=0,
+        db_default=0,
+        help_text="Events that are the learner's own work (not lifecycle).",
     )
     score = models.FloatField(null=True, help_text="Points over attempted items; null: none.")
     maximum = models.FloatField(null=True, help_text="Points available over attempted items.")
     full_maximum = models.FloatField(null=True, help_text="Points available over all items.")
-    items_attempted = models.PositiveIntegerField(default=0)
-    items_total = models.PositiveIntegerField(default=0)
-    items = models.JSONField(default=list, help_text="Per item: tries, hints, solved on try N.")
+    items_attempted = models.PositiveIntegerField(default=0, db_default=0)
+    items_total = models.PositiveIntegerField(default=0, db_default=0)
+    items = models.JSONField(
+        default=list, db_default=[], help_text="Per item: tries, hints, solved on try N."
+    )
 
     class Meta:
         constraints = [

@@ -31,7 +31,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
-from core.formatting import format_duration
+from core.formatting import format_duration, format_score
 from dashboard.access import teacher_required
 from dashboard.models import LearnerIdentity
 from projects import charts, paths, selectors, services
@@ -304,6 +304,7 @@ class PathRow:
     duration: str
     events: int
     score: float | None
+    score_text: str
     label: str
 
 
@@ -459,6 +460,7 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
                     duration=format_duration(row.active),
                     events=int(row.events),
                     score=_score(100 * row.score / row.maximum if row.maximum else float("nan")),
+                    score_text=format_score(_score(row.score), _score(row.maximum)),
                     label=paths.session_label(row.active, row.events, row.sittings),
                 )
                 for row in path.itertuples()
