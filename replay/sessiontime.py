@@ -20,6 +20,7 @@ the state at that sitting's last event. Pure: no Django, no settings. Its twin f
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -126,7 +127,7 @@ class SessionTime:
 
     def cuts(self) -> list[tuple[float, float, Part]]:
         """Each cut gap as (play from, play to, the sitting after it)."""
-        return [(before.end, after.at, after) for before, after in zip(self.parts, self.parts[1:])]
+        return [(before.end, after.at, after) for before, after in itertools.pairwise(self.parts)]
 
     def as_data(self) -> list[dict]:
         """The sittings for the page script (static/replay/sessiontime.js reads these)."""
