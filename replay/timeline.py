@@ -134,23 +134,27 @@ def axis_unit(span_ms: float) -> tuple[int, str]:
 
 
 def cut_marks(clock: SessionTime, unit: int) -> tuple[list[dict], list[dict]]:
-    """Each gap between sittings as a dashed line across the rows, labelled above the plot with
-    how long the learner was away ("2 days later"): the axis has the gap cut out, the label says
-    so."""
+    """Each gap between sittings as a narrow grey band across the rows, labelled above the plot
+    with how long the learner was away ("2 days later"): the axis has the gap cut out, the label
+    says so."""
     shapes, annotations = [], []
     for before_end, after_at, part in clock.cuts():
         x = (before_end + after_at) / 2 / unit
+        # A band of fixed width on screen, whatever the zoom: the axis is broken here.
         shapes.append(
             {
-                "type": "line",
+                "type": "rect",
                 "xref": "x",
                 "yref": "paper",
-                "x0": x,
-                "x1": x,
+                "xsizemode": "pixel",
+                "xanchor": x,
+                "x0": -4,
+                "x1": 4,
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": "#5b6775", "width": 2, "dash": "dash"},
-                "layer": "below",
+                "fillcolor": "#d5dce4",
+                "line": {"width": 0},
+                "layer": "below",  # under the marks, which stay visible on it
             }
         )
         annotations.append(

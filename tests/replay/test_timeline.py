@@ -138,9 +138,10 @@ def test_a_resumed_session_is_drawn_with_the_gap_between_its_sittings_cut_out():
 
 def test_each_cut_gap_is_marked_and_says_how_long_the_learner_was_away():
     figure = timeline_figure(two_sittings())
-    (line,) = figure["layout"]["shapes"]
+    (band,) = figure["layout"]["shapes"]
     (label,) = figure["layout"]["annotations"]
-    assert line["x0"] == line["x1"] == label["x"] == pytest.approx((720_000 + 500) / 60_000)
+    assert band["xanchor"] == label["x"] == pytest.approx((720_000 + 500) / 60_000)
+    assert band["xsizemode"] == "pixel"  # visible at any zoom, though the cut is one second
     assert label["text"] == "2 days later"
     go.Figure(figure)
 
