@@ -23,6 +23,7 @@ import bisect
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -61,6 +62,15 @@ class Part:
     def end(self) -> float:
         """Play time of its last event."""
         return self.at + self.length
+
+    @property
+    def start_moment(self) -> datetime:
+        return datetime.fromtimestamp(self.start_t / 1000, tz=UTC)
+
+    @property
+    def active(self) -> str:
+        """Its active time, as every page writes it."""
+        return format_duration(self.active_ms)
 
     @property
     def later(self) -> str:

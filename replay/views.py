@@ -189,15 +189,6 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             "event_count": len(events),
             "clock": clock,
             "cuts": clock.cuts(),
-            "sittings": [
-                {
-                    "start": _moment(part.start_t),
-                    "later": part.later,
-                    "active": format_duration(part.active_ms),
-                    "events": part.events,
-                }
-                for part in clock.parts
-            ],
             "length_ms": length,
             "length_clock": format_clock(length),
             "start_ms": start_ms,

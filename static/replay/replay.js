@@ -228,16 +228,14 @@ function render() {
   root.dataset.current = String(current);
   root.dataset.t = String(t);
   if (sittings > 1) {
-    const words = sittingWords(current);
-    if (words !== shown.sittingWords) {
-      shown.sittingWords = words;
-      now.sitting.textContent = words;
+    if (where !== shown.sittingWords) {
+      shown.sittingWords = where;
+      now.sitting.textContent = where;
     }
     const part = clock.partAt(current).number;
     root.dataset.sitting = String(part);
-    if (state.playing && part !== shown.sitting && !clock.inGap(current)) {
-      announce(`${sittingWords(current)}.`);
-    }
+    // While playing, arriving in the next sitting is announced, as a skipped idle gap is.
+    if (state.playing && part !== shown.sitting && !clock.inGap(current)) announce(`${where}.`);
     shown.sitting = part;
   }
 
