@@ -111,9 +111,10 @@ def rows_of(
     if plays is None:
         start = events[0]["t"]
         plays = [event["t"] - start for event in events]
+    if isinstance(plays, np.ndarray):
+        plays = plays.tolist()  # plain floats: numpy scalars are slow one at a time
     seen: dict[str, list[float]] = {}
     for event, offset in zip(events, plays, strict=True):
-        offset = float(offset)
         found = seen.get(event["type"])
         if found is None:
             seen[event["type"]] = [1, offset, offset]
