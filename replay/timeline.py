@@ -5,7 +5,9 @@ only adds a moving playhead and turns clicks on marks into seeks, so everything 
 on the chart (rows, colours, hover text, axis) is decided and tested here.
 
 Layout: one row per event type, in the order the types first occur (so the chart reads top to
-bottom like the session did); time since the session's first event along x; one mark per event.
+bottom like the session did); the session's play time along x (replay/sessiontime.py: time since
+its first event, with each gap between sittings cut out, drawn as a dashed line and labelled
+"2 days later"); one mark per event.
 `customdata` holds each mark's index in the time-ordered event list, which is the same order the
 widget replays (static/widgets/timeline.js: by `t`, ties in arrival order), so a click on a mark
 seeks to exactly that event. The marks' hover text (type, moment, data) is the one thing the page
@@ -27,6 +29,9 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+
+from core.formatting import format_clock
+from replay.sessiontime import SessionTime, session_time
 
 LIFECYCLE_TYPES = ("session_started", "session_resumed", "session_completed")
 LIFECYCLE_COLOUR = "#8a96a3"
@@ -69,29 +74,6 @@ def sort_events(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return kept
 
 
-def format_offset(ms: float) -> str:
-    """A moment of a session for people: 0:07.3, 12:30.0, 1:02:03.5 (tenths, rounded down)."""
-    tenths = max(0, int(ms // 100))
-    seconds, tenth = divmod(tenths, 10)
-    minutes, second = divmod(seconds, 60)
-    hours, minute = divmod(minutes, 60)
-    if hours:
-        return f"{hours}:{minute:02d}:{second:02d}.{tenth}"
-    return f"{minute}:{second:02d}.{tenth}"
-
-
-def format_duration(ms: float) -> str:
-    """A length of time for people: 45 s, 3 min 05 s, 2 h 04 min."""
-    seconds = max(0, round(ms / 1000))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, second = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {second:02d} s"
-    hours, minute = divmod(minutes, 60)
-    return f"{hours} h {minute:02d} min"
-
-
 def escape(text: str) -> str:
     """Plotly renders a few HTML tags in hover text: learners' data must never become markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -104,26 +86,35 @@ class Row:
     type: str
     colour: str
     count: int
-    first_ms: float  # since the session's first event
+    first_ms: float  # play time (replay/sessiontime.py: gaps between sittings cut)
     last_ms: float
 
     @property
     def first(self) -> str:
-        return format_offset(self.first_ms)
+        return format_clock(self.first_ms)
 
     @property
     def last(self) -> str:
-        return format_offset(self.last_ms)
+        return format_clock(self.last_ms)
 
 
-def rows_of(events: Sequence[Mapping[str, Any]]) -> list[Row]:
-    """The rows of time-ordered `events`: one per type, in order of first occurrence."""
+def rows_of(
+    events: Sequence[Mapping[str, Any]], plays: Sequence[float] | np.ndarray | None = None
+) -> list[Row]:
+    """The rows of time-ordered `events`: one per type, in order of first occurrence.
+
+    `plays` are the events' play times (`SessionTime.plays`); without them, time since the first
+    event (a session of one sitting).
+    """
     if not events:
         return []
-    start = events[0]["t"]
+    if plays is None:
+        start = events[0]["t"]
+        plays = [event["t"] - start for event in events]
+    if isinstance(plays, np.ndarray):
+        plays = plays.tolist()  # plain floats: numpy scalars are slow one at a time
     seen: dict[str, list[float]] = {}
-    for event in events:
-        offset = event["t"] - start
+    for event, offset in zip(events, plays, strict=True):
         found = seen.get(event["type"])
         if found is None:
             seen[event["type"]] = [1, offset, offset]
@@ -143,16 +134,66 @@ def axis_unit(span_ms: float) -> tuple[int, str]:
     return (60_000, "min") if span_ms > MINUTES_FROM_MS else (1000, "s")
 
 
-def timeline_figure(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The plotly figure of a session's events (any order; sorted here as the widget sorts)."""
+def cut_marks(clock: SessionTime, unit: int) -> tuple[list[dict], list[dict]]:
+    """Each gap between sittings as a narrow grey band across the rows, labelled above the plot
+    with how long the learner was away ("2 days later"): the axis has the gap cut out, the label
+    says so."""
+    shapes, annotations = [], []
+    for before_end, after_at, part in clock.cuts():
+        x = (before_end + after_at) / 2 / unit
+        # A band of fixed width on screen, whatever the zoom: the axis is broken here.
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "xsizemode": "pixel",
+                "xanchor": x,
+                "x0": -4,
+                "x1": 4,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#d5dce4",
+                "line": {"width": 0},
+                "layer": "below",  # under the marks, which stay visible on it
+            }
+        )
+        annotations.append(
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": x,
+                "y": 1,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": escape(part.later),
+                "font": {"size": 12, "color": "#3d4955"},
+                "hovertext": escape(f"Sitting {part.number} starts {part.later}"),
+            }
+        )
+    return shapes, annotations
+
+
+def timeline_figure(
+    events: Iterable[Mapping[str, Any]], clock: SessionTime | None = None
+) -> dict[str, Any]:
+    """The plotly figure of a session's events (any order; sorted here as the widget sorts).
+
+    Marks sit at their play time (`clock`, replay/sessiontime.py: the gaps between sittings cut
+    out and marked); without a clock, the session is cut by the default measure rules.
+    """
     ordered = sort_events(events)
-    rows = rows_of(ordered)
     total = len(ordered)
-    start = ordered[0]["t"] if ordered else 0
-    span = ordered[-1]["t"] - start if ordered else 0
+    times = np.fromiter((event["t"] for event in ordered), dtype=np.float64, count=total)
+    if clock is None:
+        clock = session_time(times.tolist())
+    offsets = clock.plays(times)
+    rows = rows_of(ordered, offsets)
+    span = clock.length
     unit, unit_name = axis_unit(span)
     row_of = {row.type: number for number, row in enumerate(rows)}
-    offsets = np.fromiter((event["t"] for event in ordered), dtype=np.float64, count=total) - start
+    shapes, annotations = cut_marks(clock, unit)
+    cut = len(clock.parts) > 1
     row_numbers = np.fromiter(
         (row_of[event["type"]] for event in ordered), dtype=np.int32, count=total
     )
@@ -185,7 +226,7 @@ def timeline_figure(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "data": traces,
         "layout": {
             "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
-            "margin": {"l": 150, "r": 24, "t": 12, "b": 52},
+            "margin": {"l": 150, "r": 24, "t": 32 if cut else 12, "b": 52},
             "font": {
                 "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
                 "size": 13,
@@ -200,7 +241,11 @@ def timeline_figure(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "xaxis": {
                 "type": "linear",
                 "range": [-pad, span / unit + pad],
-                "title": {"text": f"Time since the session started ({unit_name})"},
+                "title": {
+                    "text": f"Time in the session, gaps between sittings cut ({unit_name})"
+                    if cut
+                    else f"Time since the session started ({unit_name})"
+                },
                 "ticksuffix": f" {unit_name}",
                 "showgrid": True,
                 "gridcolor": "#eef2f6",
@@ -216,6 +261,13 @@ def timeline_figure(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 "gridcolor": "#eef2f6",
                 "zeroline": False,
             },
-            "meta": {"unit": unit, "unitName": unit_name, "count": total},
+            "shapes": shapes,
+            "annotations": annotations,
+            "meta": {
+                "unit": unit,
+                "unitName": unit_name,
+                "count": total,
+                "sittings": len(clock.parts),
+            },
         },
     }

@@ -21,9 +21,12 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from collector.client import CollectorError
+from core.formatting import format_clock, format_duration, format_score, plural
+from core.measures import measure_rules
 from dashboard.access import teacher_required
 from projects.models import RunSession
 from replay import selectors, timeline
+from replay.sessiontime import SessionTime, gap_words, session_time
 from widgets.registry import get_widget
 
 log = logging.getLogger("pathlens.replay")
@@ -37,7 +40,8 @@ class BadMoment(ValueError):
 
 
 def parse_moment(raw: str | None) -> float | None:
-    """The `?t=` of a link to a moment: seconds since the session's first event, or None."""
+    """The `?t=` of a link to a moment: seconds of play time (since the session's first event,
+    the gaps between its sittings cut: replay/sessiontime.py), or None."""
     if raw is None or raw.strip() == "":
         return None
     try:
@@ -69,13 +73,41 @@ def _neighbour_link(project_id: int, session: RunSession | None) -> dict | None:
     }
 
 
+def measures_of(session: RunSession, *, widget_scores: bool) -> dict[str, str]:
+    """The session's measures as the platform defined them (the run's row), for its header.
+
+    Read from the row, not recomputed, so the replay says what the explorer and the CSV say.
+    """
+    score, notes = "this widget gives no score", []
+    if widget_scores:
+        score = format_score(session.score, session.maximum)
+        if session.score_percent is not None:
+            notes.append(f"{session.score_percent:.0f}%")
+        if session.items_total:
+            notes.append(
+                f"{session.items_attempted} of {plural(session.items_total, 'item')} tried"
+            )
+    return {
+        "active": f"{format_duration(session.active)} active",
+        "sittings": plural(session.sittings, "sitting"),
+        # The span is for reference only: a resumed session's span includes the days between.
+        "span": f"over {gap_words(session.duration)}",
+        "idle_cap": format_duration(measure_rules().idle_cap_ms),
+        "outcome": session.outcome_label or "Not known",
+        "score": score,
+        "score_note": ", ".join(notes),
+    }
+
+
 def _escape_json(text: str) -> str:
     # What json_script does, without its str.translate, which takes ~0.3 s on 10,000 events.
     return text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
 
 
-def _page_data(*, session: RunSession, events: list[dict], start_ms: float) -> str:
-    figure = timeline.timeline_figure(events)
+def _page_data(
+    *, session: RunSession, events: list[dict], clock: SessionTime, start_ms: float
+) -> str:
+    figure = timeline.timeline_figure(events, clock)
     data = {
         "widget": session.widget,
         "session": session.session,
@@ -85,6 +117,7 @@ def _page_data(*, session: RunSession, events: list[dict], start_ms: float) -> s
         # Only what the widget's reducer and the page read: lean, since 10,000 of them travel.
         "events": [{"t": e["t"], "type": e["type"], "data": e["data"]} for e in events],
         "figure": figure,
+        "sittings": clock.as_data(),
         "initial": start_ms,
         "speeds": SPEEDS,
         "idle": IDLE_GAP_SECONDS,
@@ -101,6 +134,7 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
     )
     widget = get_widget(session.widget)
     neighbours = selectors.learner_neighbours(session=session)
+    widget_scores = widget is None or widget.assess is not None
     context = {
         "project": session.run.project,
         "session": session,
@@ -108,6 +142,7 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
         "widget": widget,
         "widget_title": widget.title if widget else session.widget,
         "start": _moment(session.start),
+        "measures": measures_of(session, widget_scores=widget_scores),
         "explorer_link": _explorer_link(session),
         "neighbours": neighbours,
         "previous": _neighbour_link(project_id, neighbours.previous),
@@ -129,17 +164,22 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
         )
 
     events = timeline.sort_events(recording.events)
-    span_ms = events[-1]["t"] - events[0]["t"] if events else 0
+    # Cut into sittings by the rule and thresholds the collector uses, so that the replay's
+    # sittings are the explorer's (the events may include some the run did not count yet).
+    clock = session_time([event["t"] for event in events], measure_rules())
+    length = clock.length
+    cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
     notice = None
     start_ms = 0.0
     if moment is not None:
-        if 0 <= moment * 1000 <= span_ms:
+        if 0 <= moment * 1000 <= length:
             start_ms = moment * 1000
         else:
             notice = (
-                f"This session lasts {timeline.format_offset(span_ms)}, so it has no moment at "
+                f"This session lasts {format_clock(length)}{cut}, so it has no moment at "
                 f"{moment:g} s. The replay starts at the beginning."
             )
+    start_part = clock.part_at(start_ms) if clock.parts else None
     return render(
         request,
         "replay/session.html",
@@ -147,15 +187,17 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             **context,
             "recording": recording,
             "event_count": len(events),
-            "span": timeline.format_duration(span_ms),
-            "span_ms": span_ms,
-            "span_offset": timeline.format_offset(span_ms),
+            "clock": clock,
+            "cuts": clock.cuts(),
+            "length_ms": length,
+            "length_clock": format_clock(length),
             "start_ms": start_ms,
             "start_seconds": f"{start_ms / 1000:g}",
-            "rows": timeline.rows_of(events),
+            "start_part": start_part,
+            "rows": timeline.rows_of(events, clock.plays([event["t"] for event in events])),
             "notice": notice,
-            "start_offset": timeline.format_offset(start_ms),
-            "page_data": _page_data(session=session, events=events, start_ms=start_ms),
+            "start_clock": format_clock(start_ms),
+            "page_data": _page_data(session=session, events=events, clock=clock, start_ms=start_ms),
             "speeds": SPEEDS,
             "idle": IDLE_GAP_SECONDS,
         },

@@ -5,13 +5,17 @@
 // playhead, the seek bar, the clock, the current event): on each animation frame while playing,
 // at once for a seek while paused. docs/replay.md.
 //
-// Data arrive inline (#replay-data): the events in time order ({t, type, data}) and the timeline
-// figure that replay/timeline.py built. Times below are milliseconds since the first event
+// Data arrive inline (#replay-data): the events in time order ({t, type, data}), the session's
+// sittings and the timeline figure that replay/ built. Times below are play times: milliseconds
+// since the first event with each gap between sittings cut to a short pause (sessiontime.js), so
+// a session resumed two days later plays, seeks and links as the minutes it was worked
 // ("offsets"); the widget is told absolute event times (`t`), as its protocol says.
 
 /* global Plotly */
 
+import { formatClock, formatDuration } from "../js/format.js";
 import { sortEvents } from "../widgets/timeline.js";
+import { createSessionTime } from "./sessiontime.js";
 
 performance.mark("replay:start");
 
@@ -28,9 +32,12 @@ const data = JSON.parse($("replay-data").textContent);
 // Sorted exactly as the widget sorts them (same function), so an index here is an index there.
 const events = sortEvents(data.events.map((event) => ({ ...event, widget: data.widget, session: data.session })));
 const count = events.length;
-const t0 = count ? events[0].t : 0;
-const span = count ? events[count - 1].t - t0 : 0;
-const offsets = Float64Array.from(events, (event) => event.t - t0);
+// The sittings as replay/sessiontime.py cut them (the platform's rule), with play times.
+const clock = createSessionTime(data.sittings);
+const sittings = clock.parts.length;
+const t0 = clock.start;
+const span = clock.length; // play length: the sittings end to end, gaps cut
+const offsets = Float64Array.from(events, (event) => clock.play(event.t));
 
 const frame = $("replay-frame");
 const chart = $("replay-chart");
@@ -47,30 +54,13 @@ const controls = {
   copy: $("replay-copy"),
   speeds: [...document.querySelectorAll('input[name="speed"]')],
 };
-const now = { time: $("replay-now-time"), event: $("replay-now-event"), data: $("replay-now-data") };
+const now = {
+  time: $("replay-now-time"),
+  sitting: $("replay-now-sitting"),
+  event: $("replay-now-event"),
+  data: $("replay-now-data"),
+};
 const announcer = $("replay-announcer");
-
-// --- Formatting (offsets and durations as replay/timeline.py writes them) ------------------------
-
-function formatOffset(ms) {
-  const tenths = Math.max(0, Math.floor(ms / 100));
-  const tenth = tenths % 10;
-  const seconds = Math.floor(tenths / 10);
-  const second = seconds % 60;
-  const minutes = Math.floor(seconds / 60);
-  const minute = minutes % 60;
-  const hours = Math.floor(minutes / 60);
-  const pad = (n) => String(n).padStart(2, "0");
-  return hours ? `${hours}:${pad(minute)}:${pad(second)}.${tenth}` : `${minutes}:${pad(second)}.${tenth}`;
-}
-
-function formatDuration(ms) {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
-}
 
 const number = new Intl.NumberFormat("en").format;
 
@@ -119,7 +109,7 @@ const state = {
 };
 let ready = false; // controls work once the widget and the timeline are up
 let frameRequested = false;
-let shown = { current: NaN, index: NaN, playhead: NaN };
+let shown = { current: NaN, index: NaN, playhead: NaN, sitting: NaN, sittingWords: "" };
 
 function schedule() {
   if (frameRequested) return;
@@ -135,6 +125,17 @@ function onFrame(timestamp) {
   }
   render();
   if (state.playing) schedule();
+}
+
+/** Where the moment `offset` is among the sittings, in words ("" for a one-sitting session). */
+function sittingWords(offset) {
+  if (sittings < 2) return "";
+  const part = clock.partAt(offset);
+  if (clock.inGap(offset)) {
+    const after = clock.parts[part.number]; // numbers are 1-based: this is the next sitting
+    return `Between sittings ${part.number} and ${after.number}: the learner came back ${after.later}`;
+  }
+  return `Sitting ${part.number} of ${sittings}${part.later ? `, ${part.later}` : ""}`;
 }
 
 function advance(elapsed) {
@@ -171,6 +172,7 @@ function seek(offset, { pause = false } = {}) {
 function setPlaying(playing, reason = "") {
   if (playing && span > 0 && state.current >= span) state.current = 0; // play again from the start
   if (playing && span <= 0) playing = false;
+  if (playing) shown.sitting = clock.partAt(state.current).number; // announce only crossings
   if (state.playing === playing) return;
   state.playing = playing;
   state.lastFrame = null;
@@ -180,7 +182,7 @@ function setPlaying(playing, reason = "") {
     announce(`Playing at ${state.speed}×.`);
     schedule();
   } else {
-    announce(`${reason ? `${reason} ` : ""}Paused at ${formatOffset(state.current)}. ${eventSentence(indexAt(state.current))}`);
+    announce(`${reason ? `${reason} ` : ""}Paused at ${formatClock(state.current)}. ${eventSentence(indexAt(state.current))}`);
     updateLink(true);
   }
 }
@@ -204,7 +206,8 @@ function step(direction) {
 function eventSentence(index) {
   if (index < 0) return "Before the first event.";
   const event = events[index];
-  return `Event ${number(index + 1)} of ${number(count)}: ${event.type} at ${formatOffset(offsets[index])}.`;
+  const where = sittings > 1 ? ` in sitting ${clock.partAt(offsets[index]).number}` : "";
+  return `Event ${number(index + 1)} of ${number(count)}: ${event.type} at ${formatClock(offsets[index])}${where}.`;
 }
 
 function render() {
@@ -213,14 +216,28 @@ function render() {
   shown.current = current;
   const index = indexAt(current);
 
-  seekWidget(t0 + current);
+  const t = clock.absolute(current);
+  seekWidget(t);
   controls.seek.value = String(current);
-  const position = `${formatOffset(current)} / ${formatOffset(span)}`;
-  controls.seek.setAttribute("aria-valuetext", `${position}, ${eventSentence(index)}`);
+  const position = `${formatClock(current)} / ${formatClock(span)}`;
+  const where = sittingWords(current);
+  controls.seek.setAttribute("aria-valuetext", `${position}, ${where ? `${where}. ` : ""}${eventSentence(index)}`);
   controls.clock.textContent = position;
-  now.time.textContent = formatOffset(current);
+  now.time.textContent = formatClock(current);
   movePlayhead(current);
   root.dataset.current = String(current);
+  root.dataset.t = String(t);
+  if (sittings > 1) {
+    if (where !== shown.sittingWords) {
+      shown.sittingWords = where;
+      now.sitting.textContent = where;
+    }
+    const part = clock.partAt(current).number;
+    root.dataset.sitting = String(part);
+    // While playing, arriving in the next sitting is announced, as a skipped idle gap is.
+    if (state.playing && part !== shown.sitting && !clock.inGap(current)) announce(`${where}.`);
+    shown.sitting = part;
+  }
 
   if (index !== shown.index) {
     shown.index = index;
@@ -232,7 +249,7 @@ function render() {
       const event = events[index];
       now.event.replaceChildren(
         Object.assign(document.createElement("strong"), { textContent: event.type }),
-        ` · event ${number(index + 1)} of ${number(count)} · at ${formatOffset(offsets[index])}`,
+        ` · event ${number(index + 1)} of ${number(count)} · at ${formatClock(offsets[index])}`,
       );
       now.data.textContent = describeData(event.data, 400);
     }
@@ -363,7 +380,7 @@ window.addEventListener("message", (event) => {
       widget.state = "ready";
       frame.dataset.count = String(message.count);
       performance.mark("replay:widget-ready");
-      widget.wanted = t0 + state.current;
+      widget.wanted = clock.absolute(state.current);
       seekWidget(widget.wanted);
       maybeReady();
       break;
@@ -440,7 +457,8 @@ function firstAtOrAfter(indices, at) {
 
 function hoverText(index, alsoHere, lastHere) {
   const event = events[index];
-  let text = `<b>${escapeHtml(event.type)}</b> at ${formatOffset(offsets[index])} · event ${number(index + 1)} of ${number(count)}`;
+  const where = sittings > 1 ? ` · sitting ${clock.partAt(offsets[index]).number}` : "";
+  let text = `<b>${escapeHtml(event.type)}</b> at ${formatClock(offsets[index])}${where} · event ${number(index + 1)} of ${number(count)}`;
   text += `<br>${escapeHtml(describeData(event.data))}`;
   if (alsoHere > 0) {
     const within = formatDuration(offsets[lastHere] - offsets[index]);
@@ -632,7 +650,7 @@ controls.copy.addEventListener("click", async () => {
   const url = momentUrl().href;
   try {
     await navigator.clipboard.writeText(url);
-    announce(`Link to ${formatOffset(state.current)} copied.`);
+    announce(`Link to ${formatClock(state.current)} copied.`);
     controls.copy.textContent = "Copied";
   } catch {
     announce("The link could not be copied here: use the “Link to this moment” link instead.");
@@ -705,6 +723,9 @@ window.pathlensReplay = {
   get start() {
     return t0;
   },
+  /** The absolute time (the widget's) shown at play time `offset`. */
+  absolute: (offset) => clock.absolute(offset),
+  sittings: clock.parts,
   events,
   seek: (offset) => seek(offset),
   indexAt,

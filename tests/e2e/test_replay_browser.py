@@ -13,8 +13,17 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import class_project, record_sessions, replay_url, stored
+from tests.replay.conftest import (
+    DAY,
+    class_project,
+    record_sessions,
+    replay_url,
+    resumed_session,
+    send,
+    stored,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -98,8 +107,9 @@ def agreed_moment(page) -> dict:
         """() => {
           const root = document.getElementById("replay");
           const frame = document.getElementById("replay-frame");
-          const t = window.pathlensReplay.start + Number(root.dataset.current);
-          return !window.pathlensReplay.playing && frame.dataset.shownT === String(t);
+          const t = window.pathlensReplay.absolute(Number(root.dataset.current));
+          return !window.pathlensReplay.playing && root.dataset.t === String(t)
+            && frame.dataset.shownT === String(t);
         }"""
     )
     return page.evaluate(
@@ -114,7 +124,7 @@ def agreed_moment(page) -> dict:
           return {
             current,
             index: Number(root.dataset.index),
-            t: window.pathlensReplay.start + current,
+            t: window.pathlensReplay.absolute(current),
             seek: Number(document.getElementById("replay-seek").value),
             playhead: Number(playhead.dataset.at),
             playheadPx: Number(/translateX\\(([-\\d.]+)px\\)/.exec(playhead.style.transform)[1]),
@@ -218,3 +228,97 @@ def test_a_teacher_plays_seeks_and_clicks_the_timeline_and_the_widget_follows(
     page.keyboard.press("End")
     page.wait_for_function("() => document.getElementById('replay').dataset.index === '12'")
     check_widget_shows_the_reducers_state(page, agreed_moment(page))
+
+
+# Every text the clock and the sitting line show while playing, as the page writes them.
+WATCH_CLOCK = """() => {
+  window.clockTexts = [];
+  window.sittingTexts = [];
+  const watch = (id, into) => new MutationObserver(() => {
+    into.push(document.getElementById(id).textContent);
+  }).observe(document.getElementById(id), { childList: true, characterData: true, subtree: true });
+  watch("replay-clock", window.clockTexts);
+  watch("replay-now-time", window.clockTexts);
+  watch("replay-now-sitting", window.sittingTexts);
+}"""
+
+
+@pytest.fixture
+def resumed(client, teacher, django_capture_on_commit_callbacks):
+    """Ada's TEI001 session of two 12-minute sittings two days apart, in the teacher's project."""
+    ada = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
+    send(client, ada, resumed_session("resumed", now_ms() - 3 * DAY))
+    teacher_client = Client()
+    teacher_client.force_login(teacher)
+    class_project(teacher_client, [ada], django_capture_on_commit_callbacks)
+    return stored("resumed")
+
+
+def minutes(clock: str) -> float:
+    """ "12:01.0" → 12.0; a clock past an hour ("1:02:05.3") has three parts."""
+    parts = clock.split(":")
+    assert len(parts) == 2, f"the clock read {clock!r}, past an hour"
+    return int(parts[0]) + float(parts[1]) / 60
+
+
+def test_a_session_resumed_two_days_later_plays_over_the_gap_in_minutes(
+    page, live_server, teacher, resumed
+):
+    sign_in(page, live_server, teacher)
+    page.goto(replay_url(resumed))
+    expect(page.locator("#replay")).to_have_attribute("data-state", "ready")
+    header = page.locator(".replay-measures")
+    expect(header).to_contain_text("10 min 11 s active")
+    expect(header).to_contain_text("2 sittings")
+    expect(page.locator("#replay-clock")).to_have_text("0:00.0 / 24:01.0")
+    expect(page.locator("#replay-now-sitting")).to_have_text("Sitting 1 of 2")
+    expect(page.locator("#replay-chart")).to_contain_text("2 days later")
+
+    # Play at 8× to the end: over the gap, which plays as a one-second pause.
+    page.evaluate(WATCH_CLOCK)
+    page.get_by_text("8×", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.wait_for_function("() => document.getElementById('replay').dataset.sitting === '2'")
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)
+    moment = agreed_moment(page)
+    assert moment["current"] == 1_441_000  # 12 min + 1 s + 12 min
+    assert moment["index"] == 7
+    end = check_widget_shows_the_reducers_state(page, moment)
+    assert end["tries"] == 1
+    assert {c["verdict"] for c in end["cards"].values()} == {"right"}
+
+    clocks = page.evaluate("() => window.clockTexts")
+    assert clocks, "the clock never moved"
+    for text in clocks:
+        for reading in text.split(" / "):
+            assert minutes(reading) <= 24.1, text
+    sittings = page.evaluate("() => window.sittingTexts")
+    assert "Sitting 2 of 2, 2 days later" in sittings
+    expect(page.locator("#replay-clock")).to_have_text("24:01.0 / 24:01.0")
+
+    # A link into the pause that stands for the gap: the widget shows the first sitting's end.
+    page.goto(replay_url(resumed, "?t=720.5"))
+    expect(page.locator("#replay")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#replay-now-sitting")).to_have_text(
+        "Between sittings 1 and 2: the learner came back 2 days later"
+    )
+    moment = agreed_moment(page)
+    assert moment["current"] == 720_500
+    assert moment["index"] == 4
+    between = check_widget_shows_the_reducers_state(page, moment)
+    assert [card for card, c in between["cards"].items() if c["position"] is not None] == [
+        "1/4", "1/2", "3/4",
+    ]  # fmt: skip
+
+    # The next event is the first of the second sitting, and says so.
+    page.locator("#replay-now-heading").click()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('replay').dataset.index === '5'")
+    moment = agreed_moment(page)
+    assert moment["current"] == 721_000
+    check_widget_shows_the_reducers_state(page, moment)
+    expect(page.locator("#replay-announcer")).to_have_text(
+        "Event 6 of 8: session_resumed at 12:01.0 in sitting 2."
+    )
+    expect(page.locator("#replay-now-sitting")).to_have_text("Sitting 2 of 2, 2 days later")

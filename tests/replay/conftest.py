@@ -56,6 +56,28 @@ def tei_session(session: str, start: int, *, moves: int = 0, gap: int = 0) -> li
     return events
 
 
+MINUTE = 60 * SECOND
+DAY = 24 * 60 * MINUTE
+
+
+def resumed_session(session: str, start: int) -> list[dict]:
+    """A TEI001 session of two sittings, 12 minutes each, two days apart: three cards placed in
+    the first; the last card and a check in the second. Active time: 6 min 06 s, then 4 min
+    05 s (gaps capped at 2 min, 5 s after each sitting's last event): 10 min 11 s."""
+    resumed = start + 2 * DAY
+    return [
+        tei_event(session, start, "session_started"),
+        tei_event(session, start + SECOND, "item_started", item=1),
+        tei_event(session, start + 3 * MINUTE, "card_placed", item=1, card="1/4", position=3),
+        tei_event(session, start + 6 * MINUTE, "card_placed", item=1, card="1/2", position=6),
+        tei_event(session, start + 12 * MINUTE, "card_placed", item=1, card="3/4", position=9),
+        tei_event(session, resumed, "session_resumed"),
+        tei_event(session, resumed + 4 * MINUTE, "card_placed", item=1, card="5/4", position=15),
+        tei_event(session, resumed + 12 * MINUTE, "answer_checked", item=1, attempt=1,
+                  correct_cards=["1/4", "1/2", "3/4", "5/4"]),
+    ]  # fmt: skip
+
+
 def send(client, learner, events: list[dict]) -> None:
     """Through the real ingestion API, in batches of the largest size it takes."""
     for start in range(0, len(events), BATCH):

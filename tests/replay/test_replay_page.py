@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -15,7 +16,16 @@ from dashboard.access import LEARNER_SESSION_KEY
 from replay.timeline import decode
 from tests.collector.helpers import now_ms
 from tests.projects.conftest import finished_project
-from tests.replay.conftest import SECOND, replay_url, send, stored, tei_event, tei_session
+from tests.replay.conftest import (
+    DAY,
+    SECOND,
+    replay_url,
+    resumed_session,
+    send,
+    stored,
+    tei_event,
+    tei_session,
+)
 from widgets.registry import get_widget
 
 pytestmark = [
@@ -47,12 +57,21 @@ def test_it_shows_who_what_when_and_how_complete_the_recording_is(teacher_client
     page = text(response)
     assert f"Ada Lovelace in {TEI}" in page
     assert "S-2001" in page  # the real id, resolved on the school side
-    assert "Duration 42 s" in page  # 5 s to place, 6 s of moves, 31 s to the check
+    # The platform's measures, from the run's row: 5 s to place, 6 s of moves, 31 s to the
+    # check, and the 5 s allowed for reading the feedback after the last event.
+    assert "47 s active 1 sitting over 42 s 13 events Left unfinished" in page
+    # Only the item tried counts, and the first check was wrong: a real zero, not "no answer".
+    assert "Score 0 of 3 (0%, 1 of 3 items tried)" in page
     assert "Events 13" in page
     assert "Clean every event arrived once, in order" in page
-    assert "Score 0 of 9 (0%)" in page  # the first check was wrong, and the item is not done
-    assert "Finished No" in page
-    assert session.session in page
+    assert "Duration" not in page and "Finished" not in page
+    assert f"Session id {session.session}" in page
+    # No ids in the title or the headings: learner, widget and date.
+    day = datetime.fromtimestamp(session.start / 1000, tz=UTC).strftime("%-d %b %Y")
+    title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
+    headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", response.content.decode(), re.S)
+    assert title.startswith(f"Replay · Ada Lovelace in {TEI}, {day} ")
+    assert all(session.session not in text for text in [title, *headings])
     # The opaque id never reaches a teacher's page.
     assert session.learner.opaque_id not in response.content.decode()
 
@@ -198,10 +217,50 @@ def test_a_session_with_a_single_event_replays(
     response = teacher_client.get(replay_url(stored_in(project, "lonely")))
     assert response.status_code == 200
     assert "Events 1" in text(response)
-    assert "Duration 0 s" in text(response)
+    assert "5 s active 1 sitting over 0 s 1 event Opened, no work Score No answer given" in text(
+        response
+    )
     data = page_data(response)
     assert len(data["events"]) == 1
     assert len(data["figure"]["data"]) == 1
+
+
+def test_a_session_resumed_two_days_later_reads_as_two_sittings_of_work_not_48_hours(
+    client, teacher_client, ada, eager_tasks, django_capture_on_commit_callbacks
+):
+    send(client, ada, resumed_session("resumed", now_ms() - 3 * DAY))
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    response = teacher_client.get(replay_url(stored_in(project, "resumed")))
+    assert response.status_code == 200
+    page = text(response)
+    assert "10 min 11 s active 2 sittings over 2 days 8 events" in page
+    assert " h " not in page  # no time in hours anywhere: the gap is not work
+    # Each sitting, with how long the learner was away before it.
+    assert re.search(
+        r"Sittings 2 sittings \w{3} \d+ \w{3}, \d\d:\d\d · 6 min 06 s active · 5 events", page
+    )
+    assert re.search(r"\d\d:\d\d \(2 days later\) · 4 min 05 s active · 3 events", page)
+    # The clock and the seek bar run over the sittings with the gap cut: 12 min, 1 s, 12 min.
+    assert "Now 0:00.0 of 24:01.0 Sitting 1 of 2" in page
+    assert 'max="1441000"' in response.content.decode()
+    data = page_data(response)
+    assert [(s["number"], s["at"], s["later"]) for s in data["sittings"]] == [
+        (1, 0, ""), (2, 721_000, "2 days later"),
+    ]  # fmt: skip
+    layout = data["figure"]["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["2 days later"]
+    assert max(float(x) for t in data["figure"]["data"] for x in decode(t["x"])) < 25  # minutes
+    # A link into the second sitting is in play time; one past the end says how long it plays.
+    assert (
+        page_data(teacher_client.get(replay_url(stored_in(project, "resumed"), "?t=1000")))[
+            "initial"
+        ]
+        == 1_000_000
+    )
+    late = text(teacher_client.get(replay_url(stored_in(project, "resumed"), "?t=2000")))
+    assert "This session lasts 24:01.0 with the gaps between its sittings cut" in late
 
 
 def test_thousands_of_events_that_arrived_out_of_order_and_twice_replay_in_time_order(
@@ -244,6 +303,7 @@ def test_more_events_than_the_run_counted_are_replayed_and_noted(
     send(client, ada, [tei_event("ada-1", later, "session_resumed")])
     page = text(teacher_client.get(replay_url(session)))
     assert "Events 8 (run 1 counted 7; the learner added more since)" in page
+    assert "7 events" in page  # the header gives the run's figures, as the explorer does
 
 
 def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_only(

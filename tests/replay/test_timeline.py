@@ -6,7 +6,9 @@ import plotly.graph_objects as go
 import pytest
 
 from replay import timeline
+from replay.sessiontime import session_time
 from replay.timeline import decode, timeline_figure
+from widgets.measures import MeasureRules
 
 T0 = 1_700_000_000_000
 
@@ -36,7 +38,7 @@ def test_marks_sit_at_their_time_since_the_first_event_and_know_their_event():
     assert list(decode(b["x"])) == [1.5]
     assert list(decode(a["customdata"])) == [0, 2]
     assert list(decode(b["customdata"])) == [1]
-    assert figure["layout"]["meta"] == {"unit": 1000, "unitName": "s", "count": 3}
+    assert figure["layout"]["meta"] == {"unit": 1000, "unitName": "s", "count": 3, "sittings": 1}
     assert figure["layout"]["xaxis"]["title"]["text"] == "Time since the session started (s)"
 
 
@@ -113,15 +115,53 @@ def test_rows_summarise_each_type_for_the_page_table():
     ]
 
 
-@pytest.mark.parametrize(
-    ("ms", "offset", "duration"),
-    [
-        (0, "0:00.0", "0 s"),
-        (7_390, "0:07.3", "7 s"),
-        (185_000, "3:05.0", "3 min 05 s"),
-        (3_723_500, "1:02:03.5", "1 h 02 min"),
-    ],
-)
-def test_times_read_as_people_write_them(ms, offset, duration):
-    assert timeline.format_offset(ms) == offset
-    assert timeline.format_duration(ms) == duration
+DAY = 86_400_000
+
+
+def two_sittings() -> list[dict]:
+    """Twelve minutes of work, then twelve more two days later (a resumed session)."""
+    first = [ev(0, "session_started"), ev(60_000, "a"), ev(720_000, "a")]
+    second = [ev(2 * DAY, "session_resumed"), ev(2 * DAY + 300_000, "a"),
+              ev(2 * DAY + 720_000, "b")]  # fmt: skip
+    return first + second
+
+
+def test_a_resumed_session_is_drawn_with_the_gap_between_its_sittings_cut_out():
+    figure = timeline_figure(two_sittings())
+    xs = sorted(float(x) for t in figure["data"] for x in decode(t["x"]))
+    # Minutes of play time: the second sitting follows the first after a one-second cut.
+    assert xs == pytest.approx([0, 1, 12, 12 + 1 / 60, 17 + 1 / 60, 24 + 1 / 60])
+    assert figure["layout"]["xaxis"]["range"][1] < 25
+    assert figure["layout"]["meta"]["sittings"] == 2
+    assert "gaps between sittings cut" in figure["layout"]["xaxis"]["title"]["text"]
+
+
+def test_each_cut_gap_is_marked_and_says_how_long_the_learner_was_away():
+    figure = timeline_figure(two_sittings())
+    (band,) = figure["layout"]["shapes"]
+    (label,) = figure["layout"]["annotations"]
+    assert band["xanchor"] == label["x"] == pytest.approx((720_000 + 500) / 60_000)
+    assert band["xsizemode"] == "pixel"  # visible at any zoom, though the cut is one second
+    assert label["text"] == "2 days later"
+    go.Figure(figure)
+
+
+def test_the_installations_sitting_gap_cuts_the_timeline():
+    events = [ev(0, "a"), ev(20 * 60_000, "a")]
+    assert timeline_figure(events)["layout"]["shapes"] == []
+    clock = session_time([e["t"] for e in events], MeasureRules(sitting_gap_ms=10 * 60_000))
+    figure = timeline_figure(events, clock)
+    assert len(figure["layout"]["shapes"]) == 1
+    assert figure["layout"]["annotations"][0]["text"] == "20 min 00 s later"
+
+
+def test_rows_give_moments_in_play_time():
+    ordered = timeline.sort_events(two_sittings())
+    clock = session_time([e["t"] for e in ordered])
+    rows = timeline.rows_of(ordered, clock.plays([e["t"] for e in ordered]))
+    assert [(r.type, r.count, r.first, r.last) for r in rows] == [
+        ("session_started", 1, "0:00.0", "0:00.0"),
+        ("a", 3, "1:00.0", "17:01.0"),
+        ("session_resumed", 1, "12:01.0", "12:01.0"),
+        ("b", 1, "24:01.0", "24:01.0"),
+    ]
