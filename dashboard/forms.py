@@ -83,3 +83,51 @@ class LearnerDeleteForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what happens to this learner's events."},
     )
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(
+        label="Class name",
+        max_length=120,
+        help_text="As your learners know it, e.g. 7B or Maths set 2.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    year = forms.CharField(label="Year (optional)", max_length=40, required=False)
+    subject = forms.CharField(label="Subject (optional)", max_length=80, required=False)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the class a name.")
+        return name
+
+
+class ClassShareForm(forms.Form):
+    email = forms.EmailField(
+        label="Colleague's email",
+        max_length=254,
+        error_messages={"invalid": "Enter the email your colleague signs in with."},
+    )
+
+
+class ClassLearnersForm(forms.Form):
+    """Learners to add to a class, ticked in the picker."""
+
+    learner = forms.ModelMultipleChoiceField(
+        queryset=LearnerIdentity.objects.all(),
+        error_messages={
+            "required": "Tick at least one learner to add.",
+            "invalid_choice": "One of the ticked learners no longer exists. Reload the page.",
+            "invalid_pk_value": "One of the ticked learners is not valid. Reload the page.",
+        },
+    )
+
+
+class ClassMoveForm(forms.Form):
+    to = forms.IntegerField(
+        min_value=1, error_messages={"required": "Choose the class to move the learner to."}
+    )
+
+
+class ClassCodeForm(forms.Form):
+    code = forms.CharField(label="Class code", max_length=20, strip=True, required=False)

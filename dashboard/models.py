@@ -113,3 +113,65 @@ class WidgetOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.widget} {self.session}"
+
+
+# Letters and digits a child reads without confusing them (no 0/O, 1/I/L, 5/S, 2/Z).
+CLASS_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
+CLASS_CODE_LENGTH = 6
+
+
+def new_class_code() -> str:
+    """A short code a teacher writes on the board; learners type it to find their class."""
+    return "".join(secrets.choice(CLASS_CODE_ALPHABET) for _ in range(CLASS_CODE_LENGTH))
+
+
+class SchoolClass(models.Model):
+    """A teacher's class: a group of learner identities, shared with co-teachers.
+
+    Identities stay school-wide: a learner may be in several classes, and leaving a class keeps
+    the identity and its history. The class's teachers are its owner and the co-teachers listed
+    by email (`ClassTeacher`), whose access is checked against the whitelist like any teacher's.
+    """
+
+    name = models.CharField(max_length=120)
+    year = models.CharField(max_length=40, blank=True, help_text="e.g. Year 7, or 2026–27.")
+    subject = models.CharField(max_length=80, blank=True)
+    code = models.CharField(max_length=12, unique=True, default=new_class_code, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="owned_classes")
+    learners = models.ManyToManyField(LearnerIdentity, related_name="classes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "class"
+        verbose_name_plural = "classes"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The name with its year and subject, as teachers and learners see it in lists."""
+        extra = " · ".join(part for part in (self.year, self.subject) if part)
+        return f"{self.name} ({extra})" if extra else self.name
+
+
+class ClassTeacher(models.Model):
+    """A co-teacher of a class, by email: they may not have signed in to Pathlens yet."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="co_teachers"
+    )
+    email = models.EmailField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                "school_class", Lower("email"), name="class_teacher_email_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

@@ -7,13 +7,12 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collector.client import CollectorError
-from dashboard import selectors
+from dashboard import classes, selectors
 from dashboard.access import (
     LEARNER_SESSION_KEY,
     current_learner,
@@ -22,14 +21,13 @@ from dashboard.access import (
     public,
     teacher_required,
 )
-from dashboard.forms import LearnerPickForm, LearnerSearchForm
+from dashboard.demo.teacher import demo_teacher
+from dashboard.forms import ClassCodeForm, LearnerPickForm, LearnerSearchForm
 from dashboard.launch import widget_open
-from dashboard.models import LearnerIdentity, User
+from dashboard.models import LearnerIdentity
 from widgets.registry import all_widgets, get_widget
 
 log = logging.getLogger("pathlens.access")
-
-LEARNER_PAGE_SIZE = 60
 
 
 @require_GET
@@ -71,10 +69,7 @@ def signin_denied(request: HttpRequest) -> HttpResponse:
 def demo_signin(request: HttpRequest) -> HttpResponse:
     if not settings.DEMO_LOGIN:
         return render(request, "dashboard/demo_off.html", status=404)
-    teacher, _ = User.objects.get_or_create(
-        username="demo-teacher",
-        defaults={"is_demo": True, "first_name": "Demo", "last_name": "Teacher"},
-    )
+    teacher = demo_teacher()
     if not teacher.is_demo:
         # Someone else holds the name; never hand a real account to the demo button.
         log.error("demo sign-in refused: the demo-teacher username belongs to a real account")
@@ -85,39 +80,61 @@ def demo_signin(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:home")
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @public
 def learner_signin(request: HttpRequest) -> HttpResponse:
+    """Step one for a learner: find the class, by its code or by picking it from the list."""
     if not settings.LEARNER_PICK_SIGNIN:
         return render(request, "dashboard/learner_pick_off.html", status=404)
+    form = ClassCodeForm(request.GET)
+    code = form.cleaned_data["code"] if form.is_valid() else ""
+    if code:
+        school_class = classes.class_by_code(code)
+        if school_class is not None:
+            return redirect("dashboard:learner_signin_class", school_class.code)
+        form.add_error(
+            "code", f"No class has the code “{code}”. Check the board, or ask your teacher."
+        )
+    return render(
+        request,
+        "dashboard/learner_signin.html",
+        {"form": form, "classes": classes.classes_for_signin()},
+        status=400 if form.errors else 200,
+    )
 
-    if request.method == "POST":
-        form = LearnerPickForm(request.POST)
-        if form.is_valid():
-            learner: LearnerIdentity = form.cleaned_data["learner"]
-            # flush() ends any teacher session and gives a new session key (no fixation).
-            request.session.flush()
-            request.session[LEARNER_SESSION_KEY] = learner.pk
-            log.info("learner signed in by pick")
-            return redirect("dashboard:learner_home")
-        status = 400
-    else:
-        form = LearnerPickForm()
-        status = 200
 
+@require_http_methods(["GET", "POST"])
+@public
+def learner_signin_class(request: HttpRequest, code: str) -> HttpResponse:
+    """Step two: the learner picks their name among their class's learners (names only)."""
+    if not settings.LEARNER_PICK_SIGNIN:
+        return render(request, "dashboard/learner_pick_off.html", status=404)
+    school_class = classes.class_by_code(code)
+    if school_class is None:
+        raise Http404("No class has this code.")
+    form = LearnerPickForm(request.POST if request.method == "POST" else None)
+    form.fields["learner"].queryset = school_class.learners.all()
+    if request.method == "POST" and form.is_valid():
+        learner: LearnerIdentity = form.cleaned_data["learner"]
+        # flush() ends any teacher session and gives a new session key (no fixation).
+        request.session.flush()
+        request.session[LEARNER_SESSION_KEY] = learner.pk
+        log.info("learner signed in by pick")
+        return redirect("dashboard:learner_home")
     search = LearnerSearchForm(request.GET)
     if not search.is_valid():
         return render(request, "dashboard/bad_request.html", {"form": search}, status=400)
     query = search.cleaned_data["q"]
-    page = Paginator(selectors.learner_search(query=query), LEARNER_PAGE_SIZE).get_page(
-        search.cleaned_data["page"]
-    )
-    choices = selectors.learner_choices(learners=page.object_list)
-    context = {"page": page, "choices": choices, "query": query, "form": form}
-    template = "dashboard/learner_signin.html"
+    context = {
+        "school_class": school_class,
+        "choices": classes.class_name_choices(school_class=school_class, query=query),
+        "query": query,
+        "form": form,
+    }
+    template = "dashboard/learner_signin_class.html"
     if request.htmx and request.method == "GET":
         template += "#learner-choices"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -27,3 +27,11 @@ class LearnerIdentityFactory(factory.django.DjangoModelFactory):
     real_id = factory.Sequence(lambda n: f"S-{1000 + n}")
     real_id_key = factory.LazyAttribute(lambda learner: real_id_key(learner.real_id))
     display_name = factory.Faker("name")
+
+
+class SchoolClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dashboard.SchoolClass"
+
+    name = factory.Sequence(lambda n: f"Class {n}")
+    owner = factory.SubFactory(UserFactory)

@@ -14,7 +14,7 @@ from collector.client import LocalCollector
 from collector.models import Event, Session
 from dashboard.models import LearnerIdentity, WidgetOpening
 from tests.collector.helpers import event, now_ms, post_events
-from tests.factories import LearnerIdentityFactory
+from tests.factories import LearnerIdentityFactory, SchoolClassFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -214,12 +214,15 @@ def test_it_refuses_blank_fields(teacher_client):
     assert not LearnerIdentity.objects.exists()
 
 
-def test_a_new_learner_appears_on_the_sign_in_list(teacher_client, client):
+def test_a_new_learner_added_to_a_class_appears_on_its_sign_in_list(teacher_client, client):
     teacher_client.post("/teacher/learners/new/", {"real_id": "S-9", "display_name": "Sam Lee"})
     teacher_client.post("/teacher/learners/new/", {"real_id": "S-10", "display_name": "Sam Lee"})
-    html = client.get("/signin/learner/").content.decode()
-    assert "Sam Lee (S-9)" in html
-    assert "Sam Lee (S-10)" in html
+    school_class = SchoolClassFactory(name="7B")
+    school_class.learners.add(*LearnerIdentity.objects.all())
+    html = client.get(f"/signin/learner/{school_class.code}/").content.decode()
+    # Numbered, never told apart by their real ids on a page anyone can open.
+    assert "Sam Lee · 1" in html and "Sam Lee · 2" in html
+    assert "S-9" not in html and "S-10" not in html
 
 
 # --- Edit ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collector.client import get_client
 from collector.datarequests import data_request_process
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
+from tests.support.signin import sign_in_by_pick
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -51,7 +52,7 @@ def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
     ]
     tokens = []
     for learner in learners:
-        client.post("/signin/learner/", {"learner": learner.pk})
+        sign_in_by_pick(client, learner)
         for widget in ("BLL002", "TEI001", "chernoff_tutorial"):
             config = config_of(client.get(f"/learn/{widget}/"))
             tokens.append(config["token"])

@@ -18,10 +18,11 @@ from django.test import Client
 from django.utils import timezone
 
 from collector.models import Event, Session
+from collector.summaries import sessions_summarise
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.demo.classroom import plan_class
 from dashboard.management.commands.seed_demo import DEFAULT_SEED, DEMO_CLASS, playable_widgets
-from dashboard.models import LearnerIdentity, WidgetOpening
+from dashboard.models import LearnerIdentity, SchoolClass, WidgetOpening
 from widgets.registry import get_widget
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
@@ -84,6 +85,24 @@ def test_it_loads_the_class_and_weeks_of_sessions_of_the_widgets():
     first, last = Event.objects.order_by("t").values_list("t", flat=True)[:: events - 1]
     assert (last - first) / 86_400_000 > 24
     assert elapsed < 20
+
+
+def test_the_demo_teacher_teaches_the_demo_class_and_learners_find_it_by_its_code(client):
+    output = seed()
+    demo_class = SchoolClass.objects.get()
+    assert demo_class.owner.is_demo
+    assert demo_class.learners.count() == 24
+    assert f"class code {demo_class.code}" in output
+    html = client.get(f"/signin/learner/{demo_class.code}/").content.decode()
+    assert "Amara Okafor" in html
+
+
+def test_some_learners_open_a_widget_and_leave_without_working():
+    seed()
+    sessions_summarise()
+    opens = Session.objects.filter(work_events=0)
+    assert 3 <= opens.count() <= Session.objects.count() // 5
+    assert not opens.filter(status="completed").exists()
 
 
 def test_it_records_each_opening_so_the_catalogue_shows_progress():

@@ -6,6 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.support.signin import sign_in_by_pick
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,8 +43,8 @@ def test_it_answers_too_many_sign_in_attempts_with_429_and_retry_after(settings,
     cache.clear()
     client = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(3):
-        assert client.post("/signin/learner/", {"learner": learner.pk}).status_code == 302
-    response = client.post("/signin/learner/", {"learner": learner.pk})
+        assert sign_in_by_pick(client, learner).status_code == 302
+    response = sign_in_by_pick(client, learner)
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 301
     assert "Too many sign-in attempts" in response.content.decode()

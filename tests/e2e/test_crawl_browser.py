@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from playwright.sync_api import expect
 
-from dashboard.models import LearnerIdentity, User
+from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.models import Project, RunSession
 from tests.e2e.conftest import sign_in_as_learner
 from tests.projects.conftest import finished_project
@@ -39,6 +39,9 @@ NOT_PAGES = {
     "signin/denied/": "answers 403 on purpose: tests/e2e/test_google_browser.py",
     "teacher/learners/export/": "a CSV download",
     "projects/<int:project_id>/runs/": "POST only",
+    "teacher/classes/<int:class_id>/edit/": "POST only",
+    "teacher/classes/<int:class_id>/learners/": "POST only (add, remove, move)",
+    "teacher/classes/<int:class_id>/teachers/": "POST only (share, stop sharing)",
     "projects/<int:project_id>/export.csv": "a CSV download",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
 }
@@ -74,9 +77,7 @@ def is_set_aside(route: str) -> bool:
 def demo_class(client, django_capture_on_commit_callbacks):
     """The demo class with its weeks of lessons, and the demo teacher's project over all of it."""
     call_command("seed_demo", verbosity=0)
-    teacher = User.objects.create(
-        username="demo-teacher", is_demo=True, first_name="Demo", last_name="Teacher"
-    )
+    teacher = User.objects.get(username="demo-teacher")  # seed_demo made them the class's teacher
     teacher_client = Client()
     teacher_client.force_login(teacher)
     learners = list(LearnerIdentity.objects.order_by("pk"))
@@ -95,18 +96,28 @@ def demo_class(client, django_capture_on_commit_callbacks):
         for widget in all_widgets()
     }
     assert all(sessions.values()), sessions
-    return {"project": project, "learner": learners[0], "sessions": sessions}
+    return {
+        "project": project,
+        "learner": learners[0],
+        "sessions": sessions,
+        "class": SchoolClass.objects.get(owner=teacher),
+    }
 
 
 def teacher_pages(demo_class) -> dict[str, list[str]]:
     project: Project = demo_class["project"]
     learner: LearnerIdentity = demo_class["learner"]
+    school_class: SchoolClass = demo_class["class"]
     replays = [(s.run.project_id, s.pk) for s in demo_class["sessions"].values()]
     return {
         "": ["/"],
         "signin/": ["/signin/"],
         "signin/learner/": ["/signin/learner/"],
+        "signin/learner/<str:code>/": [f"/signin/learner/{school_class.code}/"],
         "teacher/": ["/teacher/"],
+        "teacher/classes/": ["/teacher/classes/"],
+        "teacher/classes/<int:class_id>/": [f"/teacher/classes/{school_class.pk}/"],
+        "teacher/classes/<int:class_id>/delete/": [f"/teacher/classes/{school_class.pk}/delete/"],
         "teacher/learners/": ["/teacher/learners/"],
         "teacher/learners/new/": ["/teacher/learners/new/"],
         "teacher/learners/import/": ["/teacher/learners/import/"],

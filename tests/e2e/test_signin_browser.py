@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in_as_learner
 
@@ -19,14 +20,24 @@ def test_it_signs_in_the_demo_teacher_with_one_click(page):
     assert page.get_by_text("You are signed out.").is_visible()
 
 
-def test_a_learner_finds_their_name_with_live_search_and_signs_in(page, learner):
-    from tests.factories import LearnerIdentityFactory
+def test_a_learner_picks_their_class_then_finds_their_name_with_live_search(page, learner):
+    from tests.factories import LearnerIdentityFactory, SchoolClassFactory
 
-    LearnerIdentityFactory(display_name="Zed Zebra")
+    seven_b = SchoolClassFactory(name="7B")
+    seven_b.learners.add(learner, LearnerIdentityFactory(display_name="Zed Zebra"))
+    SchoolClassFactory(name="8A").learners.add(LearnerIdentityFactory(display_name="Eve Other"))
     page.goto("/signin/learner/")
+    page.get_by_role("link", name="7B").click()
+    page.wait_for_url(f"**/signin/learner/{seven_b.code}/")
+    expect(page.get_by_role("button", name="Zed Zebra")).to_be_visible()
+    expect(page.get_by_text("Eve Other")).to_have_count(0)  # another class's learner
     page.get_by_label("Search by name").fill("ada")
-    page.wait_for_function(
-        "() => !document.querySelector('#learner-choices').textContent.includes('Zed Zebra')"
-    )
+    expect(page.get_by_role("button", name="Zed Zebra")).to_have_count(0)
+    page.get_by_role("button", name="Ada Lovelace", exact=True).click()
+    page.wait_for_url("**/learn/")
+    expect(page.get_by_role("heading", name="Hi Ada Lovelace!")).to_be_visible()
+
+
+def test_a_learner_types_the_class_code_from_the_board(page, learner):
     sign_in_as_learner(page, "Ada Lovelace")
-    assert page.get_by_role("heading", name="Hi Ada Lovelace!").is_visible()
+    expect(page.get_by_role("heading", name="Hi Ada Lovelace!")).to_be_visible()

@@ -14,16 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from collector.client import CollectorError
+from dashboard.classes import class_add_learners, class_create
 from dashboard.demo.classroom import ClassPlan, plan_class
 from dashboard.demo.simulate import SIMULATORS, new_session_id, simulate_session
 from dashboard.demo.store import visits_store
 from dashboard.demo.strategies import STRATEGIES
+from dashboard.demo.teacher import demo_teacher
 from dashboard.identities import learner_create
-from dashboard.models import LearnerIdentity
+from dashboard.models import LearnerIdentity, SchoolClass
 from widgets.registry import get_widget
 
 DEFAULT_SEED = 2024
 
+DEMO_CLASS_NAME = "7B"
 DEMO_CLASS = [
     ("s-1001", "Amara Okafor"),
     ("s-1002", "Ben Carter"),
@@ -116,6 +119,7 @@ class Command(BaseCommand):
                 stored = visits_store(
                     visits=[(learners[visit.learner], visit.simulated) for visit in plan.visits]
                 )
+                demo_class = demo_class_create(learners)
         except CollectorError as error:
             raise CommandError(f"The collector refused the demo events: {error}") from None
         first, last = plan.lessons[0].start.date(), plan.lessons[-1].start.date()
@@ -124,6 +128,21 @@ class Command(BaseCommand):
             f"{last}, {stored.openings} widget openings, {stored.accepted:,} events "
             f"in {time.perf_counter() - started:.1f} s."
         )
+        if demo_class is not None:
+            self.stdout.write(
+                f"Demo class “{demo_class.name}”, taught by the demo teacher: learners sign in "
+                f"with the class code {demo_class.code}."
+            )
+
+
+def demo_class_create(learners: list[LearnerIdentity]) -> SchoolClass | None:
+    """The demo class, taught by the demo teacher (none if a real account holds that name)."""
+    teacher = demo_teacher()
+    if not teacher.is_demo:
+        return None
+    school_class = class_create(owner=teacher, name=DEMO_CLASS_NAME, year="Year 7", subject="Maths")
+    class_add_learners(school_class=school_class, learners=learners)
+    return school_class
 
 
 def playable_widgets() -> list[str]:

@@ -1,0 +1,212 @@
+"""Teachers' classes: list and create, the class page (roster, adding learners, the class code,
+co-teachers), edit, delete, and moving a learner to another class.
+
+Every view that takes a class id fetches it through `_get_class_for_user`, which 404s for a
+teacher who neither owns nor co-teaches it. Pages work without JavaScript; htmx requests to the
+learner picker get its fragment.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard import classes
+from dashboard.access import teacher_required
+from dashboard.forms import (
+    ClassForm,
+    ClassLearnersForm,
+    ClassMoveForm,
+    ClassShareForm,
+    LearnerSearchForm,
+)
+from dashboard.models import LearnerIdentity, SchoolClass
+
+PICKER_PAGE_SIZE = 30
+
+
+def _get_class_for_user(request: HttpRequest, class_id: int) -> SchoolClass:
+    return get_object_or_404(classes.classes_for(user=request.user), pk=class_id)
+
+
+def _status(form) -> int:
+    return 200 if form is None or not form.errors else 400
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    form = ClassForm(request.POST) if request.method == "POST" else ClassForm()
+    if request.method == "POST" and form.is_valid():
+        school_class = classes.class_create(owner=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"“{school_class.name}” was created. Add its learners, then share its code "
+            f"({school_class.code}) with them.",
+        )
+        return redirect("dashboard:class_detail", school_class.pk)
+    return render(
+        request,
+        "dashboard/classes/list.html",
+        {"classes": classes.classes_for(user=request.user), "form": form},
+        status=_status(form),
+    )
+
+
+def _detail_context(request: HttpRequest, school_class: SchoolClass, **forms) -> dict:
+    search = LearnerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    candidates = LearnerIdentity.objects.exclude(classes=school_class)
+    if query:
+        candidates = candidates.filter(
+            Q(display_name__icontains=query) | Q(real_id__icontains=query)
+        )
+    page = Paginator(candidates.order_by("display_name", "real_id_key"), PICKER_PAGE_SIZE)
+    return {
+        "school_class": school_class,
+        "roster": school_class.learners.order_by("display_name", "real_id_key"),
+        "shared_names": classes.shared_names(school_class=school_class),
+        "co_teachers": school_class.co_teachers.all(),
+        "other_classes": classes.classes_for(user=request.user).exclude(pk=school_class.pk),
+        "is_owner": school_class.owner_id == request.user.pk,
+        "query": query,
+        "candidates": page.get_page(search.cleaned_data.get("page") if search.is_valid() else 1),
+        "edit_form": forms.get("edit_form")
+        or ClassForm(
+            initial={
+                "name": school_class.name,
+                "year": school_class.year,
+                "subject": school_class.subject,
+            }
+        ),
+        "share_form": forms.get("share_form") or ClassShareForm(),
+        "add_form": forms.get("add_form"),
+    }
+
+
+@require_GET
+@teacher_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    context = _detail_context(request, school_class)
+    template = "dashboard/classes/detail.html"
+    if request.htmx and request.htmx.target == "learner-picker":
+        template += "#learner-picker"
+    return render(request, template, context)
+
+
+@require_POST
+@teacher_required
+def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    form = ClassForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, school_class, edit_form=form)
+        return render(request, "dashboard/classes/detail.html", context, status=400)
+    classes.class_update(school_class=school_class, **form.cleaned_data)
+    messages.success(request, "Saved.")
+    return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def class_delete(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    if school_class.owner_id != request.user.pk:
+        messages.error(request, "Only the teacher who made a class can delete it.")
+        return redirect("dashboard:class_detail", school_class.pk)
+    if request.method == "POST":
+        name = school_class.name
+        classes.class_delete(school_class=school_class)
+        messages.success(
+            request, f"The class “{name}” was deleted. Its learners and their work are kept."
+        )
+        return redirect("dashboard:class_list")
+    return render(request, "dashboard/classes/delete.html", {"school_class": school_class})
+
+
+@require_POST
+@teacher_required
+def class_learners_add(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    form = ClassLearnersForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, school_class, add_form=form)
+        return render(request, "dashboard/classes/detail.html", context, status=400)
+    added = classes.class_add_learners(
+        school_class=school_class, learners=form.cleaned_data["learner"]
+    )
+    messages.success(
+        request, f"{added} learner{'s' if added != 1 else ''} added to {school_class.name}."
+    )
+    return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_POST
+@teacher_required
+def class_learner_remove(request: HttpRequest, class_id: int, learner_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    learner = get_object_or_404(school_class.learners, pk=learner_id)
+    classes.class_remove_learner(school_class=school_class, learner=learner)
+    messages.success(
+        request,
+        f"{learner.display_name} left {school_class.name}. Their identity and work are kept.",
+    )
+    return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_POST
+@teacher_required
+def class_learner_move(request: HttpRequest, class_id: int, learner_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    learner = get_object_or_404(school_class.learners, pk=learner_id)
+    form = ClassMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["to"]))
+        return redirect("dashboard:class_detail", school_class.pk)
+    target = get_object_or_404(classes.classes_for(user=request.user), pk=form.cleaned_data["to"])
+    try:
+        classes.class_move_learner(learner=learner, source=school_class, target=target)
+    except classes.ClassRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("dashboard:class_detail", school_class.pk)
+    messages.success(request, f"{learner.display_name} moved to {target.name}.")
+    return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_POST
+@teacher_required
+def class_share(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    form = ClassShareForm(request.POST)
+    if form.is_valid():
+        try:
+            teacher = classes.class_share(
+                school_class=school_class, email=form.cleaned_data["email"]
+            )
+        except classes.ClassRefused as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(request, f"{teacher.email} now teaches {school_class.name} too.")
+            return redirect("dashboard:class_detail", school_class.pk)
+    context = _detail_context(request, school_class, share_form=form)
+    return render(request, "dashboard/classes/detail.html", context, status=400)
+
+
+@require_POST
+@teacher_required
+def class_unshare(request: HttpRequest, class_id: int, teacher_id: int) -> HttpResponse:
+    school_class = _get_class_for_user(request, class_id)
+    try:
+        email = classes.class_unshare(school_class=school_class, teacher_id=teacher_id)
+    except classes.ClassRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{email} no longer has access to {school_class.name}.")
+    if not classes.classes_for(user=request.user).filter(pk=school_class.pk).exists():
+        return redirect("dashboard:class_list")  # they took themselves off
+    return redirect("dashboard:class_detail", school_class.pk)
