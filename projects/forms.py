@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from dashboard.models import LearnerIdentity, User
+from dashboard.classes import classes_for
+from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects import paths
 from projects.charts import MAX_PATHS
 from projects.models import NAME_MAX, Project
@@ -23,6 +24,11 @@ class ProjectForm(forms.Form):
             "required": "Give the project a name, such as “Fractions, class 7B, spring”.",
             "max_length": f"Keep the name under {NAME_MAX} characters.",
         },
+    )
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "That class is not one of yours. Pick it again."},
     )
     all_learners = forms.BooleanField(required=False)
     learners = forms.ModelMultipleChoiceField(
@@ -56,6 +62,7 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.fields["widgets"].choices = [(w.id, w.title) for w in all_widgets()]
+        self.fields["school_class"].queryset = classes_for(user=owner)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -30,6 +30,15 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
     )
     name = models.CharField(max_length=NAME_MAX)
+    # The class the project was made for (its learners were picked from it); the project keeps
+    # its own learner list, so a class changing later does not change a project's question.
+    school_class = models.ForeignKey(
+        "dashboard.SchoolClass",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
     learners = models.ManyToManyField(LearnerIdentity, related_name="projects")
     widgets = models.JSONField(default=list, help_text="Widget ids, in the registry's order.")
     time_from = models.DateTimeField(null=True, blank=True)

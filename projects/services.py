@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from collector.client import CollectorError, DataRequestInfo, get_client
 from dashboard.identities import identities_by_opaque, opaque_ids_for
-from dashboard.models import LearnerIdentity, User
+from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects import paths
 from projects.models import Project, ProjectRun, RunSession, RunStatus
 
@@ -50,12 +50,18 @@ def project_create(
     widgets: list[str],
     time_from: datetime | None,
     time_to: datetime | None,
+    school_class: SchoolClass | None = None,
 ) -> Project:
     """Saves the project and submits its first run (which may fail and can then be retried)."""
     with transaction.atomic():
         # owner_id: request.user is a lazy object, which the database router cannot inspect.
         project = Project.objects.create(
-            owner_id=owner.pk, name=name, widgets=widgets, time_from=time_from, time_to=time_to
+            owner_id=owner.pk,
+            name=name,
+            widgets=widgets,
+            time_from=time_from,
+            time_to=time_to,
+            school_class=school_class,
         )
         project.learners.set(learners)
     run_submit(project=project)

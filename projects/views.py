@@ -33,6 +33,7 @@ from django_htmx.http import push_url, trigger_client_event
 
 from core.formatting import format_duration, format_score
 from dashboard.access import teacher_required
+from dashboard.classes import classes_for
 from dashboard.models import LearnerIdentity
 from projects import charts, paths, selectors, services
 from projects.forms import ExploreForm, ProjectForm
@@ -88,6 +89,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 widgets=data["widgets"],
                 time_from=data["time_from"],
                 time_to=data["time_to"],
+                school_class=data["school_class"],
             )
             messages.success(
                 request,
@@ -97,9 +99,20 @@ def project_create(request: HttpRequest) -> HttpResponse:
             return redirect("projects:detail", project.pk)
         status = 400
     else:
-        form = ProjectForm(owner=request.user, initial={"widgets": [w.id for w in all_widgets()]})
+        school_class = _class_asked_for(request)
+        form = ProjectForm(
+            owner=request.user,
+            initial={
+                "widgets": [w.id for w in all_widgets()],
+                "school_class": school_class,
+                "learners": list(school_class.learners.values_list("pk", flat=True))
+                if school_class
+                else [],
+            },
+        )
         status = 200
     chosen = {str(value) for value in (form["learners"].value() or [])}
+    school_class = form["school_class"].value()
     learners = LearnerIdentity.objects.order_by("display_name", "real_id_key").values_list(
         "pk", "display_name", "real_id"
     )
@@ -112,9 +125,21 @@ def project_create(request: HttpRequest) -> HttpResponse:
             "chosen_widgets": set(form["widgets"].value() or []),
             "widgets": all_widgets(),
             "time_zone": timezone.get_current_timezone_name(),
+            "classes": list(form.fields["school_class"].queryset),
+            "chosen_class": str(getattr(school_class, "pk", school_class) or ""),
         },
         status=status,
     )
+
+
+def _class_asked_for(request: HttpRequest):
+    """`?class=<id>`: the teacher starts the project from one of their classes (404 otherwise)."""
+    raw = request.GET.get("class", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("No such class.")
+    return get_object_or_404(classes_for(user=request.user), pk=int(raw))
 
 
 def _status_context(project: Project, run: ProjectRun | None, **extra) -> dict:

@@ -412,3 +412,43 @@ def test_a_session_is_only_found_under_its_own_project(
     session = RunSession.objects.filter(run__project=first).first()
     assert teacher_client.get(f"/projects/{first.pk}/sessions/{session.pk}/").status_code == 200
     assert teacher_client.get(f"/projects/{second.pk}/sessions/{session.pk}/").status_code == 404
+
+
+# --- A project for a class -------------------------------------------------------------------
+
+
+def test_a_project_starts_from_one_of_the_teachers_classes(
+    teacher_client, teacher, other_teacher, ada, grace, alan
+):
+    from dashboard.models import SchoolClass
+    from tests.factories import SchoolClassFactory
+
+    seven_b = SchoolClassFactory(name="7B", owner=teacher)
+    seven_b.learners.add(ada, grace)
+    page = teacher_client.get(f"/projects/new/?class={seven_b.pk}").content.decode()
+    assert f'name="learners" value="{ada.pk}" checked' in page
+    assert f'name="learners" value="{alan.pk}" checked' not in page
+    assert f'name="school_class" value="{seven_b.pk}"' in page
+
+    bobs = SchoolClassFactory(name="Bob's", owner=other_teacher)
+    assert teacher_client.get(f"/projects/new/?class={bobs.pk}").status_code == 404
+    assert teacher_client.get("/projects/new/?class=abc").status_code == 404
+    refused = teacher_client.post(
+        "/projects/new/",
+        {"name": "Sneaky", "learners": [ada.pk], "widgets": ["TEI001"], "school_class": bobs.pk},
+    )
+    assert refused.status_code == 400
+    assert "not one of yours" in refused.content.decode()
+
+    created = teacher_client.post(
+        "/projects/new/",
+        {"name": "7B fractions", "learners": [ada.pk, grace.pk], "widgets": ["TEI001"],
+         "school_class": seven_b.pk},
+    )  # fmt: skip
+    assert created.status_code == 302
+    project = Project.objects.get(name="7B fractions")
+    assert project.school_class == seven_b
+    assert set(project.learners.all()) == {ada, grace}
+    SchoolClass.objects.filter(pk=seven_b.pk).delete()
+    project.refresh_from_db()
+    assert project.school_class is None  # the project and its learners stay
