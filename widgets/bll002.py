@@ -100,6 +100,9 @@ class _Lab:
     releases: dict[int, int] = field(default_factory=dict)  # challenge → releases (tries)
     solved_on: dict[int, int] = field(default_factory=dict)  # challenge → release that met it
     hints: dict[int, int] = field(default_factory=dict)  # challenge → hints asked for
+    now: int = 0  # client t of the event being applied
+    releases_at: dict[int, list[int]] = field(default_factory=dict)
+    hints_at: dict[int, list[int]] = field(default_factory=dict)
 
     def goal_met(self) -> bool:
         if self.phase != "released" or self.challenge is None:
@@ -163,6 +166,7 @@ class _Lab:
         self.phase = "released"
         self.first_correct.setdefault(challenge.id, correct)
         self.releases[challenge.id] = self.releases.get(challenge.id, 0) + 1
+        self.releases_at.setdefault(challenge.id, []).append(self.now)
         if self.goal_met():
             self.solved_on.setdefault(challenge.id, self.releases[challenge.id])
 
@@ -176,6 +180,7 @@ class _Lab:
         shown = self.hints.get(challenge.id, 0)
         if hint == shown + 1 and hint <= challenge.hints:
             self.hints[challenge.id] = hint
+            self.hints_at.setdefault(challenge.id, []).append(self.now)
 
     def _on_try_again(self, data) -> None:
         if (
@@ -200,6 +205,8 @@ def assess(events: Sequence[Event]) -> Assessment:
     # Sorted by time, ties in arrival order (sorted() is stable), exactly as the widget replays.
     for event in sorted(events, key=lambda e: e.get("t", 0)):
         data = event.get("data")
+        t = event.get("t", 0)
+        lab.now = int(t) if isinstance(t, int | float) and not isinstance(t, bool) else 0
         lab.apply(str(event.get("type")), data if isinstance(data, Mapping) else {})
     return Assessment(
         items=tuple(
@@ -211,6 +218,8 @@ def assess(events: Sequence[Event]) -> Assessment:
                 gave_up=challenge.id in lab.releases and challenge.id not in lab.solved_on,
                 points=1.0 if lab.first_correct.get(challenge.id) else 0.0,
                 maximum=1.0,
+                tries_at=tuple(lab.releases_at.get(challenge.id, ())),
+                hints_at=tuple(lab.hints_at.get(challenge.id, ())),
             )
             for challenge in CHALLENGES
         )

@@ -221,6 +221,12 @@ def _time(event: Event) -> float:
     return t if _is_number(t) else float("inf")
 
 
+def _moment(event: Event) -> int:
+    """The event's client time as a whole number (0 when it has none usable)."""
+    t = event.get("t")
+    return int(t) if _is_number(t) and t == t and abs(t) < float("inf") else 0
+
+
 def assess(events: Sequence[Event]) -> Assessment:
     """Per face to match: its checks (tries) and the check that matched, one point if one did;
     per question: its answers (tries), the answer that was right, one point if the first was.
@@ -231,10 +237,12 @@ def assess(events: Sequence[Event]) -> Assessment:
     """
     sliders = {step: dict(START) for step in TARGETS}
     checks: dict[str, int] = dict.fromkeys(TARGETS, 0)
+    checks_at: dict[str, list[int]] = {step: [] for step in TARGETS}
     matched_on: dict[str, int] = {}
     answers: dict[tuple[str, str], list[str]] = {
         (step, name): [] for step, questions in QUESTIONS.items() for name in questions
     }
+    answers_at: dict[tuple[str, str], list[int]] = {key: [] for key in answers}
 
     for event in sorted(events, key=_time):
         data = event.get("data")
@@ -257,6 +265,7 @@ def assess(events: Sequence[Event]) -> Assessment:
             case "match_checked":
                 if step in TARGETS:
                     checks[step] += 1
+                    checks_at[step].append(_moment(event))
                     if is_within_tolerance(sliders[step], TARGETS[step]):
                         matched_on.setdefault(step, checks[step])
             case "question_answered":
@@ -265,6 +274,7 @@ def assess(events: Sequence[Event]) -> Assessment:
                 choice = data.get("choice")
                 if question is not None and choice in question["choices"]:
                     answers[(step, question_name)].append(choice)
+                    answers_at[(step, question_name)].append(_moment(event))
 
     items = [
         ItemResult(
@@ -274,6 +284,7 @@ def assess(events: Sequence[Event]) -> Assessment:
             gave_up=checks[step] > 0 and step not in matched_on,
             points=1.0 if step in matched_on else 0.0,
             maximum=1.0,
+            tries_at=tuple(checks_at[step]),
         )
         for step in TARGETS
     ]
@@ -288,6 +299,7 @@ def assess(events: Sequence[Event]) -> Assessment:
                 gave_up=bool(given) and solved_on is None,
                 points=1.0 if solved_on == 1 else 0.0,
                 maximum=1.0,
+                tries_at=tuple(answers_at[(step, name)]),
             )
         )
     return Assessment(items=tuple(items))

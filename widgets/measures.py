@@ -71,6 +71,9 @@ class ItemResult:
     gave_up: bool = False  # tried, and not solved (out of tries, or left it)
     points: float = 0.0
     maximum: float = 0.0
+    # Client times (`t`, epoch ms) of each try and each hint: where a replay can show them.
+    tries_at: tuple[int, ...] = ()
+    hints_at: tuple[int, ...] = ()
 
     @property
     def attempted(self) -> bool:
@@ -83,6 +86,8 @@ class ItemResult:
             "hints": self.hints,
             "solved_on": self.solved_on,
             "gave_up": self.gave_up,
+            "tries_at": list(self.tries_at),
+            "hints_at": list(self.hints_at),
         }
 
 

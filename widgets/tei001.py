@@ -95,6 +95,7 @@ class _Progress:
     placements: dict[str, int] = field(default_factory=dict)
     attempts: int = 0
     outcome: str | None = None  # "correct" | "incorrect" once the item is complete
+    tries_at: list[int] = field(default_factory=list)  # client t of each counted check
 
 
 class _Replay:
@@ -118,7 +119,10 @@ class _Replay:
         card = data.get("card")
         position = data.get("position")
         if kind == "answer_checked":
+            before = progress.attempts
             self._check(progress)
+            if progress.attempts > before:
+                progress.tries_at.append(int(_time(event)))
             return
         if not self._has_card(card):
             return
@@ -192,6 +196,7 @@ def assess(events: Sequence[Event]) -> Assessment:
                 if progress.outcome == "correct"
                 else 0.0,
                 maximum=POINTS_BY_ATTEMPT[1],
+                tries_at=tuple(progress.tries_at),
             )
             for number, progress in enumerate(replay.items, start=1)
         )

@@ -138,3 +138,20 @@ def test_every_widget_declares_work_and_scores_from_its_items(widget_id):
     assert widget.work_types and widget.work_types <= set(widget.event_schemas)
     assert widget.assess is not None
     assert widget.abandon_after_ms > 0
+
+
+def test_items_keep_when_each_try_and_hint_happened():
+    widget = get_widget("BLL002")
+    events = [
+        ev(0, "session_started"),
+        ev(2, "challenge_started", challenge=1),
+        ev(3_000, "hint_requested", challenge=1, hint=1),
+        ev(5_000, "prediction_made", answer="left"),
+        ev(7_000, "released", outcome="left"),
+    ]
+    first = measure(events, work_types=widget.work_types, assess=widget.assess).assessment.items[0]
+    assert (first.tries_at, first.hints_at) == ((7_000,), (3_000,))
+    tei = measure(
+        tei_wrong_try(100), work_types=frozenset(), assess=get_widget("TEI001").assess
+    ).assessment.items[0]
+    assert tei.tries_at == ()  # item 1 never started: the check is ignored, as the reducer does
