@@ -32,11 +32,16 @@ class ClassRefused(Exception):
     """A change to a class that cannot be made; the message says why, for the teacher."""
 
 
-def classes_for(*, user: User) -> QuerySet[SchoolClass]:
-    """The classes this teacher owns or co-teaches, with their learner counts."""
+def class_ids_for(*, user: User) -> QuerySet[SchoolClass]:
+    """The ids of the classes this teacher owns or co-teaches, as a subquery."""
     email = (user.email or "").strip()
     shared = Q(co_teachers__email__iexact=email) if email else Q(pk__in=[])
-    ids = SchoolClass.objects.filter(Q(owner_id=user.pk) | shared).values("pk")
+    return SchoolClass.objects.filter(Q(owner_id=user.pk) | shared).values("pk")
+
+
+def classes_for(*, user: User) -> QuerySet[SchoolClass]:
+    """The classes this teacher owns or co-teaches, with their learner counts."""
+    ids = class_ids_for(user=user)
     return (
         SchoolClass.objects.filter(pk__in=ids)
         .select_related("owner")

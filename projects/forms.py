@@ -66,7 +66,9 @@ class ProjectForm(forms.Form):
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
-        if Project.objects.filter(owner=self.owner, name__iexact=name).exists():
+        if Project.objects.filter(
+            owner=self.owner, name__iexact=name, is_class_feed=False
+        ).exists():
             raise forms.ValidationError(
                 f"You already have a project named “{name}”. Choose another name, or run that "
                 "project again from its page."

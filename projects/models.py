@@ -39,6 +39,9 @@ class Project(models.Model):
         blank=True,
         related_name="projects",
     )
+    # A class's own overview (projects/feeds.py): run again every few minutes for the home page,
+    # kept out of the teacher's list of projects, and seen by all of the class's teachers.
+    is_class_feed = models.BooleanField(default=False)
     learners = models.ManyToManyField(LearnerIdentity, related_name="projects")
     widgets = models.JSONField(default=list, help_text="Widget ids, in the registry's order.")
     time_from = models.DateTimeField(null=True, blank=True)

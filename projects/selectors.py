@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from dashboard.classes import class_ids_for
 from dashboard.models import LearnerIdentity, User
 from projects import charts, paths
 from projects.charts import Lane
@@ -27,11 +28,20 @@ from projects.models import Project, ProjectRun, RunSession, RunStatus
 from widgets.registry import all_widgets, get_widget
 
 
+def projects_visible_to(*, user: User) -> QuerySet[Project]:
+    """Every project this teacher may open: their own, and the overviews of the classes they
+    teach (owned or shared). The one scoped getter behind project, explorer and replay pages."""
+    return Project.objects.filter(
+        Q(owner_id=user.pk) | Q(is_class_feed=True, school_class__in=class_ids_for(user=user))
+    )
+
+
 def projects_for(*, owner: User) -> QuerySet[Project]:
-    """The teacher's projects, newest first, with learner count and latest run id."""
+    """The teacher's projects, newest first, with learner count and latest run id (class
+    overviews are not listed: the home page shows them)."""
     latest = ProjectRun.objects.filter(project=OuterRef("pk")).order_by("-number").values("pk")
     return (
-        Project.objects.filter(owner=owner)
+        Project.objects.filter(owner=owner, is_class_feed=False)
         .annotate(learner_count=Count("learners", distinct=True))
         .annotate(latest_run_id=Subquery(latest[:1]))
         .order_by("-created_at", "-id")

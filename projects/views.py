@@ -48,7 +48,7 @@ RUNS_CHANGED = "pathlens:runs-changed"
 
 
 def _get_project_for_user(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project, pk=project_id, owner=request.user)
+    return get_object_or_404(selectors.projects_visible_to(user=request.user), pk=project_id)
 
 
 def _bad_request(request: HttpRequest, problems: list[str]) -> HttpResponse:

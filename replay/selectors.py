@@ -17,13 +17,19 @@ from collector.client import get_client
 from dashboard.identities import opaque_id_of
 from dashboard.models import User
 from projects.models import RunSession
+from projects.selectors import projects_visible_to
 
 
 def run_session_for(*, owner: User, project_id: int, run_session_id: int) -> RunSession:
-    """The stored session, if it is in one of `owner`'s projects; 404 for anyone else."""
+    """The stored session, if it is in a project `owner` may open (their own, or the overview of
+    a class they teach); 404 for anyone else."""
     session = (
         RunSession.objects.select_related("run__project", "learner")
-        .filter(pk=run_session_id, run__project_id=project_id, run__project__owner=owner)
+        .filter(
+            pk=run_session_id,
+            run__project_id=project_id,
+            run__project__in=projects_visible_to(user=owner),
+        )
         .first()
     )
     if session is None:
