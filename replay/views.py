@@ -39,6 +39,15 @@ class BadMoment(ValueError):
     pass
 
 
+def parse_at(raw: str | None) -> int | None:
+    """The `?at=` of a link to a moment on the learner's clock (epoch ms, as events carry `t`)."""
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 15:
+        raise BadMoment(raw)
+    return int(raw)
+
+
 def parse_moment(raw: str | None) -> float | None:
     """The `?t=` of a link to a moment: seconds of play time (since the session's first event,
     the gaps between its sittings cut: replay/sessiontime.py), or None."""
@@ -150,6 +159,7 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
     }
     try:
         moment = parse_moment(request.GET.get("t"))
+        at = parse_at(request.GET.get("at"))
     except BadMoment as bad:
         context["bad_moment"] = str(bad)[:40]
         return render(request, "replay/bad_moment.html", context, status=400)
@@ -171,6 +181,9 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
     cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
     notice = None
     start_ms = 0.0
+    if at is not None and clock.parts:
+        # A moment on the learner's clock (a flag on the home page): its place in play time.
+        moment = clock.play(min(max(at, clock.start_t), clock.start_t + clock.span_ms)) / 1000
     if moment is not None:
         if 0 <= moment * 1000 <= length:
             start_ms = moment * 1000

@@ -332,3 +332,24 @@ def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_on
 
 def test_the_frame_of_an_unknown_widget_is_a_404(teacher_client):
     assert teacher_client.get("/replay/frame/nope/").status_code == 404
+
+
+def test_a_link_to_a_moment_on_the_learners_clock_opens_there_in_play_time(
+    client, teacher_client, ada, eager_tasks, django_capture_on_commit_callbacks
+):
+    start = now_ms() - 3 * DAY
+    send(client, ada, resumed_session("resumed", start))
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    session = stored_in(project, "resumed")
+    # The check, 12 minutes into the second sitting two days later: 12 min + 1 s + 12 min.
+    check_at = start + 2 * DAY + 12 * 60_000
+    data = page_data(teacher_client.get(replay_url(session, f"?at={check_at}")))
+    assert data["initial"] == 1_441_000
+    # A moment in the gap shows the end of the first sitting.
+    assert (
+        page_data(teacher_client.get(replay_url(session, f"?at={start + DAY}")))["initial"]
+        == 720_000
+    )
+    assert teacher_client.get(replay_url(session, "?at=yesterday")).status_code == 400
