@@ -316,6 +316,7 @@ CELERY_BEAT_SCHEDULE = {
     for name, task, every in (
         ("refresh-processing-runs", "projects.refresh_processing_runs", BEAT_INTERVAL),
         ("summarise-sessions", "collector.summarise_sessions", SUMMARY_INTERVAL),
+        ("refresh-class-overviews", "projects.refresh_class_feeds", BEAT_INTERVAL),
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),

@@ -25,6 +25,7 @@ MANY_HINTS = 2  # hints asked for on one item
 SCORE_GAP = 25  # percentage points below the class median of learners' mean scores
 SCORE_MIN_LEARNERS = 4  # learners with a score before a median means anything
 QUIET_DAYS = 7  # no work for this long while the class worked
+RECENT_DAYS = 7  # tries, hints and unfinished attempts count from sessions this recent
 DAY_MS = 86_400_000
 
 # How serious each rule is: flags are listed most serious first.
@@ -40,6 +41,7 @@ class Flag:
     words: str  # why, for the teacher, in one sentence
     session: int | None = None  # the stored session to replay
     at_ms: int | None = None  # the moment in it (learner's clock), when known
+    others: int = 0  # more times the same rule held for this learner (the latest is shown)
 
     @property
     def severity(self) -> int:
@@ -67,8 +69,11 @@ def flags_for(
     roster = set(roster)
     rows = [row for row in _worked(rows) if row["learner"] in roster]
     day = _day_in(tz)
+    recent_since = now_ms - RECENT_DAYS * DAY_MS
     found: list[Flag] = []
     for row in rows:
+        if row["start"] + row["duration"] < recent_since:
+            continue
         title = widget_title(row["widget"])
         for item in row.get("items") or []:
             label = item_label(row["widget"], item["item"])
@@ -110,9 +115,26 @@ def flags_for(
                     row["start"] + row["duration"],
                 )
             )
+    found = _latest_of_each(found)
     found += _low_scores(rows)
     found += _quiet(rows, roster=roster, now_ms=now_ms, day=day)
     return sorted(found, key=lambda flag: (flag.severity, flag.learner, flag.at_ms or 0))
+
+
+def _latest_of_each(flags: list[Flag]) -> list[Flag]:
+    """One flag per learner and rule: the latest, saying how many more times it held."""
+    groups: dict[tuple[int, str], list[Flag]] = {}
+    for flag in flags:
+        groups.setdefault((flag.learner, flag.rule), []).append(flag)
+    latest = []
+    for group in groups.values():
+        last = max(group, key=lambda flag: flag.at_ms or 0)
+        others = len(group) - 1
+        words = last.words
+        if others:
+            words = f"{words[:-1]} (and {others} more time{'s' if others > 1 else ''} this week)."
+        latest.append(Flag(last.learner, last.rule, words, last.session, last.at_ms, others))
+    return latest
 
 
 def _percent(row: Row) -> float | None:
@@ -152,11 +174,16 @@ def _low_scores(rows: list[Row]) -> list[Flag]:
 def _quiet(
     rows: list[Row], *, roster: set[int], now_ms: int, day: Callable[[int], str]
 ) -> list[Flag]:
-    """Learners with no work in the last QUIET_DAYS while others in the class worked then."""
+    """Learners with no work in the last QUIET_DAYS while others in the class worked then, who
+    still have an activity of the class to finish (one who finished them all is not behind)."""
     since = now_ms - QUIET_DAYS * DAY_MS
     last: dict[int, int] = {}
+    finished: dict[int, set[str]] = {}
     for row in rows:
         last[row["learner"]] = max(last.get(row["learner"], 0), row["start"] + row["duration"])
+        if row["outcome"] == "completed":
+            finished.setdefault(row["learner"], set()).add(row["widget"])
+    activities = {row["widget"] for row in rows}
     if not any(end >= since for end in last.values()):
         return []  # the whole class is away (a holiday): nobody stands out
     class_last = max(last.values())
@@ -167,7 +194,7 @@ def _quiet(
             words = (
                 f"Has not worked in any activity yet; the class last worked on {day(class_last)}."
             )
-        elif end < since:
+        elif end < since and finished.get(learner, set()) < activities:
             words = f"No work since {day(end)}; the class last worked on {day(class_last)}."
         else:
             continue

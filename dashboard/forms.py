@@ -131,3 +131,14 @@ class ClassMoveForm(forms.Form):
 
 class ClassCodeForm(forms.Form):
     code = forms.CharField(label="Class code", max_length=20, strip=True, required=False)
+
+
+class GridSortForm(forms.Form):
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("", "name"), ("name", "name"), ("attention", "attention"), ("time", "time")],
+        error_messages={"invalid_choice": "The grid sorts by name, attention or time."},
+    )
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "name"

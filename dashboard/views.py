@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collector.client import CollectorError
 from dashboard import classes, selectors
+from dashboard import home as home_reads
 from dashboard.access import (
     LEARNER_SESSION_KEY,
     current_learner,
@@ -22,10 +24,11 @@ from dashboard.access import (
     teacher_required,
 )
 from dashboard.demo.teacher import demo_teacher
-from dashboard.forms import ClassCodeForm, LearnerPickForm, LearnerSearchForm
+from dashboard.forms import ClassCodeForm, GridSortForm, LearnerPickForm, LearnerSearchForm
 from dashboard.launch import widget_open
 from dashboard.models import LearnerIdentity
-from widgets.registry import all_widgets, get_widget
+from projects import feeds
+from widgets.registry import get_widget
 
 log = logging.getLogger("pathlens.access")
 
@@ -148,11 +151,36 @@ def signout(request: HttpRequest) -> HttpResponse:
 @require_GET
 @teacher_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Today's classes: each class's progress grid, who needs attention and why."""
+    form = GridSortForm(request.GET)
+    if not form.is_valid():
+        return render(request, "dashboard/bad_request.html", {"form": form}, status=400)
+    sort = form.cleaned_data["sort"]
+    taught = list(classes.classes_for(user=request.user))
+    for school_class in taught:
+        if feeds.feed_state(school_class=school_class).feed is None:
+            feeds.feed_refresh(school_class=school_class)  # a new class's first overview
+    overviews = [home_reads.class_overview(school_class=c, sort=sort) for c in taught]
     return render(
         request,
         "dashboard/home.html",
-        {"learner_count": LearnerIdentity.objects.count(), "widgets": all_widgets()},
+        {"overviews": overviews, "sort": sort, "learner_count": LearnerIdentity.objects.count()},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def class_overview(request: HttpRequest, class_id: int) -> HttpResponse:
+    """One class's card on the home page: polled while its overview refreshes; POST refreshes."""
+    school_class = get_object_or_404(classes.classes_for(user=request.user), pk=class_id)
+    if request.method == "POST":
+        feeds.feed_refresh(school_class=school_class, force=True)
+    if not request.htmx:
+        return redirect(f"{reverse('dashboard:home')}#class-{school_class.pk}")
+    form = GridSortForm(request.GET)
+    sort = form.cleaned_data["sort"] if form.is_valid() else "name"
+    overview = home_reads.class_overview(school_class=school_class, sort=sort)
+    return render(request, "dashboard/_class_overview.html", {"overview": overview, "sort": sort})
 
 
 @require_GET

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from projects.feeds import feeds_refresh_all
 from projects.models import ProjectRun
 from projects.services import run_fail, run_import, runs_refresh_processing
 
@@ -40,3 +41,9 @@ def import_run(self, run_id: int) -> None:
 def refresh_processing_runs() -> dict[str, int]:
     """Periodic (celery beat): advances PROCESSING runs whose pages nobody has open."""
     return runs_refresh_processing()
+
+
+@shared_task(name="projects.refresh_class_feeds")
+def refresh_class_feeds() -> int:
+    """Runs again every class's overview whose latest run is older than FEED_MAX_AGE."""
+    return feeds_refresh_all()

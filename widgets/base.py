@@ -57,6 +57,11 @@ class Widget:
     # The event types that are the learner's own work; a session with none is an open
     # without work. Lifecycle events never are.
     work_types: frozenset[str] = frozenset()
+    # How teachers call one of the items of `assess` ("challenge 3"); "item 3" by default.
+    name_item: Callable[[str], str] | None = None
+
+    def item_label(self, item: str) -> str:
+        return self.name_item(item) if self.name_item else f"item {item}"
 
     @property
     def abandon_after_ms(self) -> int:

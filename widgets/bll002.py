@@ -243,6 +243,7 @@ WIDGET = Widget(
     event_schemas=EVENT_SCHEMAS,
     score=score,
     assess=assess,
+    name_item=lambda item: f"challenge {item}",
     # Arranging weights, predicting, releasing, trying again and asking for a hint.
     work_types=frozenset(
         {

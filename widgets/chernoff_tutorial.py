@@ -227,6 +227,26 @@ def _moment(event: Event) -> int:
     return int(t) if _is_number(t) and t == t and abs(t) < float("inf") else 0
 
 
+QUESTION_WORDS = {
+    "warmest": "Which city is the warmest?",
+    "most_people": "Which city has the most people?",
+    "happiest": "Which city is the happiest?",
+    "rainiest": "Which city is the rainiest?",
+}
+ITEM_NAMES = {
+    "match_1": "the first face to rebuild (Sunhaven)",
+    "match_2": "the second face to rebuild (Mistport)",
+}
+
+
+def name_item(item: str) -> str:
+    """ "match_1" → "the first face to rebuild (Sunhaven)"; "read_1.warmest" → the question."""
+    if item in ITEM_NAMES:
+        return ITEM_NAMES[item]
+    question = QUESTION_WORDS.get(item.partition(".")[2])
+    return f"the question “{question}”" if question else item
+
+
 def assess(events: Sequence[Event]) -> Assessment:
     """Per face to match: its checks (tries) and the check that matched, one point if one did;
     per question: its answers (tries), the answer that was right, one point if the first was.
@@ -322,6 +342,7 @@ WIDGET = Widget(
     event_schemas=EVENT_SCHEMAS,
     score=score,
     assess=assess,
+    name_item=name_item,
     # Moving sliders, checking a face and answering; reading steps (Next, Back) is not work.
     work_types=frozenset({"slider_changed", "match_checked", "question_answered"}),
 )

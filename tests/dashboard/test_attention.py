@@ -91,7 +91,7 @@ def test_no_score_median_with_too_few_learners():
 
 
 def test_a_quiet_learner_is_flagged_only_while_the_class_works():
-    rows = [row(GRACE), row(ADA, start=NOW - 20 * DAY)]
+    rows = [row(GRACE), row(ADA, start=NOW - 20 * DAY, outcome="in_progress")]
     found = flags(rows, roster={ADA, GRACE, BOB})
     assert [(f.learner, f.rule) for f in found] == [(ADA, "quiet"), (BOB, "quiet")]
     assert found[1].words.startswith("Has not worked in any activity yet")
@@ -114,3 +114,22 @@ def test_flags_come_most_serious_first():
         row(GRACE, items=[item(tries=3, solved_on=None)]),
     ]
     assert [f.rule for f in flags(rows)] == ["wrong_tries", "abandoned", "many_hints"]
+
+
+def test_only_this_weeks_sessions_count_and_each_rule_flags_a_learner_once():
+    failed = [item(tries=3, solved_on=None, tries_at=[1, 2, 3])]
+    old = row(ADA, id=1, start=NOW - 9 * DAY, items=failed)
+    assert [f.rule for f in flags([old, row(ADA, id=4)])] == []  # last week's is history
+    recent = [row(ADA, id=n, start=NOW - n * 3_600_000, items=failed) for n in (2, 3)]
+    found = flags(recent)
+    assert len(found) == 1
+    assert found[0].session in (2, 3)
+    assert found[0].others == 1
+    assert found[0].words == "3 wrong tries on item 1 of Fractions (and 1 more time this week)."
+
+
+def test_a_learner_who_finished_every_activity_is_not_quiet():
+    rows = [row(GRACE, widget="BLL002"), row(GRACE), row(ADA, start=NOW - 20 * DAY)]
+    assert [f.learner for f in flags(rows)] == [ADA]  # Ada finished TEI001 but not BLL002
+    rows.append(row(ADA, widget="BLL002", start=NOW - 21 * DAY))
+    assert flags(rows) == []

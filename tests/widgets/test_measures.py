@@ -155,3 +155,11 @@ def test_items_keep_when_each_try_and_hint_happened():
         tei_wrong_try(100), work_types=frozenset(), assess=get_widget("TEI001").assess
     ).assessment.items[0]
     assert tei.tries_at == ()  # item 1 never started: the check is ignored, as the reducer does
+
+
+def test_every_item_has_a_name_a_teacher_reads():
+    for widget_id in ("BLL002", "TEI001", "chernoff_tutorial"):
+        widget = get_widget(widget_id)
+        for item in widget.assess([]).items:
+            label = widget.item_label(item.item)
+            assert label and "_" not in label and "." not in label, (widget_id, label)

@@ -1,0 +1,96 @@
+"""Reads for the teacher's home page: each class's overview, from its stored overview run.
+
+The figures come from the school side's own copy (projects/feeds.py: the class's overview run),
+never from the collector's tables; `updated` says how fresh they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.attention import flags_for
+from dashboard.models import SchoolClass
+from dashboard.overview import GridRow, flag_links, progress_grid
+from projects import feeds, services
+from projects.models import ProjectRun, RunSession
+from widgets.registry import all_widgets, get_widget
+
+ROW_FIELDS = ["id", "learner", "widget", "start", "duration", "active", "work_events", "outcome",
+              "score", "maximum", "items"]  # fmt: skip
+FLAGS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class ClassOverview:
+    school_class: SchoolClass
+    run: ProjectRun | None
+    refreshing: bool
+    widgets: list[tuple[str, str]]  # id, title
+    grid: list[GridRow]
+    flags: list  # (Flag, url, learner name)
+    more_flags: int
+
+    @property
+    def updated(self) -> datetime | None:
+        return self.run.finished_at if self.run else None
+
+    @property
+    def waiting(self) -> bool:
+        """Nothing to show yet, but something is on its way."""
+        return self.run is None and self.refreshing
+
+
+def item_label(widget_id: str, item: str) -> str:
+    widget = get_widget(widget_id)
+    return widget.item_label(item) if widget else f"item {item}"
+
+
+def widget_title(widget_id: str) -> str:
+    widget = get_widget(widget_id)
+    return widget.title if widget else widget_id
+
+
+def class_overview(*, school_class: SchoolClass, sort: str = "name") -> ClassOverview:
+    state = feeds.feed_state(school_class=school_class)
+    if state.refreshing:
+        latest = state.feed.runs.order_by("-number").first()
+        services.run_refresh(run=latest)  # as a project page's polling moves its run along
+        state = feeds.feed_state(school_class=school_class)
+    roster = list(school_class.learners.order_by("display_name").values_list("pk", "display_name"))
+    widgets = [(widget.id, widget.title) for widget in all_widgets()]
+    rows = list(RunSession.objects.filter(run=state.run).values(*ROW_FIELDS)) if state.run else []
+    flags = flags_for(
+        rows,
+        roster=[pk for pk, _ in roster],
+        now_ms=int(timezone.now().timestamp() * 1000),
+        widget_title=widget_title,
+        item_label=item_label,
+        tz=timezone.get_current_timezone(),
+    )
+    names = dict(roster)
+    project = state.feed.pk if state.feed else 0
+
+    def session_url(session: int, at_ms: int | None) -> str:
+        url = reverse("projects:session", args=[project, session])
+        return f"{url}?{urlencode({'at': at_ms})}" if at_ms else url
+
+    def profile_url(learner: int) -> str:
+        return reverse("dashboard:learners_edit", args=[learner])
+
+    linked = flag_links(flags, session_url=session_url, profile_url=profile_url)
+    return ClassOverview(
+        school_class=school_class,
+        run=state.run,
+        refreshing=state.refreshing,
+        widgets=widgets,
+        grid=progress_grid(
+            rows, roster=roster, widgets=[w for w, _ in widgets], flags=flags, sort=sort
+        ),
+        flags=[(flag, url, names.get(flag.learner, "")) for flag, url in linked[:FLAGS_SHOWN]],
+        more_flags=max(0, len(linked) - FLAGS_SHOWN),
+    )

