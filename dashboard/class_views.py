@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import classes
+from dashboard import classes, profiles
 from dashboard.access import teacher_required
 from dashboard.forms import (
     ClassForm,
@@ -210,3 +210,12 @@ def class_unshare(request: HttpRequest, class_id: int, teacher_id: int) -> HttpR
     if not classes.classes_for(user=request.user).filter(pk=school_class.pk).exists():
         return redirect("dashboard:class_list")  # they took themselves off
     return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_GET
+@teacher_required
+def learner_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A learner's sessions in the classes this teacher teaches, their flags, their progress."""
+    learner = get_object_or_404(LearnerIdentity, pk=pk)  # identities are the school's
+    profile = profiles.learner_profile(learner=learner, teacher=request.user)
+    return render(request, "dashboard/learners/profile.html", {"profile": profile})

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("teacher/learners/export/", identity_views.learners_export, name="learners_export"),
     path("teacher/learners/<int:pk>/", identity_views.learners_edit, name="learners_edit"),
+    path("teacher/learners/<int:pk>/profile/", class_views.learner_profile, name="learner_profile"),
     path(
         "teacher/learners/<int:pk>/rotate/", identity_views.learners_rotate, name="learners_rotate"
     ),

@@ -147,3 +147,29 @@ def test_the_grid_sorts_by_attention_and_refuses_an_unknown_sort(
     bad = teacher_client.get("/teacher/?sort=shoe-size")
     assert bad.status_code == 400
     assert "sorts by name, attention or time" in bad.content.decode()
+
+
+def test_a_learners_profile_lists_their_sessions_flags_and_progress_in_the_teachers_classes(
+    client, teacher_client, seven_b, worked, ada, other_teacher, django_capture_on_commit_callbacks
+):
+    teacher_client.get("/teacher/")
+    feed = Project.objects.get(is_class_feed=True)
+    platform_processes(feed.runs.get())
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    session = feed.runs.get().sessions.get(session="ada-1")
+    html = teacher_client.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
+    assert "Ada Lovelace" in html and "In <a" in html
+    assert "4 min 05 s active · 5 events" in html  # the platform's measures, one formatter
+    assert "Left Fractions on a number line unfinished" in html
+    assert f"/projects/{feed.pk}/sessions/{session.pk}/" in html
+    assert 'id="profile-chart-data"' not in html  # nothing scored yet: no chart to draw
+    # The home grid and the class roster link to it.
+    assert (
+        f"/teacher/learners/{ada.pk}/profile/" in teacher_client.get("/teacher/").content.decode()
+    )
+    # Another teacher sees the identity but none of 7B's work.
+    bob = Client()
+    bob.force_login(other_teacher)
+    other = bob.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
+    assert "Not in one of your classes" in other and "4 min 05 s" not in other
+    assert client.get(f"/teacher/learners/{ada.pk}/profile/").status_code == 302
