@@ -317,6 +317,7 @@ CELERY_BEAT_SCHEDULE = {
         ("refresh-processing-runs", "projects.refresh_processing_runs", BEAT_INTERVAL),
         ("summarise-sessions", "collector.summarise_sessions", SUMMARY_INTERVAL),
         ("refresh-class-overviews", "projects.refresh_class_feeds", BEAT_INTERVAL),
+        ("attention-digests", "dashboard.send_attention_digests", 3600),
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
@@ -353,6 +354,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- E-mail (notifications: a finished run, the daily "needs attention" digest) ----------------
+# Sent by Celery tasks, never inside a request. With DEBUG on and no EMAIL_HOST, messages are
+# written to the console (the embedded set-up); otherwise they go to the SMTP server EMAIL_HOST,
+# by default the machine's own mail server on localhost, as Django has always done.
+EMAIL_HOST = env_str("EMAIL_HOST")
+MAILERS = {
+    "default": (
+        {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if DEBUG and not EMAIL_HOST
+        else {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": EMAIL_HOST or "localhost",
+                "port": env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25, minimum=1),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST)),
+                "timeout": 30,
+            },
+        }
+    )
+}
+del EMAIL_HOST  # read through MAILERS only (Django 6.1 deprecates the EMAIL_* settings)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pathlens <pathlens@localhost>")
+# The address teachers open Pathlens at, for the links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Local hour (TIME_ZONE) at which the daily "needs attention" digest goes out.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0)
 
 # --- The collector (platform side) -----------------------------------------------------------
 # How long a learner token stays valid, in seconds.

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard import classes, profiles
+from dashboard import classes, notifications, profiles
 from dashboard.access import teacher_required
 from dashboard.forms import (
     ClassForm,
@@ -23,6 +23,7 @@ from dashboard.forms import (
     ClassMoveForm,
     ClassShareForm,
     LearnerSearchForm,
+    NotificationSettingsForm,
 )
 from dashboard.models import LearnerIdentity, SchoolClass
 
@@ -219,3 +220,20 @@ def learner_profile(request: HttpRequest, pk: int) -> HttpResponse:
     learner = get_object_or_404(LearnerIdentity, pk=pk)  # identities are the school's
     profile = profiles.learner_profile(learner=learner, teacher=request.user)
     return render(request, "dashboard/learners/profile.html", {"profile": profile})
+
+
+@require_http_methods(["GET", "POST"])
+@teacher_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    settings_row = notifications.notification_settings_for(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=settings_row)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved. E-mails go to " + (request.user.email or "—") + ".")
+        return redirect("dashboard:notifications")
+    return render(
+        request,
+        "dashboard/notifications.html",
+        {"form": form, "email": request.user.email},
+        status=400 if form.errors else 200,
+    )

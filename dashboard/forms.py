@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from dashboard.models import LearnerIdentity
+from dashboard.models import LearnerIdentity, NotificationSettings
 
 
 class LearnerSearchForm(forms.Form):
@@ -142,3 +142,13 @@ class GridSortForm(forms.Form):
 
     def clean_sort(self) -> str:
         return self.cleaned_data["sort"] or "name"
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = NotificationSettings
+        fields = ["run_done", "daily_digest"]
+        labels = {
+            "run_done": "When a run of one of my projects has finished",
+            "daily_digest": "Each morning: who needs attention in each of my classes",
+        }

@@ -175,3 +175,24 @@ class ClassTeacher(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class NotificationSettings(models.Model):
+    """What a teacher asked to be e-mailed about (nothing, until they say so)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notifications")
+    run_done = models.BooleanField(
+        default=False, help_text="E-mail me when a run of one of my projects has finished."
+    )
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="Each morning, e-mail me who needs attention in each of my classes.",
+    )
+    digest_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification settings"
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"notifications of {self.user}"

@@ -31,6 +31,7 @@ urlpatterns = [
         "teacher/learners/<int:pk>/delete/", identity_views.learners_delete, name="learners_delete"
     ),
     path("teacher/classes/", class_views.class_list, name="class_list"),
+    path("teacher/notifications/", class_views.notification_settings, name="notifications"),
     path("teacher/classes/<int:class_id>/", class_views.class_detail, name="class_detail"),
     path("teacher/classes/<int:class_id>/edit/", class_views.class_edit, name="class_edit"),
     path("teacher/classes/<int:class_id>/overview/", views.class_overview, name="class_overview"),

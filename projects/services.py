@@ -135,11 +135,15 @@ def _platform_said(error: CollectorError, doing: str) -> str:
 
 def run_fail(*, run: ProjectRun, reason: str) -> bool:
     """Marks a PROCESSING run FAILED; False if it had already finished one way or the other."""
-    return bool(
+    failed = bool(
         ProjectRun.objects.filter(pk=run.pk, status=RunStatus.PROCESSING).update(
             status=RunStatus.FAILED, reason=reason[:2000], finished_at=timezone.now()
         )
     )
+    if failed and not Project.objects.filter(pk=run.project_id, is_class_feed=True).exists():
+        run_id = run.pk
+        transaction.on_commit(lambda: _tell_owner(run_id))
+    return failed
 
 
 def run_refresh(*, run: ProjectRun) -> ProjectRun:
@@ -275,7 +279,15 @@ def run_import(*, run_id: int) -> None:
         locked.opens_count = len(known) - len(worked)
         locked.measured = True
         locked.save()
+        if not locked.project.is_class_feed:
+            transaction.on_commit(lambda: _tell_owner(run_id))
     log.info("run %s imported: %d sessions (%d skipped)", run_id, len(known), skipped)
+
+
+def _tell_owner(run_id: int) -> None:
+    from dashboard.tasks import email_run_done  # dashboard's tasks read projects: import late
+
+    email_run_done.delay(run_id)
 
 
 def _session_rows(run: ProjectRun, frame: pd.DataFrame):

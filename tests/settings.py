@@ -50,3 +50,6 @@ else:
 TEST_OAUTH_SERVER_URL = ""
 STATIC_ROOT = None  # served from STATICFILES_DIRS by whitenoise finders in tests
 WHITENOISE_USE_FINDERS = True
+
+# E-mails go to django.core.mail.outbox (the test runner swaps every mailer for locmem).
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
