@@ -99,6 +99,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--templates", type=int, default=200,
                         help="simulated sessions per widget and length (reused)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--summary-sample", type=int, default=3000,
+                        help="sessions whose summary is timed step by step")  # fmt: skip
     parser.add_argument("--postgres", default=benchenv.DEFAULT_POSTGRES, help="server URL")
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own")
     parser.add_argument("--database", default=DATABASES[0],
@@ -428,11 +430,40 @@ def describe_run(label: str, timing: dict) -> str:
     )
 
 
-def import_parts(run) -> dict[str, float]:
-    """`run_import`'s steps one by one, in this process, on a run that is DONE: where its time
-    goes. The RunSession rows are stored in a transaction that is rolled back."""
+class Laps:
+    """Seconds per named step, added up over repeats of the step."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def start(self) -> None:
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.parts[name] = self.parts.get(name, 0.0) + now - self._clock
+        self._clock = now
+
+    def describe(self) -> str:
+        listed = ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.parts.items())
+        return f"{listed} (sum {sum(self.parts.values()):.2f} s)"
+
+
+RUN_SESSION_COLUMNS = (
+    "run_id", "learner_id", "widget", "session", "start", "duration", "events", "active",
+    "sittings", "work_events", "outcome", "score", "maximum", "full_maximum", "items_attempted",
+    "items_total", "items",
+)  # fmt: skip
+
+
+def import_parts(run) -> tuple[Laps, Laps]:
+    """`run_import`'s steps one by one (projects/services.py), in this process, for a run that
+    is DONE: where its time goes. Then, for comparison, the least each step could cost: the
+    results read with one plain cursor, and the RunSession rows written with COPY. Rows are
+    written in transactions that are rolled back."""
     import pandas as pd
-    from django.db import transaction
+    from django.db import connections, transaction
 
     from collector.client import get_client
     from dashboard.identities import identities_by_opaque
@@ -440,15 +471,7 @@ def import_parts(run) -> dict[str, float]:
     from projects.models import RunSession
     from projects.services import IMPORT_BATCH, _session_rows
 
-    parts: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        parts[name] = now - clock
-        clock = now
-
+    lap = Laps()
     client = get_client()
     sessions = pd.DataFrame.from_records(list(client.iter_results(run.sessions_request_id)))
     lap("fetch sessions results")
@@ -464,12 +487,133 @@ def import_parts(run) -> dict[str, float]:
         rows = list(_session_rows(run, known))
         lap("build RunSession objects")
         RunSession.objects.bulk_create(rows, batch_size=IMPORT_BATCH)
-        lap("bulk_create RunSession rows")
-        worked = known[known["work_events"] > 0]
-        paths.totals(worked.assign(learner=worked["learner_pk"]))
-        lap("totals")
+        lap("bulk_create")
         transaction.set_rollback(True)
-    return parts
+
+    least = Laps()
+    analytics = connections["analytics"]
+    with analytics.cursor() as cursor:
+        for kind in ("sessions", "scores"):
+            cursor.execute(
+                "SELECT * FROM collector_datarequestresult WHERE request_id = %s ORDER BY id",
+                [getattr(run, f"{kind}_request_id")],
+            )
+            names = [column.name for column in cursor.description]
+            pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+            least(f"read {kind} results (one cursor)")
+    frame = known.assign(
+        run_id=run.pk,
+        learner_id=known["learner_pk"].astype("int64"),
+        active=known["active_ms"],
+        items=[json.dumps(items if isinstance(items, list) else []) for items in known["items"]],
+    )[list(RUN_SESSION_COLUMNS)]
+    frame = frame.astype(object).where(frame.notna(), None)
+    least("frame to rows")
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        columns = ", ".join(f'"{name}"' for name in RUN_SESSION_COLUMNS)
+        with cursor.cursor.copy(f"COPY projects_runsession ({columns}) FROM STDIN") as copy:
+            for values in frame.itertuples(index=False, name=None):
+                copy.write_row(values)
+        least("COPY RunSession rows")
+        transaction.set_rollback(True)
+    return lap, least
+
+
+def request_parts(run) -> Laps:
+    """A `sessions` request's processing (collector/datarequests.py, `_materialise`) step by
+    step, in this process, for a new request with the run's parameters, rolled back."""
+    from django.db import connections, transaction
+
+    from collector import datarequests
+    from collector.apikeys import internal_api_key
+    from collector.models import DataRequest
+    from collector.summaries import sessions_summarise
+
+    done = DataRequest.objects.get(pk=run.sessions_request_id)
+    lap = Laps()
+    with transaction.atomic(using="analytics"):
+        request = DataRequest.objects.using("analytics").create(
+            api_key=internal_api_key(),
+            kind=done.kind,
+            learners=done.learners,
+            widgets=done.widgets,
+        )
+        lap.start()
+        sessions_summarise(
+            sessions=datarequests._sessions_in_scope(request), progress=lambda done, total: None
+        )
+        lap("find stale sessions (none)")
+        count = datarequests._materialise(request)
+        lap("materialise (all of it)")
+        datarequests._mark_abandoned(request)
+        lap("mark abandoned (again, alone)")
+        with connections["analytics"].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        lap(f"foreign-key checks of {count:,} rows (deferred to commit)")
+        transaction.set_rollback(True, using="analytics")
+    return lap
+
+
+def summarise_parts(sample: int) -> tuple[Laps, Laps]:
+    """`sessions_summarise`'s steps (collector/summaries.py) one by one, in this process, over
+    the first `sample` sessions made stale again, chunk by chunk as it works; then the same new
+    values written with COPY into a temporary table and one UPDATE … FROM, for comparison."""
+    from django.db import connections, transaction
+
+    from collector.models import Session
+    from collector.summaries import (
+        MEASURE_FIELDS,
+        SUMMARY_CHUNK,
+        event_streams,
+        measure_values,
+        measures_of,
+    )
+    from core.measures import measure_rules
+
+    stored = Session.objects.using("analytics")
+    ids = list(stored.order_by("pk").values_list("pk", flat=True)[:sample])
+    stored.filter(pk__in=ids).update(summarised_count=0)
+    rules = measure_rules()
+    lap = Laps()
+    measured = []
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        lap.start()
+        rows = list(
+            stored.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
+            .order_by("pk")
+            .only("pk", "learner", "widget", "session", "event_count")
+        )
+        lap("select sessions")
+        streams = event_streams((row.learner, row.widget, row.session) for row in rows)
+        lap("read events")
+        for row in rows:
+            stream = streams.get((row.learner, row.widget, row.session), [])
+            for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
+                setattr(row, name, value)
+            row.summarised_count = len(stream)
+        lap("measure (Python)")
+        stored.bulk_update(rows, MEASURE_FIELDS, batch_size=SUMMARY_CHUNK)
+        lap("bulk_update")
+        measured += rows
+
+    least = Laps()
+    with transaction.atomic(using="analytics"), connections["analytics"].cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE measured (id bigint, summarised_count integer, active_ms "
+            "bigint, sittings integer, work_events integer, score double precision, maximum "
+            "double precision, full_maximum double precision, items_attempted integer, "
+            "items_total integer, items jsonb) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY measured FROM STDIN") as copy:
+            for row in measured:
+                values = [getattr(row, name) for name in MEASURE_FIELDS[:-1]]  # items last
+                copy.write_row([row.pk, *values, json.dumps(row.items)])
+        updates = ", ".join(f"{name} = m.{name}" for name in MEASURE_FIELDS)
+        cursor.execute(
+            f"UPDATE collector_session AS s SET {updates} FROM measured AS m WHERE s.id = m.id"
+        )
+        least("COPY + one UPDATE … FROM")
+    return lap, least
 
 
 def measure_project(label: str, project, runs: int, poll: float, ours: Ours) -> list[dict]:
@@ -579,11 +723,19 @@ def main() -> None:
             )
             memory = worker_memory(worker)
 
-        log("where the import's time goes (its steps again, in this process):")
+        log("where the time goes (the steps again, one by one, in this process):")
         for name, timing in (("everyone", big_runs[-1]), ("class", class_runs[-1])):
-            parts = import_parts(timing["run"])
-            listed = ", ".join(f"{part} {seconds:.2f}" for part, seconds in parts.items())
-            print(f"  {name}: {listed} (sum {sum(parts.values()):.2f} s)", flush=True)
+            steps, least = import_parts(timing["run"])
+            print(f"  import, {name}: {steps.describe()}", flush=True)
+            print(f"    for comparison: {least.describe()}", flush=True)
+            print(f"  sessions request, {name}: {request_parts(timing['run']).describe()}")
+        steps, least = summarise_parts(args.summary_sample)
+        print(
+            f"  cold summary, first {args.summary_sample:,} sessions: {steps.describe()}\n"
+            f"    for comparison, the same values: {least.describe()}",
+            flush=True,
+        )
+        assert stale_sessions() == 0
 
         print("summary:")
         print(
