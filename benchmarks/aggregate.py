@@ -519,6 +519,27 @@ def import_parts(run) -> tuple[Laps, Laps]:
     return lap, least
 
 
+def import_again(run) -> float:
+    """`run_import` itself, in this process, on a new PROCESSING run that points at the same two
+    DONE requests: the worker's import time without the worker (nor the queue) around it."""
+    from projects.models import ProjectRun
+    from projects.services import run_import
+
+    again = ProjectRun.objects.create(
+        project=run.project,
+        number=run.number + 100,
+        sessions_request_id=run.sessions_request_id,
+        scores_request_id=run.scores_request_id,
+        parameters=run.parameters,
+    )
+    began = time.perf_counter()
+    run_import(run_id=again.pk)
+    took = time.perf_counter() - began
+    again.refresh_from_db()
+    assert again.is_done, again.status
+    return took
+
+
 def request_parts(run) -> Laps:
     """A `sessions` request's processing (collector/datarequests.py, `_materialise`) step by
     step, in this process, for a new request with the run's parameters, rolled back."""
@@ -557,7 +578,8 @@ def request_parts(run) -> Laps:
 def summarise_parts(sample: int) -> tuple[Laps, Laps]:
     """`sessions_summarise`'s steps (collector/summaries.py) one by one, in this process, over
     the first `sample` sessions made stale again, chunk by chunk as it works; then the same new
-    values written with COPY into a temporary table and one UPDATE … FROM, for comparison."""
+    values written again, for comparison, with COPY into a temporary table and one UPDATE …
+    FROM, and with bulk_update in smaller batches."""
     from django.db import connections, transaction
 
     from collector.models import Session
@@ -613,6 +635,10 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
             f"UPDATE collector_session AS s SET {updates} FROM measured AS m WHERE s.id = m.id"
         )
         least("COPY + one UPDATE … FROM")
+    # Django's bulk_update writes one CASE WHEN id = … per field over the whole batch, which
+    # PostgreSQL evaluates row by row: its cost grows with the square of the batch size.
+    stored.bulk_update(measured, MEASURE_FIELDS, batch_size=50)
+    least("or bulk_update in batches of 50")
     return lap, least
 
 
@@ -728,6 +754,7 @@ def main() -> None:
             steps, least = import_parts(timing["run"])
             print(f"  import, {name}: {steps.describe()}", flush=True)
             print(f"    for comparison: {least.describe()}", flush=True)
+            print(f"    run_import itself, in this process: {import_again(timing['run']):.2f} s")
             print(f"  sessions request, {name}: {request_parts(timing['run']).describe()}")
         steps, least = summarise_parts(args.summary_sample)
         print(
