@@ -650,17 +650,28 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
     return lap, least
 
 
-def measure_project(label: str, project, runs: int, poll: float, ours: Ours) -> list[dict]:
+def worker_cpu(worker: subprocess.Popen) -> float:
+    return sum(benchenv.cpu_seconds(pid) for pid in [worker.pid, *descendants(worker.pid)])
+
+
+def measure_project(label: str, project, runs: int, poll: float, ours: Ours, worker) -> list:
     timings = []
     for number in range(1, runs + 1):
         stale = stale_sessions()
+        cpu_before, own_before = worker_cpu(worker), time.process_time()
         with benchenv.Load(ours) as load:
             timing = time_run(project, poll)
         timing["load"] = load
+        timing["worker_cpu"] = worker_cpu(worker) - cpu_before
         timings.append(timing)
         name = f"{label} run {number}" + (" (first)" if number == 1 else " (re-run)")
         print(describe_run(name, timing), flush=True)
-        print(f"    {load.describe()}; stale sessions before: {stale}", flush=True)
+        print(
+            f"    CPU: the worker {timing['worker_cpu']:.2f} s, this process (submit and status "
+            f"checks) {time.process_time() - own_before:.2f} s | {load.describe()} | "
+            f"stale sessions before: {stale}",
+            flush=True,
+        )
     return timings
 
 
@@ -750,10 +761,10 @@ def main() -> None:
             ours.processes.append(worker.pid)
             idle = worker_memory(worker)
             big_runs = measure_project(
-                f"{args.learners:,} learners", big, 1 + args.repeats, args.poll, ours
+                f"{args.learners:,} learners", big, 1 + args.repeats, args.poll, ours, worker
             )
             class_runs = measure_project(
-                f"{args.class_learners} learners", small, args.repeats, args.poll, ours
+                f"{args.class_learners} learners", small, args.repeats, args.poll, ours, worker
             )
             memory = worker_memory(worker)
 
