@@ -255,5 +255,5 @@ class Load:
         span = f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
         return (
             f"load average {span}; other processes used {self.other_cores:.2f} cores, "
-            f"ours {self.ours_cores:.2f}"
+            f"ours {self.ours_cores:.2f} ({self.ours_cores * self.wall:.1f} CPU-seconds)"
         )
