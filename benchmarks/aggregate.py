@@ -435,6 +435,7 @@ class Laps:
 
     def __init__(self) -> None:
         self.parts: dict[str, float] = {}
+        self.note = ""
         self._clock = time.perf_counter()
 
     def start(self) -> None:
@@ -447,7 +448,8 @@ class Laps:
 
     def describe(self) -> str:
         listed = ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.parts.items())
-        return f"{listed} (sum {sum(self.parts.values()):.2f} s)"
+        note = f"; {self.note}" if self.note else ""
+        return f"{listed} (sum {sum(self.parts.values()):.2f} s{note})"
 
 
 RUN_SESSION_COLUMNS = (
@@ -527,9 +529,22 @@ def import_parts(run) -> tuple[Laps, Laps]:
     return lap, least
 
 
-def import_again(run) -> float:
+def own_cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of the PostgreSQL backends of its two
+    connections: what a step costs whatever else the machine is doing."""
+    from django.db import connections
+
+    backends = 0.0
+    for alias in ("default", "analytics"):
+        connections[alias].ensure_connection()
+        backends += benchenv.cpu_seconds(connections[alias].connection.info.backend_pid)
+    return time.process_time(), backends
+
+
+def import_again(run) -> str:
     """`run_import` itself, in this process, on a new PROCESSING run that points at the same two
-    DONE requests: the worker's import time without the worker (nor the queue) around it."""
+    DONE requests: the worker's import without the worker (nor the queue) around it, with the
+    CPU it costs in Python and in PostgreSQL."""
     from projects.models import ProjectRun
     from projects.services import run_import
 
@@ -540,12 +555,16 @@ def import_again(run) -> float:
         scores_request_id=run.scores_request_id,
         parameters=run.parameters,
     )
-    began = time.perf_counter()
+    (python, database), began = own_cpu(), time.perf_counter()
     run_import(run_id=again.pk)
     took = time.perf_counter() - began
+    python_after, database_after = own_cpu()
     again.refresh_from_db()
     assert again.is_done, again.status
-    return took
+    return (
+        f"{took:.2f} s; CPU {python_after - python:.2f} s in Python, "
+        f"{database_after - database:.2f} s in PostgreSQL"
+    )
 
 
 def request_parts(run) -> Laps:
@@ -560,6 +579,7 @@ def request_parts(run) -> Laps:
 
     done = DataRequest.objects.get(pk=run.sessions_request_id)
     lap = Laps()
+    python, database = own_cpu()
     with transaction.atomic(using="analytics"):
         request = DataRequest.objects.using("analytics").create(
             api_key=internal_api_key(),
@@ -580,6 +600,11 @@ def request_parts(run) -> Laps:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         lap(f"foreign-key checks of {count:,} rows (deferred to commit)")
         transaction.set_rollback(True, using="analytics")
+    python_after, database_after = own_cpu()
+    lap.note = (
+        f"CPU {python_after - python:.2f} s in Python, {database_after - database:.2f} s in "
+        "PostgreSQL"
+    )
     return lap
 
 
@@ -605,6 +630,7 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
     stored.filter(pk__in=ids).update(summarised_count=0)
     rules = measure_rules()
     lap = Laps()
+    python, database = own_cpu()
     measured = []
     for start in range(0, len(ids), SUMMARY_CHUNK):
         lap.start()
@@ -625,6 +651,11 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
         stored.bulk_update(rows, MEASURE_FIELDS, batch_size=SUMMARY_CHUNK)
         lap("bulk_update")
         measured += rows
+    python_after, database_after = own_cpu()
+    lap.note = (
+        f"CPU {python_after - python:.2f} s in Python, {database_after - database:.2f} s in "
+        "PostgreSQL"
+    )
 
     least = Laps()
     with transaction.atomic(using="analytics"), connections["analytics"].cursor() as cursor:
@@ -773,7 +804,7 @@ def main() -> None:
             steps, least = import_parts(timing["run"])
             print(f"  import, {name}: {steps.describe()}", flush=True)
             print(f"    for comparison: {least.describe()}", flush=True)
-            print(f"    run_import itself, in this process: {import_again(timing['run']):.2f} s")
+            print(f"    run_import itself, in this process: {import_again(timing['run'])}")
             print(f"  sessions request, {name}: {request_parts(timing['run']).describe()}")
         steps, least = summarise_parts(args.summary_sample)
         print(
