@@ -56,17 +56,25 @@ SELECT learner, widget, session, first_time, last_time, event_count, score, maxi
 FROM collector_session
 """
 # The session rows ingestion would have left: one per learner x widget x session with its
-# counts and times (collector/ingest.py, SESSION_UPSERT), the status of the lifecycle event with
-# the largest t (ties: the later arrival), and measures not yet worked out (summarised_count 0).
+# counts and times (collector/ingest.py, SESSION_UPSERT), an event counted out of order when its
+# t is below that of an event that arrived before it (arrival order: seq), the status of the
+# lifecycle event with the largest t (ties: the later arrival), and measures not yet worked out
+# (summarised_count 0). No event was delivered twice, so no duplicates.
 SESSIONS_FROM_EVENTS = """
 INSERT INTO collector_session (learner, widget, session, first_time, last_time, max_t,
     event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
     active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
     items)
-SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0, 0,
-    coalesce(lifecycle.status, 'started'), lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0,
-    0, '[]'::jsonb
-FROM collector_event AS e
+SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
+    count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
+    lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
+FROM (
+    SELECT learner, widget, session, t, time, max(t) OVER (
+        PARTITION BY learner, widget, session ORDER BY seq
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS earlier_max
+    FROM collector_event
+) AS e
 LEFT JOIN (
     SELECT DISTINCT ON (learner, widget, session) learner, widget, session, t,
         CASE type WHEN 'session_started' THEN 'started' WHEN 'session_resumed' THEN 'resumed'
@@ -74,7 +82,9 @@ LEFT JOIN (
     FROM collector_event
     WHERE type IN ('session_started', 'session_resumed', 'session_completed')
     ORDER BY learner, widget, session, t DESC, seq DESC
-) AS lifecycle USING (learner, widget, session)
+) AS lifecycle
+    ON lifecycle.learner = e.learner AND lifecycle.widget = e.widget
+    AND lifecycle.session = e.session
 GROUP BY e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
 """
 
