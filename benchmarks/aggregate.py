@@ -2,21 +2,24 @@
 
 What a teacher waits for, measured as a teacher triggers it: the school side's
 `projects.services.run_submit` (two data requests, `sessions` and `scores`, with the learners'
-opaque ids), then `run_refresh` every 50 ms as the project page's status polling does, until the
-run is DONE. A real Celery worker process (Redis broker, production settings, PostgreSQL)
-processes both requests (each summarises whatever is stale in its scope, then copies one result
-row per session from `collector_session`) and the import (`projects.import_run`: fetch both
-result sets, merge, store one RunSession row per session). The parts come from the rows' own
-timestamps.
+opaque ids), then `run_refresh` (what the project page's status polling calls; the page itself
+polls every 2 s) every 50 ms, so that DONE is seen within 50 ms of happening. A real Celery
+worker process (Redis broker, production settings, PostgreSQL) processes both requests (each
+summarises whatever is stale in its scope, then copies one result row per session from
+`collector_session`) and the import (`projects.import_run`: fetch both result sets, merge, store
+one RunSession row per session). The parts come from the rows' own timestamps; afterwards the
+import, a request and the summary are taken apart step by step in this process, next to what
+each step could cost at least.
 
 The data: learner identities in the school database (their opaque ids are the ones the events
 carry), and events COPY-ed into the event store (the API is measured by benchmarks/ingest.py):
-1,000 learners x 3 widgets x 10 sessions of 33 or 34 events, 1,000,000 in all by default, each
-session one that the demo's simulated learners played (dashboard/demo/simulate.py: valid events
-of the widget's own types, so the measures and scoring rules have real work to do). A COPY
-skips ingestion, which is what creates session rows, so the script then creates them exactly
-as ingestion would have left them (counts, times, status; measures stale), and times the cold
-`manage.py summarise_sessions` that an upgrade runs once over stored data.
+1,000 learners x 3 widgets x 10 sessions of 33 or 34 events, 1,000,000 in all, and a class of 30
+learners with 10,000 events of their own, by default; each session one that the demo's simulated
+learners played (dashboard/demo/simulate.py: valid events of the widget's own types, so the
+measures and scoring rules have real work to do). A COPY skips ingestion, which is what creates
+session rows, so the script then creates them as ingestion would have left them (counts, times,
+out-of-order arrivals, status; measures stale), and times the cold `manage.py
+summarise_sessions` that an upgrade runs once over stored data.
 
     .venv/bin/python benchmarks/aggregate.py            # --help lists the knobs
 
