@@ -51,10 +51,15 @@ from collector.models import ApiKey, DataRequest
 from collector.tokens import learner_token_issue
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
-from dashboard.models import LearnerIdentity, User, WhitelistEntry
+from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
 from projects.models import Project, RunSession
 from tests.collector.helpers import now_ms
-from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
+from tests.factories import (
+    LearnerIdentityFactory,
+    SchoolClassFactory,
+    UserFactory,
+    WhitelistEntryFactory,
+)
 from tests.replay.conftest import class_project, record_sessions, tei_event
 
 BOTH_DATABASES = ["default", "analytics"]
@@ -130,6 +135,7 @@ class World:
     api_key_b_text: str
     data_request: DataRequest  # API key A's, DONE
     social: UserSocialAuth  # teacher A's Google account
+    school_class: SchoolClass  # teacher A's, with both learners; not shared with B
 
     @property
     def opaque(self) -> str:
@@ -160,6 +166,8 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     )
     assert created.status_code == 201, created.content
     data_request_process(request_id=created.json()["id"])
+    seven_b = SchoolClassFactory(name="7B", owner=teacher_a)
+    seven_b.learners.add(learner, other)
     Group.objects.create(name="Heads of year")
     Nonce.objects.create(server_url="https://idp.example", timestamp=1, salt="pepper")
     Association.objects.create(
@@ -186,6 +194,7 @@ def world(client, django_capture_on_commit_callbacks) -> World:
         social=UserSocialAuth.objects.create(
             user=teacher_a, provider="google-oauth2", uid=teacher_a.email
         ),
+        school_class=seven_b,
     )
 
 
@@ -294,6 +303,10 @@ def learner_kwargs(world: World) -> dict[str, Any]:
     return {"pk": world.other_learner.pk}
 
 
+def class_kwargs(world: World) -> dict[str, Any]:
+    return {"class_id": world.school_class.pk}
+
+
 def opaque_kwargs(world: World) -> dict[str, Any]:
     return {"learner": world.opaque}
 
@@ -338,8 +351,10 @@ AUDIT: dict[str, Url] = {
     "signin/": Url(SIGNIN_PAGE),
     "dashboard:signin_denied": Url({"GET": everyone(403)}),
     "dashboard:demo_signin": Url({"POST": everyone(To("/teacher/"))}),
-    "dashboard:learner_signin": Url(
+    "dashboard:learner_signin": Url({"GET": everyone(200)}),
+    "dashboard:learner_signin_class": Url(
         {"GET": everyone(200), "POST": everyone(To("/learn/"))},
+        kwargs=lambda world: {"code": world.school_class.code},
         data=lambda world: {"learner": world.learner.pk},
     ),
     "dashboard:signout": Url({"POST": everyone(To("/"))}),
@@ -381,6 +396,58 @@ AUDIT: dict[str, Url] = {
         {"GET": teacher_page(), "POST": teacher_page(LEARNER_PAGES, LEARNER_PAGES)},
         kwargs=learner_kwargs,
         data=lambda world: {"events": "erase"},
+    ),
+    "dashboard:learner_profile": Url({"GET": teacher_page()}, kwargs=learner_kwargs),
+    "dashboard:notifications": Url(
+        {
+            "GET": teacher_page(),
+            "POST": teacher_page(To("/teacher/notifications/"), To("/teacher/notifications/")),
+        },
+        data=lambda world: {"run_done": "on"},
+    ),
+    # Classes: teacher A's, not shared with B, so 404 for B.
+    "dashboard:class_list": Url(
+        {
+            "GET": teacher_page(),
+            "POST": teacher_page(To("/teacher/classes/"), To("/teacher/classes/")),
+        },
+        data=lambda world: {"name": "8A"},
+    ),
+    "dashboard:class_detail": Url({"GET": owned_page()}, kwargs=class_kwargs),
+    "dashboard:class_edit": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"name": "7B maths"},
+    ),
+    "dashboard:class_delete": Url(
+        {"GET": owned_page(), "POST": owned_page(To("/teacher/classes/"))}, kwargs=class_kwargs
+    ),
+    "dashboard:class_overview": Url(
+        {"GET": owned_page(To("/teacher/#class-")), "POST": owned_page(To("/teacher/#class-"))},
+        kwargs=class_kwargs,
+    ),
+    "dashboard:class_learners_add": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"learner": [world.learner.pk]},
+    ),
+    "dashboard:class_learner_remove": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "learner_id": world.learner.pk},
+    ),
+    "dashboard:class_learner_move": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "learner_id": world.learner.pk},
+        data=lambda world: {"to": world.school_class.pk},
+    ),
+    "dashboard:class_share": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"email": world.teacher_b.email},
+    ),
+    "dashboard:class_unshare": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "teacher_id": 999_999},
     ),
     # Learner pages.
     "dashboard:learner_home": Url({"GET": {**everyone(LEARNER_LIST), LEARNER: 200}}),
