@@ -90,12 +90,18 @@ def batch_events(batch_number: int, size: int, base_t: int) -> list[dict]:
 
 def make_clients(count: int, total: int, batch_size: int, prefix: str) -> list[Client]:
     """`count` learners sharing `total` events, batch by batch in turn; fresh ids every call."""
+    from collector.tenants import tenant_default
     from collector.tokens import learner_token_issue
 
     clients = []
     for number in range(count):
         learner = f"{prefix}{number:04d}".ljust(32, "0")
-        clients.append(Client(learner=learner, token=learner_token_issue(learner=learner)))
+        clients.append(
+            Client(
+                learner=learner,
+                token=learner_token_issue(tenant_id=tenant_default().pk, learner=learner),
+            )
+        )
     base_t = int(time.time() * 1000) - 3_600_000
     for batch_number, start in enumerate(range(0, total, batch_size)):
         events = batch_events(batch_number, min(batch_size, total - start), base_t)

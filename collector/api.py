@@ -19,6 +19,7 @@ from collector.models import DataRequest, DataRequestStatus, Session
 from collector.openapi import openapi_document
 from collector.tokens import (
     TokenRefused,
+    learner_known,
     learner_token_check,
     learner_token_issue,
     learner_tokens_revoke,
@@ -72,7 +73,9 @@ def events(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     try:
-        result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+        result = events_ingest(
+            tenant_id=grant.tenant_id, learner=grant.learner, batch=batch, received_ms=received
+        )
     except IdConflict as conflict:
         raise ApiError(
             409,
@@ -93,10 +96,20 @@ def data_requests(request: HttpRequest) -> JsonResponse:
 
 
 def _own_request(api_key, request_id) -> DataRequest:
-    found = DataRequest.objects.filter(pk=request_id, api_key=api_key).first()
+    """The data request if the key's tenant made it; 404 otherwise, as if it did not exist."""
+    found = DataRequest.objects.filter(pk=request_id, tenant_id=api_key.tenant_id).first()
     if found is None:
         raise ApiError(404, "No such data request for this API key.")
     return found
+
+
+def _own_learner(api_key, learner: str) -> str:
+    """The opaque id if the key's tenant knows that learner; 404 otherwise, as if it did not
+    exist, whether or not another tenant uses the same opaque id."""
+    learner = schemas.opaque_id(learner, "learner")
+    if not learner_known(tenant_id=api_key.tenant_id, learner=learner):
+        raise ApiError(404, "No such learner for this API key.")
+    return learner
 
 
 @api_view({"GET"})
@@ -144,9 +157,10 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
 
 @api_view({"GET"})
 def session_events(request: HttpRequest, session: str) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
     return JsonResponse(
         schemas.session_events_payload(
+            tenant_id=api_key.tenant_id,
             learner=request.GET.get("learner"),
             session=session,
             widget=request.GET.get("widget") or None,
@@ -156,32 +170,37 @@ def session_events(request: HttpRequest, session: str) -> JsonResponse:
 
 @api_view({"DELETE"})
 def learner(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse(datarequests.learner_erase(learner=schemas.opaque_id(learner, "learner")))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    return JsonResponse(datarequests.learner_erase(tenant_id=api_key.tenant_id, learner=learner))
 
 
 @api_view({"POST"})
 def learner_revoke(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    learner_tokens_revoke(learner=schemas.opaque_id(learner, "learner"))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    learner_tokens_revoke(tenant_id=api_key.tenant_id, learner=learner)
     return JsonResponse({"revoked": True})
 
 
 @api_view({"POST"})
 def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
     target = schemas.opaque_id(json_body(request).get("to"), "to")
     if target == learner:
         raise ApiError(400, "'to' must differ from the learner being moved.", field="to")
     return JsonResponse(
-        datarequests.learner_move(learner=schemas.opaque_id(learner, "learner"), to=target)
+        datarequests.learner_move(tenant_id=api_key.tenant_id, learner=learner, to=target)
     )
 
 
-def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
-    """How many sessions each listed learner has: the API's rules, shared with the local client.
+def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
+    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
+    local client.
 
-    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown".
+    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
+    (nor learn whether another tenant uses the id).
     """
     learners = payload.get("learners")
     if not isinstance(learners, list):
@@ -196,7 +215,7 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
     counts = dict.fromkeys(ids, 0)
     counts.update(
         Session.objects.using(datarequests.ALIAS)
-        .filter(learner__in=ids)
+        .filter(tenant_id=tenant_id, learner__in=ids)
         .order_by()
         .values("learner")
         .annotate(n=Count("id"))
@@ -207,17 +226,21 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
 
 @api_view({"POST"})
 def learner_session_counts(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse({"counts": session_counts_of(json_body(request))})
+    api_key = require_api_key(request)
+    return JsonResponse(
+        {"counts": session_counts_of(json_body(request), tenant_id=api_key.tenant_id)}
+    )
 
 
 @api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
     learner_id = schemas.opaque_id(json_body(request).get("learner"), "learner")
     return JsonResponse(
         {
-            "token": learner_token_issue(learner=learner_id),
+            # Opaque ids are a namespace per tenant: this makes (or finds) the tenant's own
+            # learner of this id, never another tenant's.
+            "token": learner_token_issue(tenant_id=api_key.tenant_id, learner=learner_id),
             "expires_in": settings.LEARNER_TOKEN_TTL,
         },
         status=201,

@@ -27,6 +27,7 @@ from collector.ingest import IdConflict, events_ingest
 from collector.models import DataRequest, DataRequestStatus
 from collector.tokens import (
     TokenRefused,
+    learner_known,
     learner_token_check,
     learner_token_issue,
     learner_tokens_revoke,
@@ -162,29 +163,47 @@ class LocalCollector:
 
     def _own(self, request_id: str):
 
-        found = DataRequest.objects.filter(pk=request_id, api_key=internal_api_key()).first()
+        found = DataRequest.objects.filter(
+            pk=request_id, tenant_id=internal_api_key().tenant_id
+        ).first()
         if found is None:
             raise CollectorError(404, "No such data request for this API key.")
         return found
 
+    @property
+    def _tenant_id(self) -> int:
+        return internal_api_key().tenant_id
+
+    def _own_learner(self, learner: str) -> str:
+        """The API's rule: a learner this tenant does not know is answered 404."""
+        learner = self._call(schemas.opaque_id, learner, "learner")
+        if not learner_known(tenant_id=self._tenant_id, learner=learner):
+            raise CollectorError(404, "No such learner for this API key.")
+        return learner
+
     def issue_learner_token(self, learner: str) -> str:
 
-        return learner_token_issue(learner=self._call(schemas.opaque_id, learner, "learner"))
+        return learner_token_issue(
+            tenant_id=self._tenant_id, learner=self._call(schemas.opaque_id, learner, "learner")
+        )
 
     def revoke_learner(self, learner: str) -> None:
 
-        learner_tokens_revoke(learner=self._call(schemas.opaque_id, learner, "learner"))
+        learner_tokens_revoke(tenant_id=self._tenant_id, learner=self._own_learner(learner))
 
     def erase_learner(self, learner: str) -> dict[str, int]:
 
-        return datarequests.learner_erase(learner=self._call(schemas.opaque_id, learner, "learner"))
+        return datarequests.learner_erase(
+            tenant_id=self._tenant_id, learner=self._own_learner(learner)
+        )
 
     def move_learner(self, learner: str, to: str) -> dict[str, int]:
 
         if learner == to:
             raise CollectorError(400, "'to' must differ from the learner being moved.")
         return datarequests.learner_move(
-            learner=self._call(schemas.opaque_id, learner, "learner"),
+            tenant_id=self._tenant_id,
+            learner=self._own_learner(learner),
             to=self._call(schemas.opaque_id, to, "to"),
         )
 
@@ -221,14 +240,20 @@ class LocalCollector:
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
 
         return self._call(
-            schemas.session_events_payload, learner=learner, session=session, widget=widget
+            schemas.session_events_payload,
+            tenant_id=self._tenant_id,
+            learner=learner,
+            session=session,
+            widget=widget,
         )
 
     def session_counts(self, learners: list[str]) -> dict[str, int]:
         """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
         counts: dict[str, int] = {}
         for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
-            counts.update(self._call(session_counts_of, {"learners": chunk}))
+            counts.update(
+                self._call(session_counts_of, {"learners": chunk}, tenant_id=self._tenant_id)
+            )
         return counts
 
     def ingest_events(
@@ -259,7 +284,12 @@ class LocalCollector:
                     400, _rejection([problem.as_dict() for problem in invalid.problems])
                 ) from None
             try:
-                result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+                result = events_ingest(
+                    tenant_id=grant.tenant_id,
+                    learner=grant.learner,
+                    batch=batch,
+                    received_ms=received,
+                )
             except IdConflict as conflict:
                 raise CollectorError(
                     409,

@@ -11,8 +11,8 @@ import pytest
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.models import Event, Session
-from collector.tokens import learner_token_issue
-from tests.collector.helpers import OPAQUE, event, now_ms
+from collector.tenants import tenant_default
+from tests.collector.helpers import OPAQUE, event, issue_token, now_ms
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
 
@@ -22,13 +22,13 @@ def collector(request):
     if request.param == "local":
         return LocalCollector()
     live_server = request.getfixturevalue("live_server")
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     return HttpCollector(live_server.url, key)
 
 
 @pytest.fixture
 def token() -> str:
-    return learner_token_issue(learner=OPAQUE)
+    return issue_token(OPAQUE)
 
 
 def session_of(n: int, session: str = "ing-1", widget: str = "TEI001") -> list[dict]:

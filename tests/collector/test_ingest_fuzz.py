@@ -29,7 +29,7 @@ from collector.apikeys import api_key_create
 from collector.http import MAX_BODY_BYTES
 from collector.models import Event, Session
 from collector.openapi import openapi_document
-from collector.tokens import learner_token_issue
+from collector.tenants import tenant_default
 from collector.validation import (
     MAX_EPOCH_MS,
     MAX_EVENTS,
@@ -37,7 +37,7 @@ from collector.validation import (
     SESSION_PATTERN,
     TYPE_PATTERN,
 )
-from tests.collector.helpers import OPAQUE
+from tests.collector.helpers import OPAQUE, issue_token
 from tests.support.schema_strategies import from_schema, valid_for
 from widgets.registry import all_widgets
 
@@ -80,7 +80,7 @@ def post(
     headers: dict[str, str] | None = None,
 ):
     """One POST with a fresh token, so that the rate limit never speaks for the batch."""
-    token = learner_token_issue(learner=OPAQUE) if token is None else token
+    token = issue_token(OPAQUE) if token is None else token
     return client.generic(
         "POST",
         "/api/v1/events",
@@ -442,7 +442,7 @@ def test_a_body_that_says_it_is_not_json_is_a_415(client, content_type, encoding
 @given(
     token=st.one_of(
         st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=300),
-        st.builds(lambda: learner_token_issue(learner=OPAQUE)[:-3] + "abc"),
+        st.builds(lambda: issue_token(OPAQUE)[:-3] + "abc"),
         st.just("plk_0000_notakey"),
     ),
     payload=valid_batches(max_size=2),
@@ -455,7 +455,7 @@ def test_a_bad_token_is_a_401_and_nothing_is_stored(client, token, payload):
 
 
 def test_an_api_key_is_no_learner_token(client):
-    _, key = api_key_create(name="school")
+    _, key = api_key_create(name="school", tenant=tenant_default())
     event = {
         "id": str(uuid.uuid4()),
         "session": "s",

@@ -48,12 +48,12 @@ from social_django.models import Association, Nonce, UserSocialAuth
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
 from collector.models import ApiKey, DataRequest
-from collector.tokens import learner_token_issue
+from collector.tenants import tenant_default
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, User, WhitelistEntry
 from projects.models import Project, RunSession
-from tests.collector.helpers import now_ms
+from tests.collector.helpers import issue_token, now_ms
 from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
 from tests.replay.conftest import class_project, record_sessions, tei_event
 
@@ -150,8 +150,8 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     teacher_client = Client()
     teacher_client.force_login(teacher_a)
     project = class_project(teacher_client, [learner, other], django_capture_on_commit_callbacks)
-    key_a, key_a_text = api_key_create(name="school A")
-    _, key_b_text = api_key_create(name="school B")
+    key_a, key_a_text = api_key_create(name="school A", tenant=tenant_default())
+    _, key_b_text = api_key_create(name="school B", tenant=tenant_default())
     created = Client().post(
         "/api/v1/data-requests",
         {"kind": "sessions", "learners": [opaque_id_of(learner)]},
@@ -200,7 +200,7 @@ class Visitors:
     def __init__(self, world: World) -> None:
         self.world = world
         self.clients: dict[str, tuple[Client, Any]] = {}
-        self.token = learner_token_issue(learner=world.opaque)
+        self.token = issue_token(world.opaque)
 
     def client(self, visitor: str) -> Client:
         if visitor not in self.clients:
