@@ -89,7 +89,7 @@ def _epoch_ms(moment: datetime | None) -> int | None:
 
 def _matching_events(request: DataRequest) -> QuerySet[Event]:
     events = Event.objects.using(ALIAS).filter(
-        tenant=request.tenant_id, learner__in=request.learners
+        tenant_id=request.tenant_id, learner__in=request.learners
     )
     if request.widgets:
         events = events.filter(widget__in=request.widgets)
@@ -212,7 +212,9 @@ def data_requests_delete_finished(*, finished_before: datetime) -> int:
 
 def _sessions_in_scope(request: DataRequest) -> QuerySet[Session]:
     """The sessions of the request's learners and widgets with at least one event in its window."""
-    sessions = Session.objects.using(ALIAS).filter(learner__in=request.learners, event_count__gt=0)
+    sessions = Session.objects.using(ALIAS).filter(
+        tenant_id=request.tenant_id, learner__in=request.learners, event_count__gt=0
+    )
     if request.widgets:
         sessions = sessions.filter(widget__in=request.widgets)
     if request.time_from is not None:
@@ -299,15 +301,15 @@ def _materialise(request: DataRequest) -> int:
 
 def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) -> int:
     rules = measure_rules()
-    keys = list(straddling.values_list("learner", "widget", "session"))
+    keys = list(straddling.values_list("tenant_id", "learner", "widget", "session"))
     streams = event_streams(
         keys, time_from=_epoch_ms(request.time_from), time_to=_epoch_ms(request.time_to)
     )
     rows = []
     for key, stream in streams.items():
-        learner, widget, session = key
+        _, learner, widget, session = key
         measures = measures_of(widget, stream, rules)
-        times = _times_in_window(request, key)
+        times = _times_in_window(request, key[1:])
         rows.append(
             DataRequestResult(
                 request=request,
