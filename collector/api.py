@@ -5,19 +5,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import urllib.parse
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
-from collector.ingest import IdConflict, events_ingest
+from collector.ingest import IdConflict, IngestResult, events_ingest
 from collector.models import DataRequest, DataRequestStatus, Session
 from collector.openapi import openapi_document
+from collector.quarantine import events_quarantine, quarantine_page
 from collector.tokens import (
+    LearnerGrant,
     TokenRefused,
     learner_known,
     learner_token_check,
@@ -25,7 +30,14 @@ from collector.tokens import (
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import BatchInvalid, BatchTooLarge, parse_batch
+from collector.validation import (
+    MAX_REPORTED_PROBLEMS,
+    BatchInvalid,
+    BatchTooLarge,
+    CleanBatch,
+    RefusedEvent,
+    parse_batch_keeping_valid,
+)
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
@@ -33,6 +45,48 @@ log = logging.getLogger("pathlens.collector")
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
 MAX_SESSION_COUNT_LEARNERS = 1_000
+MAX_QUARANTINE_PAGE = 1_000
+REJECTED = "The batch was rejected; nothing was stored."
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """What became of a batch: its valid events stored (or not), its invalid ones quarantined."""
+
+    result: IngestResult | None  # None: no event of the batch was valid; nothing was stored
+    refused: list[RefusedEvent]
+    quarantined: int
+
+    def answer(self) -> dict[str, Any]:
+        """The API's answer: 202 `{accepted, duplicates}`, and when events were refused also
+        `refused` (how many), `quarantined` (how many of them were kept) and `errors` (why, by
+        index); 400 `{error, errors, quarantined}` when none was valid."""
+        errors = [p.as_dict() for event in self.refused for p in event.problems]
+        errors = errors[:MAX_REPORTED_PROBLEMS]
+        if self.result is None:
+            return {"error": REJECTED, "errors": errors, "quarantined": self.quarantined}
+        answer: dict[str, Any] = {
+            "accepted": self.result.accepted,
+            "duplicates": self.result.duplicates,
+        }
+        if self.refused:
+            answer.update(refused=len(self.refused), quarantined=self.quarantined, errors=errors)
+        return answer
+
+
+def batch_store(
+    *, grant: LearnerGrant, token: str, batch: CleanBatch, refused: list[RefusedEvent], now: int
+) -> StoredBatch:
+    """Stores a batch's valid events, all or nothing, and quarantines its invalid ones, in one
+    transaction (a 409 on the valid ones keeps nothing of the batch). The API and the in-process
+    client both go through here."""
+    ingest = {"tenant_id": grant.tenant_id, "learner": grant.learner}
+    if not refused:  # nearly every batch: the plain write path, with its own transaction
+        return StoredBatch(events_ingest(**ingest, batch=batch, received_ms=now), [], 0)
+    with transaction.atomic(using=datarequests.ALIAS):
+        result = events_ingest(**ingest, batch=batch, received_ms=now) if batch.events else None
+        kept = events_quarantine(**ingest, token=token, refused=refused)
+    return StoredBatch(result, refused, kept)
 
 
 def _rate_limit(token: str) -> None:
@@ -61,28 +115,23 @@ def events(request: HttpRequest) -> JsonResponse:
     _rate_limit(token)
     body = read_body(request)
     try:
-        batch = parse_batch(body)
+        batch, refused = parse_batch_keeping_valid(body)
     except BatchTooLarge as error:
         raise ApiError(413, str(error)) from None
     except BatchInvalid as invalid:
         return JsonResponse(
-            {
-                "error": "The batch was rejected; nothing was stored.",
-                "errors": [problem.as_dict() for problem in invalid.problems],
-            },
+            {"error": REJECTED, "errors": [problem.as_dict() for problem in invalid.problems]},
             status=400,
         )
     try:
-        result = events_ingest(
-            tenant_id=grant.tenant_id, learner=grant.learner, batch=batch, received_ms=received
-        )
+        stored = batch_store(grant=grant, token=token, batch=batch, refused=refused, now=received)
     except IdConflict as conflict:
         raise ApiError(
             409,
             "These event ids were already used for different content; nothing was stored.",
             ids=conflict.event_ids[:100],
         ) from None
-    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
+    return JsonResponse(stored.answer(), status=202 if batch.events else 400)
 
 
 @api_view({"POST"})
@@ -244,6 +293,26 @@ def learner_tokens(request: HttpRequest) -> JsonResponse:
             "expires_in": settings.LEARNER_TOKEN_TTL,
         },
         status=201,
+    )
+
+
+@api_view({"GET"})
+def quarantine(request: HttpRequest) -> JsonResponse:
+    """The key's tenant's quarantined events, newest first, a page at a time."""
+    api_key = require_api_key(request)
+    offset = _page_param(request, "offset", 0, 10**9)
+    limit = _page_param(request, "limit", 100, MAX_QUARANTINE_PAGE) or 1
+    widget = request.GET.get("widget") or None
+    count, rows = quarantine_page(
+        tenant_id=api_key.tenant_id, offset=offset, limit=limit, widget=widget
+    )
+    following = offset + len(rows)
+    next_url = None
+    if following < count:
+        next_url = f"{request.path}?offset={following}&limit={limit}"
+        next_url += f"&widget={urllib.parse.quote(widget)}" if widget else ""
+    return JsonResponse(
+        {"count": count, "offset": offset, "limit": limit, "next": next_url, "results": rows}
     )
 
 

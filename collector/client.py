@@ -20,10 +20,10 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from collector import datarequests, schemas
-from collector.api import MAX_SESSION_COUNT_LEARNERS, session_counts_of
+from collector.api import MAX_SESSION_COUNT_LEARNERS, batch_store, session_counts_of
 from collector.apikeys import internal_api_key
 from collector.http import MAX_BODY_BYTES, ApiError
-from collector.ingest import IdConflict, events_ingest
+from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus
 from collector.tokens import (
     TokenRefused,
@@ -33,7 +33,12 @@ from collector.tokens import (
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import MAX_EVENTS, BatchInvalid, BatchTooLarge, parse_batch
+from collector.validation import (
+    MAX_EVENTS,
+    BatchInvalid,
+    BatchTooLarge,
+    parse_batch_keeping_valid,
+)
 
 RESULTS_PAGE = 5000
 REJECTED = "The batch was rejected; nothing was stored."
@@ -262,21 +267,23 @@ class LocalCollector:
         """Appends a learner's events as POST /api/v1/events does, in batches of at most 1000.
 
         The same checks and the same write path as the API: the learner token, the body limit,
-        `parse_batch` on the JSON bytes, then `events_ingest`. Each batch is all or nothing, but
-        batches already stored stay stored when a later one is refused. The API's per-token rate
-        limit is not applied: it protects the server from browsers, not from this process.
+        `parse_batch_keeping_valid` on the JSON bytes, then `batch_store`: a batch's valid events
+        are stored all or nothing and its invalid ones quarantined (the answer then counts them
+        as `refused`); a batch with no valid event is refused (400). Batches already stored stay
+        stored when a later one is refused. The API's per-token rate limit is not applied: it
+        protects the server from browsers, not from this process.
         """
         try:
             grant = learner_token_check(token)
         except TokenRefused as refusal:
             raise CollectorError(401, str(refusal)) from None
-        accepted = duplicates = 0
+        totals = {"accepted": 0, "duplicates": 0, "refused": 0}
         for body in _event_batches(events, sent_at):
             received = now_ms()
             if len(body) > MAX_BODY_BYTES:
                 raise CollectorError(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
             try:
-                batch = parse_batch(body)
+                batch, refused = parse_batch_keeping_valid(body)
             except BatchTooLarge as error:
                 raise CollectorError(413, str(error)) from None
             except BatchInvalid as invalid:
@@ -284,11 +291,8 @@ class LocalCollector:
                     400, _rejection([problem.as_dict() for problem in invalid.problems])
                 ) from None
             try:
-                result = events_ingest(
-                    tenant_id=grant.tenant_id,
-                    learner=grant.learner,
-                    batch=batch,
-                    received_ms=received,
+                stored = batch_store(
+                    grant=grant, token=token, batch=batch, refused=refused, now=received
                 )
             except IdConflict as conflict:
                 raise CollectorError(
@@ -296,9 +300,21 @@ class LocalCollector:
                     "These event ids were already used for different content; nothing was "
                     f"stored: {', '.join(conflict.event_ids[:5])}",
                 ) from None
-            accepted += result.accepted
-            duplicates += result.duplicates
-        return {"accepted": accepted, "duplicates": duplicates}
+            answer = stored.answer()
+            if stored.result is None:
+                raise CollectorError(400, _rejection(answer["errors"]))
+            _add_up(totals, answer)
+        return _totals(totals)
+
+
+def _add_up(totals: dict[str, int], answer: dict[str, Any]) -> None:
+    for name in totals:
+        totals[name] += answer.get(name, 0)
+
+
+def _totals(totals: dict[str, int]) -> dict[str, int]:
+    """The API's shape: `refused` only when some events were refused (and quarantined)."""
+    return {name: count for name, count in totals.items() if count or name != "refused"}
 
 
 class HttpCollector:
@@ -385,10 +401,11 @@ class HttpCollector:
     ) -> dict[str, int]:
         """POSTs a learner's events to /api/v1/events with their learner token, 1000 at a time.
 
-        Each batch is all or nothing; batches already stored stay stored when a later one is
-        refused. The API's rate limit per learner token applies (429).
+        Each batch's valid events are stored all or nothing, its invalid ones quarantined and
+        counted as `refused`; batches already stored stay stored when a later one is refused.
+        The API's rate limit per learner token applies (429).
         """
-        accepted = duplicates = 0
+        totals = {"accepted": 0, "duplicates": 0, "refused": 0}
         for body in _event_batches(events, sent_at):
             request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
                 self.base_url + "/events", data=body, method="POST"
@@ -415,9 +432,8 @@ class HttpCollector:
                 raise CollectorError(
                     503, f"The collector cannot be reached: {error.reason}"
                 ) from None
-            accepted += result["accepted"]
-            duplicates += result["duplicates"]
-        return {"accepted": accepted, "duplicates": duplicates}
+            _add_up(totals, result)
+        return _totals(totals)
 
 
 def get_client() -> Collector:

@@ -23,6 +23,7 @@ from collector.models import (
     DataRequestStatus,
     Event,
     Learner,
+    QuarantinedEvent,
     Session,
 )
 from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
@@ -401,6 +402,7 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
     with transaction.atomic(using=ALIAS):
         events, _ = Event.objects.using(ALIAS).filter(**mine).delete()
         sessions, _ = Session.objects.using(ALIAS).filter(**mine).delete()
+        QuarantinedEvent.objects.using(ALIAS).filter(**mine).delete()
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()
@@ -418,6 +420,10 @@ def learner_move(*, tenant_id: int, learner: str, to: str) -> dict[str, int]:
             .filter(tenant_id=tenant_id, learner=learner)
             .update(learner=to)
         )
+        quarantine = QuarantinedEvent.objects.using(ALIAS).filter(tenant_id=tenant_id)
+        taken = quarantine.filter(learner=to).values("digest")  # kept once per learner
+        quarantine.filter(learner=learner, digest__in=taken).delete()
+        quarantine.filter(learner=learner).update(learner=to)
         sessions = Session.objects.using(ALIAS).filter(tenant_id=tenant_id)
         for old in sessions.filter(learner=learner).select_for_update():
             existing = sessions.filter(learner=to, widget=old.widget, session=old.session).first()
@@ -441,6 +447,7 @@ def _merge_session(*, into: Session, other: Session) -> None:
     into.event_count += other.event_count
     into.duplicates += other.duplicates
     into.out_of_order += other.out_of_order
+    into.refused += other.refused
     into.summarised_count = 0  # two sessions' events in one: its measures must be worked out anew
     if other.status_t is not None and (into.status_t is None or other.status_t > into.status_t):
         into.status, into.status_t = other.status, other.status_t

@@ -115,6 +115,9 @@ class Session(models.Model):
     event_count = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     out_of_order = models.PositiveIntegerField(default=0)
+    # Events of this session refused for validity (kept in the quarantine while within its
+    # bound). A database default, so that ingest's raw upsert need not name it.
+    refused = models.PositiveIntegerField(default=0, db_default=0)
     status = models.CharField(max_length=16, choices=SessionStatus, default=SessionStatus.STARTED)
     status_t = models.BigIntegerField(null=True, help_text="Client t of the lifecycle event.")
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,6 +167,44 @@ class Session(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.summarised_count != self.event_count
+
+
+class QuarantinedEvent(models.Model):
+    """An event the ingestion API refused for validity, kept so that widget or schema drift is
+    visible to operators (Django admin, `GET /api/v1/quarantine`) instead of lost in a console.
+
+    Only the event's own fields are kept, as sent (a `learner` or other field in the body is
+    dropped, as ingestion drops it); the learner is the token's opaque id. At most
+    QUARANTINE_PER_TOKEN_PER_DAY rows per learner token and UTC day (collector/quarantine.py);
+    erased with the learner.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    session = models.CharField(max_length=SESSION_ID_MAX, blank=True, help_text="If known.")
+    widget = models.CharField(max_length=64, blank=True, help_text="As sent, if a string.")
+    raw = models.TextField(help_text="The event's JSON as sent, cut at 16 KiB.")
+    truncated = models.BooleanField(default=False)
+    reason = models.TextField()
+    # sha256 of `raw`: the same event sent again (a retried request) is kept once.
+    digest = models.CharField(max_length=64)
+    token_digest = models.CharField(max_length=32, help_text="For the bound per token and day.")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "quarantined event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "learner", "digest"], name="quarantine_tenant_learner_digest"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-received_at"], name="quarantine_tenant_received"),
+            models.Index(fields=["token_digest", "received_at"], name="quarantine_token_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.widget or '?'} event refused at {self.received_at:%Y-%m-%d %H:%M}"
 
 
 class ApiKey(models.Model):

@@ -105,6 +105,7 @@ def session_events_payload(
                 "events": s.event_count,
                 "duplicates": s.duplicates,
                 "out_of_order": s.out_of_order,
+                "refused": s.refused,
                 "status": s.status,
             }
             for s in stats

@@ -10,7 +10,7 @@ import pytest
 
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
-from collector.models import Event, Session
+from collector.models import Event, QuarantinedEvent, Session
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, event, issue_token, now_ms
 
@@ -71,16 +71,24 @@ def test_it_applies_sent_at_as_the_api_does(collector, token):
     assert stored.time - stored.t >= 5_000  # the client clock was 5 s behind ours
 
 
-def test_an_event_the_registry_refuses_is_a_400_and_nothing_of_the_batch_is_stored(
+def test_an_event_the_registry_refuses_is_quarantined_and_the_rest_of_the_batch_stored(
     collector, token
 ):
     events = session_of(3)
     events[2]["data"] = {"item": 99}
+    assert collector.ingest_events(token, events) == {"accepted": 2, "duplicates": 0, "refused": 1}
+    assert Event.objects.count() == 2
+    assert QuarantinedEvent.objects.count() == 1
+
+
+def test_a_batch_with_no_valid_event_is_a_400_naming_it(collector, token):
+    events = session_of(1)
+    events[0]["data"] = {"item": 99}
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, events)
     assert refused.value.status == 400
     assert "nothing was stored" in refused.value.message
-    assert "events[2]" in refused.value.message
+    assert "events[0]" in refused.value.message
     assert Event.objects.count() == 0
 
 

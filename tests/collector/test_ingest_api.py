@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -69,19 +70,34 @@ def test_an_id_reused_by_another_learner_is_a_conflict(client):
     assert response.status_code == 409
 
 
-def test_it_rejects_a_batch_with_one_bad_event_and_stores_none_of_it(client):
+def test_it_stores_the_valid_events_of_a_batch_and_names_the_refused_one(client):
     good = event()
     bad = event(t="yesterday")
     response = post_events(client, [good, bad])
+    assert response.status_code == 202
+    assert response.json() == {
+        "accepted": 1,
+        "duplicates": 0,
+        "refused": 1,
+        "quarantined": 1,
+        "errors": [
+            {
+                "index": 1,
+                "field": "t",
+                "message": "Required: the client time as an integer in epoch milliseconds.",
+            }
+        ],
+    }
+    assert list(Event.objects.values_list("event_id", flat=True)) == [uuid.UUID(good["id"])]
+
+
+def test_a_batch_with_no_valid_event_is_a_400_and_stores_nothing(client):
+    response = post_events(client, [event(t="yesterday"), event(widget="NOPE01")])
     assert response.status_code == 400
     body = response.json()
-    assert body["errors"] == [
-        {
-            "index": 1,
-            "field": "t",
-            "message": "Required: the client time as an integer in epoch milliseconds.",
-        }
-    ]
+    assert body["error"] == "The batch was rejected; nothing was stored."
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(0, "t"), (1, "widget")]
+    assert body["quarantined"] == 2
     assert Event.objects.count() == 0
 
 
@@ -104,7 +120,7 @@ def test_it_rejects_a_batch_with_one_bad_event_and_stores_none_of_it(client):
 )
 def test_it_names_the_index_field_and_reason_of_each_bad_event(client, change, field, fragment):
     response = post_events(client, [event(), event(**change)])
-    assert response.status_code == 400
+    assert response.status_code == 202  # the valid one is stored; the other is named
     [problem] = response.json()["errors"]
     assert problem["index"] == 1
     assert problem["field"] == field

@@ -136,9 +136,7 @@ def test_even_a_learner_of_the_same_id_in_the_other_tenant_is_erased_alone(
     assert revoked_a is None
 
 
-def test_event_ids_are_unique_per_tenant_so_a_reused_id_reveals_nothing(
-    client, school_b, recorded
-):
+def test_event_ids_are_unique_per_tenant_so_a_reused_id_reveals_nothing(client, school_b, recorded):
     # The same id with other content: in A's tenant a 409 naming it; in B's, a new event.
     reused = {**recorded[0], "type": "session_completed"}
     response = post_events(client, [reused], token=school_b.token())

@@ -665,8 +665,10 @@ def test_another_tenant_learns_nothing_of_a_learner_from_what_it_may_create(worl
     data_request_process(request_id=created.json()["id"])
     results = b.get(f"/api/v1/data-requests/{created.json()['id']}/results")
     assert results.json()["count"] == 0
-    a_results = Visitors(world).client(API_KEY_A).get(
-        f"/api/v1/data-requests/{world.data_request.pk}/results"
+    a_results = (
+        Visitors(world)
+        .client(API_KEY_A)
+        .get(f"/api/v1/data-requests/{world.data_request.pk}/results")
     )
     assert a_results.json()["count"] > 0
 
