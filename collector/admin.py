@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from collector.models import ApiKey, DataRequest, Tenant
+from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
 
 
 @admin.register(Tenant)
@@ -49,6 +49,23 @@ class DataRequestAdmin(admin.ModelAdmin):
     list_display = ("id", "tenant", "kind", "status", "progress", "result_count", "created_at")
     list_filter = ("status", "kind", "tenant")
     readonly_fields = [field.name for field in DataRequest._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QuarantinedEvent)
+class QuarantinedEventAdmin(admin.ModelAdmin):
+    """The operator's page for widget or schema drift: events refused for validity, and why."""
+
+    list_display = ("received_at", "tenant", "widget", "session", "learner", "reason")
+    list_filter = ("tenant", "widget")
+    search_fields = ("reason", "session", "learner")
+    date_hierarchy = "received_at"
+    readonly_fields = [field.name for field in QuarantinedEvent._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

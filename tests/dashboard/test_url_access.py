@@ -50,13 +50,13 @@ from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest, Tenant
+from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
 from collector.tenants import tenant_default, tenant_get_or_create
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, User, WhitelistEntry
 from projects.models import Project, RunSession
-from tests.collector.helpers import issue_token, now_ms
+from tests.collector.helpers import issue_token, now_ms, post_events
 from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
 from tests.replay.conftest import class_project, record_sessions, tei_event
 
@@ -150,6 +150,11 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     learner = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     other = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
     record_sessions(client, learner, other)
+    # One event the ingestion API refused, in the quarantine of A's tenant.
+    refused = post_events(
+        client, [tei_event("ada-9", 0, "session_started")], learner=opaque_id_of(learner)
+    )
+    assert refused.status_code == 400 and refused.json()["quarantined"] == 1
     teacher_client = Client()
     teacher_client.force_login(teacher_a)
     project = class_project(teacher_client, [learner, other], django_capture_on_commit_callbacks)
@@ -456,6 +461,8 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learner": world.opaque},
         json=True,
     ),
+    # A list of the key's own tenant's quarantine: B's is empty (checked below).
+    "collector:quarantine": Url({"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})}),
     "collector:openapi": Url({"GET": everyone(200)}),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
@@ -488,6 +495,7 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     Association: lambda world: Association.objects.get(),
     ApiKey: lambda world: world.api_key_a,
     Tenant: lambda world: world.api_key_a.tenant,
+    QuarantinedEvent: lambda world: QuarantinedEvent.objects.get(),
     DataRequest: lambda world: world.data_request,
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
@@ -671,6 +679,8 @@ def test_another_tenant_learns_nothing_of_a_learner_from_what_it_may_create(worl
         .get(f"/api/v1/data-requests/{world.data_request.pk}/results")
     )
     assert a_results.json()["count"] > 0
+    assert b.get("/api/v1/quarantine").json()["count"] == 0
+    assert Visitors(world).client(API_KEY_A).get("/api/v1/quarantine").json()["count"] == 1
 
 
 @pytest.mark.django_db(databases=BOTH_DATABASES)
