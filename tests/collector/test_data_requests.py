@@ -259,5 +259,6 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/learners/{learner}/revoke",
         "/learners/{learner}/move",
         "/learners/session-counts",
+        "/quarantine",
         "/learner-tokens",
     }
