@@ -324,19 +324,15 @@ def _update_sessions(
         _update_sessions_generic(tenant_id, learner, changes)
 
 
-# A new row's measures are those of no events (the model's defaults, which Django does not put in
-# the database): summarising fills them in (collector/summaries.py).
 # The upsert takes the row lock, so concurrent batches of one session queue here and the counts
 # stay exact. Every SET expression reads the stored row as it was before this statement.
 SESSION_UPSERT = """
 INSERT INTO collector_session AS stored
     (tenant_id, learner, widget, session, first_time, last_time, max_t, event_count, duplicates,
-     out_of_order, status, status_t, updated_at,
-     summarised_count, active_ms, sittings, work_events, items_attempted, items_total, items)
+     out_of_order, status, status_t, updated_at)
 VALUES (%(tenant_id)s, %(learner)s, %(widget)s, %(session)s, %(first_time)s, %(last_time)s,
         %(max_t)s, %(count)s, %(duplicates)s, %(out_of_order)s, %(status)s, %(status_t)s,
-        %(now)s,
-        0, 0, 0, 0, 0, 0, '[]')
+        %(now)s)
 ON CONFLICT (tenant_id, learner, widget, session) DO UPDATE SET
     first_time = CASE
         WHEN EXCLUDED.event_count = 0 THEN stored.first_time
