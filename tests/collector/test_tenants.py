@@ -13,6 +13,7 @@ import pytest
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
 from collector.models import Event, Learner, Session
+from collector.summaries import sessions_summarise
 from collector.tenants import tenant_get_or_create
 from tests.collector.helpers import OPAQUE, event, now_ms, post_events
 
@@ -159,3 +160,13 @@ def test_a_tenant_may_erase_revoke_and_move_its_own_learner(client, school_a, re
 
 def test_a_learner_never_seen_by_the_tenant_is_a_404(school_a):
     assert school_a.send("DELETE", f"/learners/{'ef' * 16}").status_code == 404
+
+
+def test_the_same_opaque_id_and_session_in_two_tenants_are_summarised_apart(
+    client, school_a, school_b, recorded
+):
+    post_events(client, [event(session="s-1")], token=school_b.token())
+    sessions_summarise()
+    rows = Session.objects.order_by("tenant_id")
+    assert [(row.event_count, row.summarised_count) for row in rows] == [(3, 3), (1, 1)]
+    assert [row["events"] for row in school_b.results("sessions", [OPAQUE])] == [1]
