@@ -9,12 +9,14 @@ and what B does with the same opaque id happens in B's own namespace, never to A
 from __future__ import annotations
 
 import pytest
+from django.core import signing
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
 from collector.models import Event, Learner, Session
 from collector.summaries import sessions_summarise
-from collector.tenants import tenant_get_or_create
+from collector.tenants import tenant_default, tenant_get_or_create
+from collector.tokens import SALT
 from tests.collector.helpers import OPAQUE, event, now_ms, post_events
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
@@ -170,3 +172,12 @@ def test_the_same_opaque_id_and_session_in_two_tenants_are_summarised_apart(
     rows = Session.objects.order_by("tenant_id")
     assert [(row.event_count, row.summarised_count) for row in rows] == [(3, 3), (1, 1)]
     assert [row["events"] for row in school_b.results("sessions", [OPAQUE])] == [1]
+
+
+def test_a_token_signed_before_tenants_existed_writes_into_the_default_tenant(client):
+    legacy = signing.dumps({"sub": OPAQUE, "iat": now_ms()}, salt=SALT)  # no "ten" claim
+    assert post_events(client, [event()], token=legacy).status_code == 202
+    default = tenant_default()
+    assert Event.objects.get().tenant_id == default.pk
+    # Its learner is made known to the tenant, so that it can still be revoked and erased.
+    assert Learner.objects.filter(tenant=default, opaque_id=OPAQUE).exists()
