@@ -6,23 +6,20 @@ import hashlib
 import logging
 import time
 import urllib.parse
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
-from collector.ingest import IdConflict, IngestResult, events_ingest
+from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus, Session
 from collector.openapi import openapi_document
-from collector.quarantine import events_quarantine, quarantine_page
+from collector.quarantine import REJECTED, batch_store, quarantine_page
 from collector.tokens import (
-    LearnerGrant,
     TokenRefused,
     learner_known,
     learner_token_check,
@@ -30,14 +27,7 @@ from collector.tokens import (
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import (
-    MAX_REPORTED_PROBLEMS,
-    BatchInvalid,
-    BatchTooLarge,
-    CleanBatch,
-    RefusedEvent,
-    parse_batch_keeping_valid,
-)
+from collector.validation import BatchInvalid, BatchTooLarge, parse_batch_keeping_valid
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
@@ -46,47 +36,6 @@ MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
 MAX_SESSION_COUNT_LEARNERS = 1_000
 MAX_QUARANTINE_PAGE = 1_000
-REJECTED = "The batch was rejected; nothing was stored."
-
-
-@dataclass(frozen=True)
-class StoredBatch:
-    """What became of a batch: its valid events stored (or not), its invalid ones quarantined."""
-
-    result: IngestResult | None  # None: no event of the batch was valid; nothing was stored
-    refused: list[RefusedEvent]
-    quarantined: int
-
-    def answer(self) -> dict[str, Any]:
-        """The API's answer: 202 `{accepted, duplicates}`, and when events were refused also
-        `refused` (how many), `quarantined` (how many of them were kept) and `errors` (why, by
-        index); 400 `{error, errors, quarantined}` when none was valid."""
-        errors = [p.as_dict() for event in self.refused for p in event.problems]
-        errors = errors[:MAX_REPORTED_PROBLEMS]
-        if self.result is None:
-            return {"error": REJECTED, "errors": errors, "quarantined": self.quarantined}
-        answer: dict[str, Any] = {
-            "accepted": self.result.accepted,
-            "duplicates": self.result.duplicates,
-        }
-        if self.refused:
-            answer.update(refused=len(self.refused), quarantined=self.quarantined, errors=errors)
-        return answer
-
-
-def batch_store(
-    *, grant: LearnerGrant, token: str, batch: CleanBatch, refused: list[RefusedEvent], now: int
-) -> StoredBatch:
-    """Stores a batch's valid events, all or nothing, and quarantines its invalid ones, in one
-    transaction (a 409 on the valid ones keeps nothing of the batch). The API and the in-process
-    client both go through here."""
-    ingest = {"tenant_id": grant.tenant_id, "learner": grant.learner}
-    if not refused:  # nearly every batch: the plain write path, with its own transaction
-        return StoredBatch(events_ingest(**ingest, batch=batch, received_ms=now), [], 0)
-    with transaction.atomic(using=datarequests.ALIAS):
-        result = events_ingest(**ingest, batch=batch, received_ms=now) if batch.events else None
-        kept = events_quarantine(**ingest, token=token, refused=refused)
-    return StoredBatch(result, refused, kept)
 
 
 def _rate_limit(token: str) -> None:

@@ -20,14 +20,18 @@ import json
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from collector.ingest import IngestResult, events_ingest
 from collector.models import QuarantinedEvent, Session
-from collector.validation import SESSION_PATTERN, RefusedEvent
+from collector.tokens import LearnerGrant
+from collector.validation import MAX_REPORTED_PROBLEMS, SESSION_PATTERN, CleanBatch, RefusedEvent
 
 ALIAS = "analytics"
 QUARANTINE_PER_TOKEN_PER_DAY = 200
@@ -37,6 +41,49 @@ REASON_MAX_CHARS = 2000
 EVENT_FIELDS = ("id", "session", "widget", "type", "t", "data")
 WIDGET_LIKE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 log = logging.getLogger("pathlens.collector")
+
+
+REJECTED = "The batch was rejected; nothing was stored."
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """What became of a batch: its valid events stored (or not), its invalid ones quarantined."""
+
+    result: IngestResult | None  # None: no event of the batch was valid; nothing was stored
+    refused: list[RefusedEvent]
+    quarantined: int
+
+    def answer(self) -> dict[str, Any]:
+        """The API's answer: 202 `{accepted, duplicates}`, and when events were refused also
+        `refused` (how many), `quarantined` (how many of them were kept) and `errors` (why, by
+        index); 400 `{error, errors, quarantined}` when none was valid."""
+        errors = [p.as_dict() for event in self.refused for p in event.problems]
+        errors = errors[:MAX_REPORTED_PROBLEMS]
+        if self.result is None:
+            return {"error": REJECTED, "errors": errors, "quarantined": self.quarantined}
+        answer: dict[str, Any] = {
+            "accepted": self.result.accepted,
+            "duplicates": self.result.duplicates,
+        }
+        if self.refused:
+            answer.update(refused=len(self.refused), quarantined=self.quarantined, errors=errors)
+        return answer
+
+
+def batch_store(
+    *, grant: LearnerGrant, token: str, batch: CleanBatch, refused: list[RefusedEvent], now: int
+) -> StoredBatch:
+    """Stores a batch's valid events, all or nothing, and quarantines its invalid ones, in one
+    transaction (a 409 on the valid ones keeps nothing of the batch). The API and the in-process
+    client both go through here."""
+    ingest = {"tenant_id": grant.tenant_id, "learner": grant.learner}
+    if not refused:  # nearly every batch: the plain write path, with its own transaction
+        return StoredBatch(events_ingest(**ingest, batch=batch, received_ms=now), [], 0)
+    with transaction.atomic(using=ALIAS):
+        result = events_ingest(**ingest, batch=batch, received_ms=now) if batch.events else None
+        kept = events_quarantine(**ingest, token=token, refused=refused)
+    return StoredBatch(result, refused, kept)
 
 
 def token_digest(token: str) -> str:
