@@ -432,6 +432,7 @@ def main() -> None:
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         setup_django(env)
+        from collector.tenants import tenant_default
         from collector.tokens import learner_token_issue
         from dashboard.models import LearnerIdentity, User, WhitelistEntry, real_id_key
 
@@ -447,7 +448,11 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with services(env, port):
-            send_events(base, learner_token_issue(learner=learner.opaque_id), events)
+            send_events(
+                base,
+                learner_token_issue(tenant_id=tenant_default().pk, learner=learner.opaque_id),
+                events,
+            )
             log(f"{len(events):,} events sent through the ingestion API")
             http = requests.Session()
             http.cookies.set("sessionid", cookie, domain="127.0.0.1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import urllib.parse
 from typing import Any
 
 from django.conf import settings
@@ -14,17 +15,19 @@ from django.urls import reverse
 
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
-from collector.ingest import IdConflict, events_ingest
+from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus, Session
 from collector.openapi import openapi_document
+from collector.quarantine import REJECTED, batch_store, quarantine_page
 from collector.tokens import (
     TokenRefused,
+    learner_known,
     learner_token_check,
     learner_token_issue,
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import BatchInvalid, BatchTooLarge, parse_batch
+from collector.validation import BatchInvalid, BatchTooLarge, parse_batch_keeping_valid
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
@@ -32,6 +35,7 @@ log = logging.getLogger("pathlens.collector")
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
 MAX_SESSION_COUNT_LEARNERS = 1_000
+MAX_QUARANTINE_PAGE = 1_000
 
 
 def _rate_limit(token: str) -> None:
@@ -60,26 +64,23 @@ def events(request: HttpRequest) -> JsonResponse:
     _rate_limit(token)
     body = read_body(request)
     try:
-        batch = parse_batch(body)
+        batch, refused = parse_batch_keeping_valid(body)
     except BatchTooLarge as error:
         raise ApiError(413, str(error)) from None
     except BatchInvalid as invalid:
         return JsonResponse(
-            {
-                "error": "The batch was rejected; nothing was stored.",
-                "errors": [problem.as_dict() for problem in invalid.problems],
-            },
+            {"error": REJECTED, "errors": [problem.as_dict() for problem in invalid.problems]},
             status=400,
         )
     try:
-        result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+        stored = batch_store(grant=grant, token=token, batch=batch, refused=refused, now=received)
     except IdConflict as conflict:
         raise ApiError(
             409,
             "These event ids were already used for different content; nothing was stored.",
             ids=conflict.event_ids[:100],
         ) from None
-    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
+    return JsonResponse(stored.answer(), status=202 if batch.events else 400)
 
 
 @api_view({"POST"})
@@ -93,10 +94,20 @@ def data_requests(request: HttpRequest) -> JsonResponse:
 
 
 def _own_request(api_key, request_id) -> DataRequest:
-    found = DataRequest.objects.filter(pk=request_id, api_key=api_key).first()
+    """The data request if the key's tenant made it; 404 otherwise, as if it did not exist."""
+    found = DataRequest.objects.filter(pk=request_id, tenant_id=api_key.tenant_id).first()
     if found is None:
         raise ApiError(404, "No such data request for this API key.")
     return found
+
+
+def _own_learner(api_key, learner: str) -> str:
+    """The opaque id if the key's tenant knows that learner; 404 otherwise, as if it did not
+    exist, whether or not another tenant uses the same opaque id."""
+    learner = schemas.opaque_id(learner, "learner")
+    if not learner_known(tenant_id=api_key.tenant_id, learner=learner):
+        raise ApiError(404, "No such learner for this API key.")
+    return learner
 
 
 @api_view({"GET"})
@@ -144,9 +155,10 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
 
 @api_view({"GET"})
 def session_events(request: HttpRequest, session: str) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
     return JsonResponse(
         schemas.session_events_payload(
+            tenant_id=api_key.tenant_id,
             learner=request.GET.get("learner"),
             session=session,
             widget=request.GET.get("widget") or None,
@@ -156,32 +168,37 @@ def session_events(request: HttpRequest, session: str) -> JsonResponse:
 
 @api_view({"DELETE"})
 def learner(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse(datarequests.learner_erase(learner=schemas.opaque_id(learner, "learner")))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    return JsonResponse(datarequests.learner_erase(tenant_id=api_key.tenant_id, learner=learner))
 
 
 @api_view({"POST"})
 def learner_revoke(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    learner_tokens_revoke(learner=schemas.opaque_id(learner, "learner"))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    learner_tokens_revoke(tenant_id=api_key.tenant_id, learner=learner)
     return JsonResponse({"revoked": True})
 
 
 @api_view({"POST"})
 def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
     target = schemas.opaque_id(json_body(request).get("to"), "to")
     if target == learner:
         raise ApiError(400, "'to' must differ from the learner being moved.", field="to")
     return JsonResponse(
-        datarequests.learner_move(learner=schemas.opaque_id(learner, "learner"), to=target)
+        datarequests.learner_move(tenant_id=api_key.tenant_id, learner=learner, to=target)
     )
 
 
-def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
-    """How many sessions each listed learner has: the API's rules, shared with the local client.
+def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
+    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
+    local client.
 
-    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown".
+    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
+    (nor learn whether another tenant uses the id).
     """
     learners = payload.get("learners")
     if not isinstance(learners, list):
@@ -196,7 +213,7 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
     counts = dict.fromkeys(ids, 0)
     counts.update(
         Session.objects.using(datarequests.ALIAS)
-        .filter(learner__in=ids)
+        .filter(tenant_id=tenant_id, learner__in=ids)
         .order_by()
         .values("learner")
         .annotate(n=Count("id"))
@@ -207,20 +224,44 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
 
 @api_view({"POST"})
 def learner_session_counts(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse({"counts": session_counts_of(json_body(request))})
+    api_key = require_api_key(request)
+    return JsonResponse(
+        {"counts": session_counts_of(json_body(request), tenant_id=api_key.tenant_id)}
+    )
 
 
 @api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
     learner_id = schemas.opaque_id(json_body(request).get("learner"), "learner")
     return JsonResponse(
         {
-            "token": learner_token_issue(learner=learner_id),
+            # Opaque ids are a namespace per tenant: this makes (or finds) the tenant's own
+            # learner of this id, never another tenant's.
+            "token": learner_token_issue(tenant_id=api_key.tenant_id, learner=learner_id),
             "expires_in": settings.LEARNER_TOKEN_TTL,
         },
         status=201,
+    )
+
+
+@api_view({"GET"})
+def quarantine(request: HttpRequest) -> JsonResponse:
+    """The key's tenant's quarantined events, newest first, a page at a time."""
+    api_key = require_api_key(request)
+    offset = _page_param(request, "offset", 0, 10**9)
+    limit = _page_param(request, "limit", 100, MAX_QUARANTINE_PAGE) or 1
+    widget = request.GET.get("widget") or None
+    count, rows = quarantine_page(
+        tenant_id=api_key.tenant_id, offset=offset, limit=limit, widget=widget
+    )
+    following = offset + len(rows)
+    next_url = None
+    if following < count:
+        next_url = f"{request.path}?offset={following}&limit={limit}"
+        next_url += f"&widget={urllib.parse.quote(widget)}" if widget else ""
+    return JsonResponse(
+        {"count": count, "offset": offset, "limit": limit, "next": next_url, "results": rows}
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -407,3 +408,122 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+# --- Tenants and the quarantine --------------------------------------------------------------
+# Added to the document above by one function, kept apart so that the two can be edited
+# independently; fold it into the document when convenient.
+
+
+def _with_tenants_and_quarantine(document: dict[str, Any]) -> dict[str, Any]:
+    schemas, paths = document["components"]["schemas"], document["paths"]
+    problems = copy.deepcopy(schemas["BatchProblems"]["properties"]["errors"])
+    document["info"]["description"] += (
+        " Every API key belongs to a tenant (a school); learners, sessions, events, tokens, data "
+        "requests and quarantined events belong to the tenant that created them, and any other "
+        "tenant gets 404 for them. Opaque ids are a namespace per tenant."
+    )
+    schemes = document["components"]["securitySchemes"]
+    schemes["apiKey"]["description"] += " Sees only its tenant's data."
+    schemes["learnerToken"]["description"] += " Writes into the tenant that minted it."
+    schemas["QuarantinedEvent"] = {
+        "type": "object",
+        "required": ["id", "learner", "reason", "raw", "truncated", "received_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "learner": {"type": "string", "maxLength": 64, "description": "Opaque id."},
+            "session": {"type": ["string", "null"]},
+            "widget": {"type": ["string", "null"]},
+            "reason": {"type": "string", "description": "'field: message' problems, '; '-joined."},
+            "raw": {"type": "string", "description": "The event's JSON as sent (own fields)."},
+            "truncated": {"type": "boolean", "description": "raw was cut at 16 KiB."},
+            "received_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    events = paths["/events"]["post"]
+    events["summary"] = (
+        "Append a batch of a learner's events (idempotent by event id); valid events are stored, "
+        "invalid ones named and quarantined."
+    )
+    events["responses"]["202"] = {
+        "description": (
+            "The valid events stored, all or nothing. With refused events, also how many, how "
+            "many were kept in the quarantine, and why, by index."
+        ),
+        **_json(
+            {
+                "type": "object",
+                "required": ["accepted", "duplicates"],
+                "properties": {
+                    "accepted": {"type": "integer"},
+                    "duplicates": {"type": "integer"},
+                    "refused": {"type": "integer", "minimum": 1},
+                    "quarantined": {"type": "integer", "minimum": 0},
+                    "errors": problems,
+                },
+            }
+        ),
+    }
+    events["responses"]["400"] = {
+        "description": (
+            "Nothing stored: no event is valid (each is named by index and quarantined), or the "
+            "batch is wrong as a whole (index null: not JSON, empty, bad sent_at)."
+        ),
+        **_json(
+            {
+                "allOf": [{"$ref": "#/components/schemas/BatchProblems"}],
+                "properties": {"quarantined": {"type": "integer", "minimum": 0}},
+            }
+        ),
+    }
+    for path in ("/learners/{learner}", "/learners/{learner}/revoke", "/learners/{learner}/move"):
+        for operation in paths[path].values():
+            operation["responses"].update(_errors(404))
+            operation["responses"]["404"]["description"] = (
+                "This tenant never minted a token for this learner (whatever other tenants did)."
+            )
+    paths["/quarantine"] = {
+        "get": {
+            "summary": "The tenant's quarantined events (refused for validity), newest first.",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 1000},
+                },
+                {"name": "widget", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "A page of quarantined events.",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "count": {"type": "integer"},
+                                "offset": {"type": "integer"},
+                                "limit": {"type": "integer"},
+                                "next": {"type": ["string", "null"]},
+                                "results": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/QuarantinedEvent"},
+                                },
+                            },
+                        }
+                    ),
+                },
+                **_errors(400, 401),
+            },
+        }
+    }
+    return document
+
+
+_document_without_tenants_and_quarantine = openapi_document
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:  # the document above, amended
+    return _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))

@@ -84,9 +84,11 @@ def describe(data_request: DataRequest) -> dict[str, Any]:
     }
 
 
-def session_events_payload(*, learner: str, session: str, widget: str | None) -> dict:
+def session_events_payload(
+    *, tenant_id: int, learner: str, session: str, widget: str | None
+) -> dict:
     learner = opaque_id(learner, "learner")
-    stats = datarequests.session_stats(learner=learner, session=session)
+    stats = datarequests.session_stats(tenant_id=tenant_id, learner=learner, session=session)
     if widget:
         stats = [s for s in stats if s.widget == widget]
     if not stats:
@@ -103,9 +105,12 @@ def session_events_payload(*, learner: str, session: str, widget: str | None) ->
                 "events": s.event_count,
                 "duplicates": s.duplicates,
                 "out_of_order": s.out_of_order,
+                "refused": s.refused,
                 "status": s.status,
             }
             for s in stats
         ],
-        "events": datarequests.session_events(learner=learner, session=session, widget=widget),
+        "events": datarequests.session_events(
+            tenant_id=tenant_id, learner=learner, session=session, widget=widget
+        ),
     }

@@ -20,5 +20,6 @@ urlpatterns = [
     path("learners/<str:learner>/revoke", api.learner_revoke, name="learner_revoke"),
     path("learners/<str:learner>/move", api.learner_move, name="learner_move"),
     path("learner-tokens", api.learner_tokens, name="learner_tokens"),
+    path("quarantine", api.quarantine, name="quarantine"),
     path("openapi.json", api.openapi, name="openapi"),
 ]

@@ -64,6 +64,15 @@ class CleanBatch:
     events: list[CleanEvent]
 
 
+@dataclass(frozen=True)
+class RefusedEvent:
+    """An event of a batch that the full check refused, with why; the rest may still be stored."""
+
+    index: int
+    raw: Any
+    problems: list[Problem]
+
+
 class BatchTooLarge(Exception):
     pass
 
@@ -241,14 +250,27 @@ def read_json(body: bytes) -> Any:
 
 
 def parse_batch(body: bytes) -> CleanBatch:
-    """Raises BatchInvalid (400) or BatchTooLarge (413)."""
+    """The whole batch, clean; raises BatchInvalid (400) if any event is invalid, or
+    BatchTooLarge (413)."""
+    batch, refused = parse_batch_keeping_valid(body)
+    if refused:
+        problems = [problem for event in refused for problem in event.problems]
+        raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
+    return batch
+
+
+def parse_batch_keeping_valid(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
+    """The batch's valid events, and the invalid ones with their problems (the ingestion API
+    stores the first and quarantines the second). A batch that is wrong as a whole (not JSON,
+    no events, a bad `sent_at`) raises BatchInvalid (400); too many events, BatchTooLarge (413).
+    """
     try:
         return _parse_batch(body)
     except RecursionError:  # a deep `data` that the parser took and its encoder did not
         raise BatchInvalid([Problem(None, "", NESTED_TOO_DEEP)]) from None
 
 
-def _parse_batch(body: bytes) -> CleanBatch:
+def _parse_batch(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
     try:
         payload = read_json(body)
     except JsonUnreadable as error:
@@ -259,7 +281,7 @@ def _parse_batch(body: bytes) -> CleanBatch:
     sent_at = payload.get("sent_at")
     problems: list[Problem] = []
     if sent_at is not None and not _is_epoch_ms(sent_at):
-        problems.append(Problem(None, "sent_at", "Must be an integer in epoch milliseconds."))
+        raise BatchInvalid([Problem(None, "sent_at", "Must be an integer in epoch milliseconds.")])
 
     events = payload.get("events")
     if not isinstance(events, list):
@@ -270,14 +292,14 @@ def _parse_batch(body: bytes) -> CleanBatch:
         raise BatchTooLarge(f"{len(events)} events in one batch; send at most {MAX_EVENTS}.")
 
     clean = []
+    refused: list[RefusedEvent] = []
     for index, raw in enumerate(events):
         event = _clean_or_none(raw) if type(raw) is dict else None
         if event is None:
+            start = len(problems)
             event = _check_event(index, raw, problems)
+            if event is None:
+                refused.append(RefusedEvent(index, raw, problems[start:]))
         if event is not None:
             clean.append(event)
-        if len(problems) >= MAX_REPORTED_PROBLEMS:
-            break
-    if problems:
-        raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
-    return CleanBatch(sent_at=sent_at, events=clean)
+    return CleanBatch(sent_at=sent_at, events=clean), refused

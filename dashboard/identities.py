@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from collector.client import get_client
+from collector.client import CollectorError, get_client
 from dashboard.models import LearnerIdentity, User, new_opaque_id, real_id_key
 
 log = logging.getLogger("pathlens.identities")
@@ -127,6 +127,17 @@ def learners_session_counts(*, learners: Iterable[LearnerIdentity]) -> dict[int,
 # --- Rotation and deletion ----------------------------------------------------------------------
 
 
+def _unless_unknown(call, default=None):
+    """The collector's answer, or `default` when it answers 404: it never saw this learner (no
+    widget was opened, so no token was minted), and there is nothing of it to change."""
+    try:
+        return call()
+    except CollectorError as error:
+        if error.status == 404:
+            return default
+        raise
+
+
 @dataclass(frozen=True)
 class Rotation:
     old_opaque_id: str
@@ -147,8 +158,14 @@ def learner_rotate(*, learner: LearnerIdentity, move_events: bool) -> Rotation:
         old, new = locked.opaque_id, new_opaque_id()
         locked.opaque_id = new
         locked.save(update_fields=["opaque_id", "updated_at"])
-        client.revoke_learner(old)
-        moved = client.move_learner(old, to=new)["events_moved"] if move_events else None
+        _unless_unknown(lambda: client.revoke_learner(old))
+        moved = (
+            _unless_unknown(lambda: client.move_learner(old, to=new), {"events_moved": 0})[
+                "events_moved"
+            ]
+            if move_events
+            else None
+        )
     learner.refresh_from_db()
     log.info(
         "opaque id rotated for learner pk=%s; earlier events %s",
@@ -177,9 +194,11 @@ def learner_delete(*, learner: LearnerIdentity, erase_events: bool) -> Deletion:
     with transaction.atomic():
         LearnerIdentity.objects.filter(pk=pk).delete()
         if erase_events:
-            erased = client.erase_learner(opaque)  # revokes the tokens too
+            erased = _unless_unknown(  # revokes the tokens too
+                lambda: client.erase_learner(opaque), {"events_deleted": 0, "sessions_deleted": 0}
+            )
         else:
-            client.revoke_learner(opaque)
+            _unless_unknown(lambda: client.revoke_learner(opaque))
             erased = None
     log.info("learner pk=%s deleted; events %s", pk, "erased" if erase_events else "kept")
     return Deletion(

@@ -65,6 +65,7 @@ class Recording:
     events: list[dict[str, Any]]  # in client-time order, ties in arrival order
     duplicates: int  # copies of an already stored event, dropped at ingest
     out_of_order: int  # events that arrived after a later one
+    refused: int  # events refused for validity (kept in the collector's quarantine, not replayed)
     status: str  # started | resumed | completed
 
 
@@ -78,5 +79,6 @@ def session_recording(*, session: RunSession) -> Recording:
         events=answer["events"],
         duplicates=stats.get("duplicates", 0),
         out_of_order=stats.get("out_of_order", 0),
+        refused=stats.get("refused", 0),
         status=stats.get("status", ""),
     )

@@ -13,6 +13,7 @@ import pytest
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.models import Event
+from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
 from tests.support.worker import running_worker
 
@@ -24,7 +25,7 @@ def collector(request):
     if request.param == "local":
         return LocalCollector()
     live_server = request.getfixturevalue("live_server")
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     return HttpCollector(live_server.url, key)
 
 

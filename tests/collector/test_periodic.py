@@ -52,7 +52,10 @@ def recorded(client):
 def lost_request(*, created_ago: timedelta, started_ago: timedelta | None = None) -> DataRequest:
     """A PROCESSING request whose task never reached a worker (made without enqueuing one)."""
     request = DataRequest.objects.create(
-        api_key=internal_api_key(), kind="sessions", learners=[OPAQUE, OTHER_OPAQUE]
+        api_key=internal_api_key(),
+        tenant=internal_api_key().tenant,
+        kind="sessions",
+        learners=[OPAQUE, OTHER_OPAQUE],
     )
     DataRequest.objects.filter(pk=request.pk).update(
         created_at=timezone.now() - created_ago,

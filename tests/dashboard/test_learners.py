@@ -480,6 +480,30 @@ def test_a_deletion_the_collector_refuses_deletes_nothing(
     assert LearnerIdentity.objects.filter(pk=learner.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("rotate", {"move_events": "on"}),
+        ("rotate", {}),
+        ("delete", {"events": "erase"}),
+        ("delete", {"events": "keep"}),
+    ],
+)
+def test_a_learner_who_never_opened_a_widget_is_rotated_or_deleted_all_the_same(
+    teacher_client, learner, action, data
+):
+    # The collector has never heard of this opaque id (404: not its tenant's learner): there is
+    # nothing there to revoke, move or erase, and the school side carries on.
+    response = teacher_client.post(f"/teacher/learners/{learner.pk}/{action}/", data)
+    assert response.status_code == 302
+    if action == "delete":
+        assert not LearnerIdentity.objects.filter(pk=learner.pk).exists()
+    else:
+        old = learner.opaque_id
+        learner.refresh_from_db()
+        assert learner.opaque_id != old
+
+
 def test_a_deleted_learner_is_signed_out(teacher_client, learner_client, learner):
     teacher_client.post(f"/teacher/learners/{learner.pk}/delete/", {"events": "keep"})
     response = learner_client.get("/learn/")

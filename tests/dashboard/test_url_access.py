@@ -16,10 +16,13 @@ accept must answer 405. Visitors:
 - `teacher_a`, who owns the project, its runs and their sessions (so its replays), and
   `teacher_b`, who must get 404 for every one of them. Learner identities belong to the school,
   not to a teacher (dashboard/identity_views.py `_get_learner`): both teachers may manage them;
-- bearer credentials of the collector API: a learner token, and the API keys of two schools.
-  Data requests belong to the key that made them; the other key gets 404. Everything else of the
-  API is open to any valid key, by design (docs/collector.md). On any page outside the API a
-  bearer credential counts for nothing: it is answered as an anonymous visitor.
+- bearer credentials of the collector API: a learner token, and the API keys of two schools in
+  two tenants. School A's key is in the tenant of the data (the default tenant, where the school
+  side records); school B's key is in another tenant and gets 404 for every URL that names A's
+  learner, session or data request. What B may create (a data request, a token, counts) is made
+  in B's own namespace and shows nothing of A's (`test_another_tenant_learns_nothing_of_a_`
+  below). On any page outside the API a bearer credential counts for nothing: it is answered as
+  an anonymous visitor.
 
 Each request runs in a transaction that is rolled back, so a delete by one visitor does not
 change what the next one sees.
@@ -47,13 +50,13 @@ from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest
-from collector.tokens import learner_token_issue
+from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
+from collector.tenants import tenant_default, tenant_get_or_create
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
 from projects.models import Project, RunSession
-from tests.collector.helpers import now_ms
+from tests.collector.helpers import issue_token, now_ms, post_events
 from tests.factories import (
     LearnerIdentityFactory,
     SchoolClassFactory,
@@ -153,11 +156,18 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     learner = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     other = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
     record_sessions(client, learner, other)
+    # One event the ingestion API refused, in the quarantine of A's tenant.
+    refused = post_events(
+        client, [tei_event("ada-9", 0, "session_started")], learner=opaque_id_of(learner)
+    )
+    assert refused.status_code == 400 and refused.json()["quarantined"] == 1
     teacher_client = Client()
     teacher_client.force_login(teacher_a)
     project = class_project(teacher_client, [learner, other], django_capture_on_commit_callbacks)
-    key_a, key_a_text = api_key_create(name="school A")
-    _, key_b_text = api_key_create(name="school B")
+    key_a, key_a_text = api_key_create(name="school A", tenant=tenant_default())
+    # School B is another tenant: it may know A's real ids (opaque id, session, data request)
+    # and must be told that none of them exist.
+    _, key_b_text = api_key_create(name="school B", tenant=tenant_get_or_create(name="school B"))
     created = Client().post(
         "/api/v1/data-requests",
         {"kind": "sessions", "learners": [opaque_id_of(learner)]},
@@ -209,7 +219,7 @@ class Visitors:
     def __init__(self, world: World) -> None:
         self.world = world
         self.clients: dict[str, tuple[Client, Any]] = {}
-        self.token = learner_token_issue(learner=world.opaque)
+        self.token = issue_token(world.opaque)
 
     def client(self, visitor: str) -> Client:
         if visitor not in self.clients:
@@ -494,7 +504,7 @@ AUDIT: dict[str, Url] = {
         kwargs=lambda world: {"request_id": world.data_request.pk},
     ),
     "collector:session_events": Url(
-        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         kwargs=lambda world: {"session": world.run_session.session},
         query=lambda world: f"?learner={world.opaque}&widget=TEI001",
     ),
@@ -503,12 +513,12 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learners": [world.opaque]},
         json=True,
     ),
-    "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 200})}, opaque_kwargs),
+    "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs),
     "collector:learner_revoke": Url(
-        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})}, opaque_kwargs, json=True
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs, json=True
     ),
     "collector:learner_move": Url(
-        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         opaque_kwargs,
         data=lambda world: {"to": "ab" * 16},
         json=True,
@@ -518,6 +528,8 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learner": world.opaque},
         json=True,
     ),
+    # A list of the key's own tenant's quarantine: B's is empty (checked below).
+    "collector:quarantine": Url({"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})}),
     "collector:openapi": Url({"GET": everyone(200)}),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
@@ -549,6 +561,8 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     Nonce: lambda world: Nonce.objects.get(),
     Association: lambda world: Association.objects.get(),
     ApiKey: lambda world: world.api_key_a,
+    Tenant: lambda world: world.api_key_a.tenant,
+    QuarantinedEvent: lambda world: QuarantinedEvent.objects.get(),
     DataRequest: lambda world: world.data_request,
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
@@ -704,6 +718,36 @@ def test_the_admin_is_for_staff_only(world):
             if response.status_code != 200:
                 wrong.append(f"GET {url} as staff: {describe(response)}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db(databases=BOTH_DATABASES)
+def test_another_tenant_learns_nothing_of_a_learner_from_what_it_may_create(world):
+    """The collector URLs that answer school B with a 2xx name no object of A's in the URL: B's
+    data request over A's opaque id finishes with no results, its counts are 0, and a token it
+    mints writes into B's tenant (tests/collector/test_tenants.py has the rest)."""
+    b = Visitors(world).client(API_KEY_B)
+    counts = b.post(
+        "/api/v1/learners/session-counts",
+        {"learners": [world.opaque]},
+        content_type="application/json",
+    )
+    assert counts.json() == {"counts": {world.opaque: 0}}
+    created = b.post(
+        "/api/v1/data-requests",
+        {"kind": "sessions", "learners": [world.opaque]},
+        content_type="application/json",
+    )
+    data_request_process(request_id=created.json()["id"])
+    results = b.get(f"/api/v1/data-requests/{created.json()['id']}/results")
+    assert results.json()["count"] == 0
+    a_results = (
+        Visitors(world)
+        .client(API_KEY_A)
+        .get(f"/api/v1/data-requests/{world.data_request.pk}/results")
+    )
+    assert a_results.json()["count"] > 0
+    assert b.get("/api/v1/quarantine").json()["count"] == 0
+    assert Visitors(world).client(API_KEY_A).get("/api/v1/quarantine").json()["count"] == 1
 
 
 @pytest.mark.django_db(databases=BOTH_DATABASES)

@@ -14,7 +14,7 @@ from django.test import Client
 from collector.client import get_client
 from dashboard.access import LEARNER_SESSION_KEY
 from replay.timeline import decode
-from tests.collector.helpers import now_ms
+from tests.collector.helpers import now_ms, post_events
 from tests.projects.conftest import finished_project
 from tests.replay.conftest import (
     DAY,
@@ -285,6 +285,23 @@ def test_thousands_of_events_that_arrived_out_of_order_and_twice_replay_in_time_
     assert [e["t"] for e in data["events"]] == [e["t"] for e in events]
     marks = sorted(int(i) for t in data["figure"]["data"] for i in decode(t["customdata"]))
     assert marks == list(range(len(events)))
+
+
+def test_the_recording_row_says_how_many_events_were_refused(
+    client, teacher_client, ada, django_capture_on_commit_callbacks
+):
+    events = tei_session("refusing", now_ms() - 3_600_000)
+    broken = [{**tei_event("refusing", events[1]["t"], "card_placed"), "data": {"card": 7}}] * 2
+    broken[1] = {**broken[0], "id": tei_event("refusing", 0, "x")["id"]}
+    response = post_events(client, [*events, *broken], learner=ada.opaque_id)
+    assert response.json()["refused"] == 2
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    page = text(teacher_client.get(replay_url(stored_in(project, "refusing"))))
+    assert f"Events {len(events)}" in page
+    assert "Incomplete 2 events refused" in page
+    assert "Clean" not in page
 
 
 def test_a_session_whose_events_were_erased_since_says_so(teacher_client, project, ada):
