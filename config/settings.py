@@ -163,8 +163,10 @@ AUTHENTICATION_BACKENDS = [
 
 # Demo login: one button that signs in as a demo teacher. On by default only when DEBUG is on.
 DEMO_LOGIN = env_bool("DEMO_LOGIN", DEBUG)
-# Learners pick their own name from a list, with no password (a demo-grade mechanism).
-LEARNER_PICK_SIGNIN = env_bool("LEARNER_PICK_SIGNIN", True)
+# Learners pick their own name from a list, with no password (a demo-grade mechanism): anyone who
+# can open the page can be any learner, so it is on by default only when DEBUG is on (`make run`);
+# `check --deploy` warns when a production site turns it on (pathlens.W002).
+LEARNER_PICK_SIGNIN = env_bool("LEARNER_PICK_SIGNIN", DEBUG)
 # Comma-separated emails and "@domain" entries copied into the whitelist by `seed_whitelist`.
 TEACHER_WHITELIST = env_list("TEACHER_WHITELIST")
 # Shown on the "not on the list" page so a refused teacher knows whom to ask.

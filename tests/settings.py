@@ -13,6 +13,8 @@ os.environ.setdefault("DATA_DIR", str(_data))
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("DEMO_LOGIN", "true")
+# Off by default with DEBUG off; the sign-in tests and the browser tests pick learners.
+os.environ.setdefault("LEARNER_PICK_SIGNIN", "true")
 # Each test signs in afresh from 127.0.0.1; the limit has tests of its own.
 os.environ.setdefault("SIGNIN_RATE_LIMIT", "1000000")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
