@@ -202,7 +202,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 # A teacher is signed out after this long without a request, and this long after signing in.
 TEACHER_IDLE_TIMEOUT = env_int("TEACHER_IDLE_TIMEOUT", 2 * 3600, minimum=60)
 TEACHER_ABSOLUTE_TIMEOUT = env_int("TEACHER_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
-# Sign-in attempts (demo, learner pick, Google) per client address per five minutes.
+# Sign-in attempts (demo, learner pick, Google, /admin/login/) per client address per five minutes.
 SIGNIN_RATE_LIMIT = env_int("SIGNIN_RATE_LIMIT", 30, minimum=1)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
