@@ -251,7 +251,9 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-src": [CSP.SELF],
-    "frame-ancestors": [CSP.SELF],
+    # No page may be framed, by anyone; replay's playback frame alone lets this site frame it
+    # (replay.views.playback_frame overrides this one directive).
+    "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     # Browsers apply form-action to the redirect after the Google sign-in POST, too.
