@@ -296,10 +296,30 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         _folder.mkdir(parents=True, exist_ok=True)
     # Remote control needs a fanout exchange, which the filesystem transport does not offer.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# When a worker dies, what it was doing must come back soon (docs/deploy.md, "When a worker
+# dies"). A task is acknowledged when it has finished, not when it is received (acks_late), so
+# a message whose worker died is still the broker's: RabbitMQ requeues it the moment the dead
+# worker's connection closes; Redis once it has been out longer than the visibility timeout
+# below. A pool child that dies under a living worker (killed, out of memory) gets its task
+# requeued at once (reject_on_worker_lost). Every task is safe to run twice: a data request
+# skips itself when it is finished or being processed, the periodic tasks are idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis: kombu's default is an hour (and a look every 100 s). 90 s brings a dead worker's message
+# back within 100 s, yet stays six times above the longest task measured (a `scores` request
+# over a million events, 15 s, benchmarks/README.md): a task running longer is delivered a
+# second time, which waits for the first and then finds the work done. Tasks are never
+# scheduled further ahead than this (the only countdown is a 5 s retry).
+REDIS_VISIBILITY_TIMEOUT = 90
+REDIS_RESTORE_EVERY = 10
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": REDIS_RESTORE_EVERY,
+        "unacked_restore_throttle": 1,  # look every interval, not every tenth one
+    }
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -48,6 +48,14 @@ else:
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'celery-results'}"
     (DATA_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
 
+# The worker-kill test (tests/collector/test_worker_killed.py) gives its workers a short Redis
+# visibility timeout so that it takes seconds, not production's 90 s.
+if os.environ.get("PATHLENS_TEST_VISIBILITY_TIMEOUT") and CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "visibility_timeout": int(os.environ["PATHLENS_TEST_VISIBILITY_TIMEOUT"]),
+    }
+
 # Where the local OIDC server listens; the `oauth_server` fixture sets it.
 TEST_OAUTH_SERVER_URL = ""
 STATIC_ROOT = None  # served from STATICFILES_DIRS by whitenoise finders in tests
