@@ -284,6 +284,9 @@ CELERY_BROKER_URL = env_url(
 )
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem"):
+    # The transport reads only the folders below; a host in the URL keeps kombu from warning
+    # "No hostname was supplied" on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _queue_dir = DATA_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -376,7 +379,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django gives its loggers a console handler of their own when DEBUG is on; they reach
+        # ours through the root logger anyway, so without this each line is printed twice.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- E-mail (notifications: a finished run, the daily "needs attention" digest) ----------------
