@@ -81,7 +81,8 @@ def test_a_teacher_creates_a_project_and_follows_a_path_label_to_a_session(page,
 
     status.get_by_role("link", name="Explore").click()
     chart = page.locator("#path-chart")
-    expect(chart).to_have_attribute("data-state", "drawn")
+    # Plotly draws on the CPU (no GPU here); on a loaded machine that outlasts expect's 5 s.
+    expect(chart).to_have_attribute("data-state", "drawn", timeout=30_000)
 
     for name in ("Ada Lovelace", "Grace Hopper"):
         page.get_by_label(f"Show the path of {name}").check()
