@@ -12,10 +12,15 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still
 # synchronous and safe, so Django's async-safety guard must stand aside for these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Assertions wait as long as actions do (page.set_default_timeout below): on a machine shared by
+# several test runs, an htmx swap or a chart can take longer than expect's default 5 s.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
