@@ -121,6 +121,7 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
             what="serving, with the worker ready",
             log=log,
         )
+        groups = process_groups_under(script.pid)  # the script's, the web server's, the worker's
         summarising = wait_for(
             lambda: re.search(r"collector\.summarise_sessions\[([-0-9a-f]+)\] received", read()),
             timeout=60,
@@ -128,7 +129,6 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
             log=log,
         ).group(1)
         time.sleep(0.5)
-        groups = process_groups_under(script.pid)
         pressed = time.monotonic()
         os.killpg(script.pid, signal.SIGINT)  # Ctrl-C
         wait_for(
@@ -139,6 +139,8 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
         )
         took = time.monotonic() - pressed
     finally:
+        if script.poll() is None:
+            groups |= process_groups_under(script.pid)
         left = processes_in(groups)
         for pgid in groups:
             if group_alive(pgid):
