@@ -35,8 +35,12 @@ ALIAS = "analytics"
 DELETE_BATCH = 500
 # A request no worker has started this long after it was created lost its task: requeue it.
 REQUEUE_UNSTARTED_AFTER = timedelta(minutes=5)
-# One started this long ago and still PROCESSING lost its worker: requeue it.
-REQUEUE_STARTED_AFTER = timedelta(hours=1)
+# One started this long ago and still PROCESSING lost its worker: requeue it. The sweep runs every
+# BEAT_INTERVAL (60 s), so on the filesystem broker, which cannot redeliver, a dead worker's
+# request is back within 2.5 minutes; never before Redis would redeliver it (its visibility
+# timeout, config/settings.py). A request really running this long is delivered again and the
+# second delivery skips it (docs/deploy.md, "When a worker dies").
+REQUEUE_STARTED_AFTER = timedelta(seconds=90)
 # One still PROCESSING this long after it was created will not finish: fail it, with a reason.
 GIVE_UP_AFTER = timedelta(hours=24)
 log = logging.getLogger("pathlens.collector")

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from collector.client import CollectorError, get_client
 from dashboard.models import LearnerIdentity, User, new_opaque_id, real_id_key
+from dashboard.spreadsheets import defuse_cell, undefuse_cell
 
 log = logging.getLogger("pathlens.identities")
 
@@ -31,9 +32,6 @@ IMPORT_COLUMNS = ("real_id", "display_name")
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 50_000
 EXPORT_COLUMNS = ("real_id", "display_name", "opaque_id", "created")
-# Spreadsheets run a cell that starts with one of these as a formula; the export defuses it
-# with a leading apostrophe, which the import removes again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IN_CHUNK = 500  # ids per `IN (…)` query, well inside every backend's parameter limit
 OPAQUE_PREFIX = re.compile(r"[0-9a-fA-F]{6,64}")
 
@@ -211,10 +209,6 @@ def learner_delete(*, learner: LearnerIdentity, erase_events: bool) -> Deletion:
 # --- Export -------------------------------------------------------------------------------------
 
 
-def _defuse(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def learners_export_rows(*, exported_by: User) -> Iterator[list[str]]:
     """The whole mapping as CSV rows, header first. Logged with the teacher's user id only."""
     count = LearnerIdentity.objects.count()
@@ -228,7 +222,12 @@ def learners_export_rows(*, exported_by: User) -> Iterator[list[str]]:
     def generate() -> Iterator[list[str]]:
         yield list(EXPORT_COLUMNS)
         for real_id, display_name, opaque_id, created_at in rows:
-            yield [_defuse(real_id), _defuse(display_name), opaque_id, created_at.isoformat()]
+            yield [
+                defuse_cell(real_id),
+                defuse_cell(display_name),
+                opaque_id,
+                created_at.isoformat(),
+            ]
 
     return generate()
 
@@ -258,12 +257,6 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[ImportProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sorted(problems, key=lambda problem: problem.line or 0)
-
-
-def _undefuse(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1:2] in "=+-@":
-        return value[1:]
-    return value
 
 
 def _delimiter(text: str) -> str:
@@ -396,8 +389,8 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
             rows.append(
                 ImportRow(
                     line=reader.line_num,
-                    real_id=_undefuse(_squeeze(values["real_id"])),
-                    display_name=_undefuse(_squeeze(values["display_name"])),
+                    real_id=undefuse_cell(_squeeze(values["real_id"])),
+                    display_name=undefuse_cell(_squeeze(values["display_name"])),
                 )
             )
             if len(rows) > IMPORT_MAX_ROWS:

@@ -7,7 +7,6 @@ dashboard.identities.
 
 from __future__ import annotations
 
-import csv
 import logging
 import secrets
 
@@ -34,6 +33,7 @@ from dashboard.forms import (
     LearnerSearchForm,
 )
 from dashboard.models import LearnerIdentity
+from dashboard.spreadsheets import csv_download
 
 log = logging.getLogger("pathlens.identities")
 
@@ -257,23 +257,8 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @teacher_required
 def learners_export(request: HttpRequest) -> StreamingHttpResponse:
     rows = identities.learners_export_rows(exported_by=request.user)
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-
-    def lines():
-        yield "\ufeff"  # so spreadsheets read the file as UTF-8; the import accepts it
-        for row in rows:
-            yield writer.writerow(row)
-
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pathlens-learners-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(rows, filename=f"pathlens-learners-{stamp}.csv")
 
 
 def _import_page(

@@ -6,9 +6,9 @@ anyone but its owner. Pages work without JavaScript; htmx requests get the fragm
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -20,7 +20,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
@@ -35,6 +34,7 @@ from core.formatting import format_duration, format_score
 from dashboard.access import teacher_required
 from dashboard.classes import classes_for
 from dashboard.models import LearnerIdentity
+from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import charts, paths, selectors, services
 from projects.forms import ExploreForm, ProjectForm
 from projects.models import Project, ProjectRun
@@ -253,55 +253,37 @@ def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
             request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
         )
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}.csv"
-    response = StreamingHttpResponse(
-        _csv_lines(selectors.export_rows(run=run)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return csv_download(_export_rows(selectors.export_rows(run=run)), filename=filename)
 
 
 EXPORT_HEADER = [
     "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
     "span_seconds", "events", "work_events", "outcome", "score", "maximum",
 ]  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: str) -> str:
-    # Spreadsheets run a cell that starts like a formula; a leading apostrophe defuses it.
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def _csv_lines(rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_HEADER)  # BOM: spreadsheets then read UTF-8
+def _export_rows(rows) -> Iterator[list]:
+    yield EXPORT_HEADER
     zone = timezone.get_current_timezone()
     for row in rows:
         (real_id, name, widget, session, start, active, sittings, span, events, work, outcome,
          score, maximum) = row  # fmt: skip
         moment = datetime.fromtimestamp(start / 1000, tz=UTC).astimezone(zone)
-        yield writer.writerow(
-            [
-                _cell(real_id),
-                _cell(name),
-                widget,
-                _cell(session),
-                moment.isoformat(timespec="seconds"),
-                f"{active / 1000:.1f}",
-                sittings,
-                f"{span / 1000:.1f}",
-                events,
-                work,
-                outcome,
-                "" if score is None else f"{score:g}",
-                "" if maximum is None else f"{maximum:g}",
-            ]
-        )
+        yield [
+            defuse_cell(real_id),
+            defuse_cell(name),
+            widget,
+            defuse_cell(session),
+            moment.isoformat(timespec="seconds"),
+            f"{active / 1000:.1f}",
+            sittings,
+            f"{span / 1000:.1f}",
+            events,
+            work,
+            outcome,
+            "" if score is None else f"{score:g}",
+            "" if maximum is None else f"{maximum:g}",
+        ]
 
 
 # --- The explorer ----------------------------------------------------------------------------

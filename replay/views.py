@@ -13,10 +13,13 @@ import math
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
@@ -33,6 +36,8 @@ log = logging.getLogger("pathlens.replay")
 
 SPEEDS = (0.5, 1, 2, 4, 8)
 IDLE_GAP_SECONDS = 5  # default threshold for skipping idle gaps while playing
+# The site's policy, except that pages of this site may frame the playback frame.
+FRAME_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 
 
 class BadMoment(ValueError):
@@ -220,6 +225,7 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
 @require_GET
 @teacher_required
 @xframe_options_sameorigin
+@csp_override(FRAME_CSP)
 def playback_frame(request: HttpRequest, widget_id: str) -> HttpResponse:
     """The widget alone, in playback mode: the replay page embeds it and posts it the events.
 

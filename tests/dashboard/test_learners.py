@@ -332,6 +332,16 @@ def test_the_export_defuses_cells_that_spreadsheets_would_run_as_formulas(teache
     assert "'=HYPERLINK(1),'@SUM(A1)," in text
 
 
+def test_the_export_defuses_fullwidth_formula_signs_too(teacher_client):
+    # Spreadsheets with East Asian input read fullwidth ＝＋－＠ as = + - @.
+    for n, sign in enumerate("\uff1d\uff0b\uff0d\uff20"):
+        LearnerIdentityFactory(real_id=f"W-{n}", display_name=f"{sign}SUM(A1)")
+    response = teacher_client.get("/teacher/learners/export/")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    names = sorted(row[1] for row in rows[1:])
+    assert names == sorted(f"'{sign}SUM(A1)" for sign in "\uff1d\uff0b\uff0d\uff20")
+
+
 # --- Rotate -------------------------------------------------------------------------------------
 
 

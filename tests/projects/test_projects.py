@@ -334,6 +334,7 @@ def test_it_exports_one_row_per_session_with_real_ids_and_names(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="fractions-7b-run-1.csv"' in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"  # real learner ids: no cache keeps it
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == [
@@ -365,6 +366,16 @@ def test_the_export_defuses_names_that_a_spreadsheet_would_run(
     project = finished_project(teacher_client, [tricky], django_capture_on_commit_callbacks)
     text = b"".join(teacher_client.get(f"/projects/{project.pk}/export.csv").streaming_content)
     assert "'=HYPERLINK(1),'@SUM(A1)" in text.decode()
+
+
+def test_the_export_defuses_fullwidth_formula_signs_too(
+    client, teacher_client, django_capture_on_commit_callbacks
+):
+    tricky = LearnerIdentityFactory(real_id="\uff1dHYPERLINK(1)", display_name="\uff0bSUM(A1)")
+    record(client, tricky, "BLL002", "s-1", 1_700_000_000_000, 2)
+    project = finished_project(teacher_client, [tricky], django_capture_on_commit_callbacks)
+    text = b"".join(teacher_client.get(f"/projects/{project.pk}/export.csv").streaming_content)
+    assert "'\uff1dHYPERLINK(1),'\uff0bSUM(A1),BLL002,s-1," in text.decode()
 
 
 def test_there_is_nothing_to_export_before_a_run_is_done(teacher_client, ada):

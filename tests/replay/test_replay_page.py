@@ -329,7 +329,11 @@ def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_on
     response = teacher_client.get("/replay/frame/TEI001/")
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy
+    # The rest of the site's policy still holds in the frame.
+    assert "script-src 'self' 'nonce-" in policy
+    assert "object-src 'none'" in policy
     html = response.content.decode()
     config = json.loads(
         re.search(r'<script id="widget-config" type="application/json">(.*?)</script>', html).group(
@@ -345,6 +349,15 @@ def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_on
     }
     assert 'src="/static/widgets/TEI001/main.js"' in html
     assert "logger" not in html
+
+
+def test_every_other_page_forbids_being_framed_at_all(client, teacher_client):
+    for page_client, url in ((teacher_client, "/teacher/"), (client, "/signin/")):
+        response = page_client.get(url)
+        assert response.status_code == 200, url
+        assert response["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert "frame-ancestors 'self'" not in response["Content-Security-Policy"], url
 
 
 def test_the_frame_of_an_unknown_widget_is_a_404(teacher_client):
