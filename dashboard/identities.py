@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from collector.client import CollectorError, get_client
+from dashboard.classes import class_add_learners, class_create, classes_for
 from dashboard.models import LearnerIdentity, User, new_opaque_id, real_id_key
 from dashboard.spreadsheets import defuse_cell, undefuse_cell
 
@@ -29,6 +30,10 @@ log = logging.getLogger("pathlens.identities")
 
 FIELD_MAX = 150  # LearnerIdentity.real_id, .real_id_key and .display_name
 IMPORT_COLUMNS = ("real_id", "display_name")
+CLASS_NAME_MAX = 120
+# An optional third column: the class each learner goes into (made for the importing teacher
+# when they have no class of that name yet).
+CLASS_COLUMN = "class"
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 50_000
 EXPORT_COLUMNS = ("real_id", "display_name", "opaque_id", "created")
@@ -240,6 +245,7 @@ class ImportRow:
     line: int
     real_id: str
     display_name: str
+    class_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -285,15 +291,16 @@ def _header_problems(header: list[str]) -> list[ImportProblem]:
         if name not in names
     ]
     for name in names:
-        if name not in IMPORT_COLUMNS:
+        if name not in (*IMPORT_COLUMNS, CLASS_COLUMN):
             problems.append(
                 ImportProblem(
                     1,
-                    f"Unexpected column “{name}”: the file must have exactly the columns "
-                    "real_id and display_name (opaque ids are always generated here).",
+                    f"Unexpected column “{name}”: the file must have the columns real_id and "
+                    "display_name, and may have a class column (opaque ids are always "
+                    "generated here).",
                 )
             )
-    for name in IMPORT_COLUMNS:
+    for name in (*IMPORT_COLUMNS, CLASS_COLUMN):
         if names.count(name) > 1:
             problems.append(ImportProblem(1, f"The column “{name}” appears twice."))
     return problems
@@ -375,22 +382,34 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
                     raise ImportRefused(header_problems)
                 columns = [cell.strip().lower() for cell in record]
                 continue
-            if len(record) != len(IMPORT_COLUMNS):
-                hint = " Put values that contain commas in double quotes." * (len(record) > 2)
+            if len(record) != len(columns):
+                hint = " Put values that contain commas in double quotes." * (
+                    len(record) > len(columns)
+                )
                 problems.append(
                     ImportProblem(
                         reader.line_num,
-                        f"Expected 2 values (real_id, display_name) but found {len(record)}."
-                        + hint,
+                        f"Expected {len(columns)} values ({', '.join(columns)}) but found "
+                        f"{len(record)}." + hint,
                     )
                 )
                 continue
             values = dict(zip(columns, record, strict=True))
+            class_name = undefuse_cell(_squeeze(values.get(CLASS_COLUMN, "")))
+            if len(class_name) > CLASS_NAME_MAX:
+                problems.append(
+                    ImportProblem(
+                        reader.line_num,
+                        f"The class name is longer than {CLASS_NAME_MAX} characters.",
+                    )
+                )
+                continue
             rows.append(
                 ImportRow(
                     line=reader.line_num,
                     real_id=undefuse_cell(_squeeze(values["real_id"])),
                     display_name=undefuse_cell(_squeeze(values["display_name"])),
+                    class_name=class_name,
                 )
             )
             if len(rows) > IMPORT_MAX_ROWS:
@@ -424,15 +443,19 @@ def _too_large_message(size: int) -> str:
     )
 
 
-def learners_import(*, rows: list[ImportRow]) -> int:
-    """Creates every row's learner in one transaction, or none.
+def learners_import(*, rows: list[ImportRow], teacher: User | None = None) -> int:
+    """Creates every row's learner in one transaction, or none, and puts those with a class
+    name into the teacher's class of that name (made for them if they have none yet).
 
     The rows are checked again first: a preview may have waited while someone else added a
     learner with one of these real ids. Raises ImportRefused with the reasons.
     """
     rows = [
         ImportRow(
-            line=row.line, real_id=_squeeze(row.real_id), display_name=_squeeze(row.display_name)
+            line=row.line,
+            real_id=_squeeze(row.real_id),
+            display_name=_squeeze(row.display_name),
+            class_name=_squeeze(row.class_name),
         )
         for row in rows
     ]
@@ -452,6 +475,8 @@ def learners_import(*, rows: list[ImportRow]) -> int:
                 ],
                 batch_size=1000,
             )
+            if teacher is not None:
+                _put_in_classes(teacher, rows, created)
     except IntegrityError:
         # Someone added one of these real ids while we were inserting: say which.
         raise ImportRefused(
@@ -459,6 +484,18 @@ def learners_import(*, rows: list[ImportRow]) -> int:
         ) from None
     log.info("learners imported: %d", len(created))
     return len(created)
+
+
+def _put_in_classes(teacher: User, rows: list[ImportRow], created: list[LearnerIdentity]) -> None:
+    by_name: dict[str, list[LearnerIdentity]] = {}
+    for row, learner in zip(rows, created, strict=True):
+        if row.class_name:
+            by_name.setdefault(row.class_name, []).append(learner)
+    taught = {c.name.casefold(): c for c in classes_for(user=teacher)}
+    for name, learners in by_name.items():
+        school_class = taught.get(name.casefold()) or class_create(owner=teacher, name=name)
+        taught[name.casefold()] = school_class
+        class_add_learners(school_class=school_class, learners=learners)
 
 
 def opaque_id_of(learner: LearnerIdentity) -> str:

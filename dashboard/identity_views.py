@@ -305,9 +305,14 @@ def learners_import(request: HttpRequest) -> HttpResponse:
     request.session[IMPORT_SESSION_KEY] = {
         "preview": secrets.token_hex(16),
         "filename": upload.name[:200],
-        "rows": [[row.line, row.real_id, row.display_name] for row in rows],
+        "rows": [[row.line, row.real_id, row.display_name, row.class_name] for row in rows],
     }
     return redirect("dashboard:learners_import_preview")
+
+
+def _class_of(row: list) -> str:
+    # Previews waiting from before the class column have three values per row.
+    return row[3] if len(row) > 3 else ""
 
 
 def _waiting_import(request: HttpRequest) -> dict | None:
@@ -337,12 +342,14 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
             )
             return redirect("dashboard:learners_import")
         rows = [
-            identities.ImportRow(line=line, real_id=real_id, display_name=display_name)
-            for line, real_id, display_name in waiting["rows"]
+            identities.ImportRow(
+                line=row[0], real_id=row[1], display_name=row[2], class_name=_class_of(row)
+            )
+            for row in waiting["rows"]
         ]
         request.session.pop(IMPORT_SESSION_KEY, None)
         try:
-            created = identities.learners_import(rows=rows)
+            created = identities.learners_import(rows=rows, teacher=request.user)
         except identities.ImportRefused as refused:
             return _import_page(
                 request,
@@ -366,6 +373,7 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/learners/import_preview.html",
         {
+            "with_classes": any(_class_of(row) for row in rows),
             "preview": waiting["preview"],
             "filename": waiting["filename"],
             "count": len(rows),
