@@ -40,7 +40,7 @@ TYPE_COLOURS = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7F3C8D",
     "#3969AC", "#E73F74", "#80BA5A", "#B5651D", "#11A579", "#F2B701", "#4B4B8F",
 ]  # fmt: skip
-ROW_HEIGHT = 34  # px
+ROW_HEIGHT = 28  # px
 CHART_CHROME = 96  # px: margins and the axis
 MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
 
@@ -212,7 +212,9 @@ def timeline_figure(
                 "hovertemplate": "%{text}<extra></extra>",
                 "marker": {
                     "symbol": "line-ns-open",
-                    "size": 18,
+                    # Hover picks the nearest mark within its radius: a small radius keeps
+                    # neighbours a few pixels apart distinct (a click lands on the one aimed at).
+                    "size": 12,
                     "color": row.colour,
                     "line": {"color": row.colour, "width": 2},
                 },
@@ -235,7 +237,13 @@ def timeline_figure(
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "#ffffff",
             "hovermode": "closest",
-            "hoverlabel": {"align": "left", "bgcolor": "#ffffff", "bordercolor": "#d9e0e8"},
+            # plotly draws hover text in the border's colour unless told: ink on white, 15:1.
+            "hoverlabel": {
+                "align": "left",
+                "bgcolor": "#ffffff",
+                "bordercolor": "#5b6878",
+                "font": {"color": "#1d2733", "size": 13},
+            },
             "dragmode": "zoom",
             "showlegend": False,
             "xaxis": {
@@ -268,6 +276,8 @@ def timeline_figure(
                 "unitName": unit_name,
                 "count": total,
                 "sittings": len(clock.parts),
+                # For a narrow chart (a phone), where the full axis title would be cut.
+                "shortTitle": f"Time, gaps cut ({unit_name})" if cut else f"Time ({unit_name})",
             },
         },
     }

@@ -380,6 +380,7 @@ window.addEventListener("message", (event) => {
       widget.state = "ready";
       frame.dataset.count = String(message.count);
       performance.mark("replay:widget-ready");
+      post({ type: "replay:measure" }); // frame.js answers with the widget's height (replay:size)
       widget.wanted = clock.absolute(state.current);
       seekWidget(widget.wanted);
       maybeReady();
@@ -404,6 +405,7 @@ window.addEventListener("message", (event) => {
       if (Number.isFinite(message.height)) {
         frameHeight = Math.max(frameHeight, clamp(Math.ceil(message.height), FRAME_MIN_HEIGHT, FRAME_MAX_HEIGHT));
         frame.style.height = `${frameHeight}px`;
+        frame.dataset.sized = String(frameHeight); // for tests: the widget's height has been applied
       }
       break;
     default:
@@ -502,6 +504,12 @@ function visibleTraces(from, to, width) {
   });
 }
 
+/** The layout for a plot area `width` px wide: a phone gets the short axis title. */
+function fitLayout(base, width) {
+  if (width >= 320 || !base.meta?.shortTitle) return { ...base, autosize: true };
+  return { ...base, autosize: true, xaxis: { ...base.xaxis, title: { ...base.xaxis.title, text: base.meta.shortTitle } } };
+}
+
 function plotWidth() {
   const margin = layout.margin ?? {};
   return Math.max(100, chart.clientWidth - (margin.l ?? 80) - (margin.r ?? 80));
@@ -513,10 +521,11 @@ async function drawChart() {
   const width = plotWidth();
   drawnFor = { from, to, width };
   chart.replaceChildren();
-  await Plotly.newPlot(chart, visibleTraces(from, to, width), { ...layout, autosize: true }, {
+  await Plotly.newPlot(chart, visibleTraces(from, to, width), fitLayout(layout, width), {
     responsive: true,
-    displaylogo: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"],
+    // No toolbar: it covered the top row of marks. Drag zooms, double-click zooms out (the hint
+    // under the chart says so).
+    displayModeBar: false,
   });
   chart.on("plotly_afterplot", afterPlot);
   chart.on("plotly_relayout", afterPlot);
