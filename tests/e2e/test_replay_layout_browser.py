@@ -114,7 +114,10 @@ def test_it_keeps_390_px_without_horizontal_overflow(page, live_server, teacher,
 CONTRAST = """([fg, bg]) => {
   const parse = (css) => css.match(/[\\d.]+/g).slice(0, 3).map(Number);
   const lum = (rgb) => {
-    const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const [r, g, b] = rgb.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   const [a, b] = [lum(parse(fg)), lum(parse(bg))];
@@ -146,7 +149,6 @@ def test_it_gives_the_timelines_hover_text_readable_contrast(page, live_server, 
     # Every text on the page outside the chart: its colour against white (the cards' paper).
     worst = page.evaluate(
         """(contrast) => {
-          const lum = (css) => css;
           let worst = null;
           for (const el of document.querySelectorAll("#replay *")) {
             if (el.closest("svg") || !el.childNodes.length) continue;
@@ -160,7 +162,8 @@ def test_it_gives_the_timelines_hover_text_readable_contrast(page, live_server, 
               if (c && c !== "rgba(0, 0, 0, 0)" && c !== "transparent") { bg = c; break; }
             }
             worst = worst ?? [];
-            worst.push({ text: el.textContent.trim().slice(0, 40), fg: style.color, bg, opacity: style.opacity });
+            const text = el.textContent.trim().slice(0, 40);
+            worst.push({ text, fg: style.color, bg, opacity: style.opacity });
           }
           return worst;
         }""",
