@@ -28,6 +28,7 @@ from projects.models import RunSession
 from replay import selectors, timeline
 from replay.sessiontime import SessionTime, gap_words, session_time
 from widgets.registry import get_widget
+from widgets.words import describer, event_labels
 
 log = logging.getLogger("pathlens.replay")
 
@@ -107,7 +108,9 @@ def _escape_json(text: str) -> str:
 def _page_data(
     *, session: RunSession, events: list[dict], clock: SessionTime, start_ms: float
 ) -> str:
-    figure = timeline.timeline_figure(events, clock)
+    labels = event_labels(session.widget)
+    figure = timeline.timeline_figure(events, clock, labels)
+    describe = describer(session.widget)
     data = {
         "widget": session.widget,
         "session": session.session,
@@ -117,6 +120,10 @@ def _page_data(
         # Only what the widget's reducer and the page read: lean, since 10,000 of them travel.
         "events": [{"t": e["t"], "type": e["type"], "data": e["data"]} for e in events],
         "figure": figure,
+        # The teacher's words (widgets/words.py): a label per type, a sentence per event (in the
+        # events' order), for the hover text, the "now" panel and what is announced.
+        "labels": labels,
+        "words": [describe(e) for e in events],
         "sittings": clock.as_data(),
         "initial": start_ms,
         "speeds": SPEEDS,
@@ -194,7 +201,11 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             "start_ms": start_ms,
             "start_seconds": f"{start_ms / 1000:g}",
             "start_part": start_part,
-            "rows": timeline.rows_of(events, clock.plays([event["t"] for event in events])),
+            "rows": timeline.rows_of(
+                events,
+                clock.plays([event["t"] for event in events]),
+                event_labels(session.widget),
+            ),
             "notice": notice,
             "start_clock": format_clock(start_ms),
             "page_data": _page_data(session=session, events=events, clock=clock, start_ms=start_ms),

@@ -38,6 +38,11 @@ const sittings = clock.parts.length;
 const t0 = clock.start;
 const span = clock.length; // play length: the sittings end to end, gaps cut
 const offsets = Float64Array.from(events, (event) => clock.play(event.t));
+// The teacher's words (widgets/words.py): a label per type, a sentence per event, same order.
+const labels = data.labels ?? {};
+const words = data.words ?? [];
+const labelOf = (type) => labels[type] ?? type;
+const wordsOf = (index) => words[index] ?? labelOf(events[index].type);
 
 const frame = $("replay-frame");
 const chart = $("replay-chart");
@@ -59,6 +64,7 @@ const now = {
   sitting: $("replay-now-sitting"),
   event: $("replay-now-event"),
   data: $("replay-now-data"),
+  raw: $("replay-now-raw"),
 };
 const announcer = $("replay-announcer");
 
@@ -205,9 +211,8 @@ function step(direction) {
 
 function eventSentence(index) {
   if (index < 0) return "Before the first event.";
-  const event = events[index];
   const where = sittings > 1 ? ` in sitting ${clock.partAt(offsets[index]).number}` : "";
-  return `Event ${number(index + 1)} of ${number(count)}: ${event.type} at ${formatClock(offsets[index])}${where}.`;
+  return `Event ${number(index + 1)} of ${number(count)} at ${formatClock(offsets[index])}${where}: ${wordsOf(index)}.`;
 }
 
 function render() {
@@ -245,13 +250,12 @@ function render() {
     if (index < 0) {
       now.event.textContent = "Before the first event";
       now.data.textContent = "";
+      if (now.raw) now.raw.textContent = "none yet";
     } else {
       const event = events[index];
-      now.event.replaceChildren(
-        Object.assign(document.createElement("strong"), { textContent: event.type }),
-        ` · event ${number(index + 1)} of ${number(count)} · at ${formatClock(offsets[index])}`,
-      );
-      now.data.textContent = describeData(event.data, 400);
+      now.event.replaceChildren(Object.assign(document.createElement("strong"), { textContent: wordsOf(index) }));
+      now.data.textContent = `${labelOf(event.type)} · event ${number(index + 1)} of ${number(count)} · at ${formatClock(offsets[index])}`;
+      if (now.raw) now.raw.textContent = `${event.type} · ${describeData(event.data, 400)}`;
     }
     controls.previous.disabled = !ready || index <= 0;
     controls.next.disabled = !ready || index + 1 >= count;
@@ -460,11 +464,10 @@ function firstAtOrAfter(indices, at) {
 function hoverText(index, alsoHere, lastHere) {
   const event = events[index];
   const where = sittings > 1 ? ` · sitting ${clock.partAt(offsets[index]).number}` : "";
-  let text = `<b>${escapeHtml(event.type)}</b> at ${formatClock(offsets[index])}${where} · event ${number(index + 1)} of ${number(count)}`;
-  text += `<br>${escapeHtml(describeData(event.data))}`;
+  let text = `<b>${escapeHtml(wordsOf(index))}</b><br>at ${formatClock(offsets[index])}${where} · event ${number(index + 1)} of ${number(count)}`;
   if (alsoHere > 0) {
     const within = formatDuration(offsets[lastHere] - offsets[index]);
-    text += `<br><i>and ${number(alsoHere)} more ${escapeHtml(event.type)} event${alsoHere === 1 ? "" : "s"} within ${within}: zoom in to see each</i>`;
+    text += `<br><i>and ${number(alsoHere)} more (“${escapeHtml(labelOf(event.type))}”) within ${within}: zoom in to see each</i>`;
   }
   return text;
 }

@@ -175,3 +175,37 @@ def test_it_gives_the_timelines_hover_text_readable_contrast(page, live_server, 
         if item["opacity"] == "1" and page.evaluate(CONTRAST, [item["fg"], item["bg"]]) < 4.5
     ]
     assert low == [], low
+
+
+def test_it_names_every_row_hover_and_moment_in_plain_words(page, live_server, teacher, project):
+    open_replay(page, live_server, teacher, 1366, 900)
+    rows = page.locator("#replay-chart .ytick text").all_text_contents()
+    assert rows == [
+        "Opened the activity", "Started an item", "Placed a card", "Moved a card",
+        "Checked the answer",
+    ]  # fmt: skip
+    # Hover over the first card placed: its sentence, built from its data.
+    point = page.evaluate(
+        """() => {
+          const chart = document.getElementById("replay-chart");
+          const trace = chart._fullData[2];
+          const xa = chart._fullLayout.xaxis, ya = chart._fullLayout.yaxis;
+          const box = chart.querySelector(".nsewdrag").getBoundingClientRect();
+          return { x: box.left + xa.l2p(trace.x[0]), y: box.top + ya.l2p(trace.y[0]) };
+        }"""
+    )
+    page.mouse.move(point["x"], point["y"])
+    expect(page.locator("#replay-chart .hoverlayer .hovertext")).to_contain_text(
+        "Placed 1/4 at ¼ — right place"
+    )
+    # The last event, in the "now" panel; the raw type stays in the details.
+    page.locator("#replay-now-heading").click()
+    page.keyboard.press("End")
+    expect(page.locator("#replay-now-event")).to_have_text(
+        "Checked item 1 (try 1): 3 of 4 cards right"
+    )
+    page.get_by_text("Details as recorded").click()
+    expect(page.locator("#replay-now-raw")).to_contain_text("answer_checked · item 1 · attempt 1")
+    # The table of types: the words first, the recorded type beside them.
+    page.get_by_text("Event types in this session").click()
+    expect(page.locator(".replay-types tbody th").nth(2)).to_have_text("Placed a card card_placed")
