@@ -15,7 +15,10 @@
 
 import { formatClock, formatDuration } from "../js/format.js";
 import { sortEvents } from "../widgets/timeline.js";
+import { describeData, eventSentence as sentence, hoverText as hoverWords } from "./eventtext.js";
 import { createSessionTime } from "./sessiontime.js";
+import { COLUMN_PX, thinRow } from "./thinning.js";
+import { advanceFrom, clamp, indexAt as indexIn, sittingWords as sittingIn } from "./timeindex.js";
 
 performance.mark("replay:start");
 
@@ -67,40 +70,12 @@ const now = {
   raw: $("replay-now-raw"),
 };
 const announcer = $("replay-announcer");
-
 const number = new Intl.NumberFormat("en").format;
-
-function valueText(value) {
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-
-/** An event's data on one line: `key value · key value`, cut at `limit` characters. */
-function describeData(eventData, limit = 160) {
-  if (!eventData || typeof eventData !== "object" || Array.isArray(eventData)) return "no data";
-  const parts = Object.entries(eventData).map(([key, value]) => `${key} ${valueText(value)}`);
-  if (!parts.length) return "no data";
-  const text = parts.join(" · ");
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 // --- Time ---------------------------------------------------------------------------------------
 
 /** Index of the last event at or before `offset` (what the widget shows then), -1 for none. */
-function indexAt(offset) {
-  let low = 0;
-  let high = count;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (offsets[middle] <= offset) low = middle + 1;
-    else high = middle;
-  }
-  return low - 1;
-}
-
-const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
+const indexAt = (offset) => indexIn(offsets, offset);
 
 // --- State: the one clock -----------------------------------------------------------------------
 
@@ -134,29 +109,18 @@ function onFrame(timestamp) {
 }
 
 /** Where the moment `offset` is among the sittings, in words ("" for a one-sitting session). */
-function sittingWords(offset) {
-  if (sittings < 2) return "";
-  const part = clock.partAt(offset);
-  if (clock.inGap(offset)) {
-    const after = clock.parts[part.number]; // numbers are 1-based: this is the next sitting
-    return `Between sittings ${part.number} and ${after.number}: the learner came back ${after.later}`;
-  }
-  return `Sitting ${part.number} of ${sittings}${part.later ? `, ${part.later}` : ""}`;
-}
+const sittingWords = (offset) => sittingIn(clock, offset);
 
 function advance(elapsed) {
-  let next = state.current + elapsed;
-  if (state.skipIdle) {
-    const index = indexAt(state.current);
-    const before = index >= 0 ? offsets[index] : 0;
-    const after = index + 1 < count ? offsets[index + 1] : null;
-    if (after !== null && after - before > state.idleMs && next > before + LEAD_MS && next < after - LEAD_MS) {
-      const skipped = after - LEAD_MS - next;
-      state.skipped += skipped;
-      root.dataset.skipped = String(Math.round(state.skipped));
-      announce(`Skipped ${formatDuration(skipped)} without activity.`);
-      next = after - LEAD_MS;
-    }
+  let { next, skipped } = advanceFrom(offsets, state.current, elapsed, {
+    skipIdle: state.skipIdle,
+    idleMs: state.idleMs,
+    leadMs: LEAD_MS,
+  });
+  if (skipped > 0) {
+    state.skipped += skipped;
+    root.dataset.skipped = String(Math.round(state.skipped));
+    announce(`Skipped ${formatDuration(skipped)} without activity.`);
   }
   if (next >= span) {
     next = span;
@@ -210,9 +174,9 @@ function step(direction) {
 // --- Rendering ----------------------------------------------------------------------------------
 
 function eventSentence(index) {
-  if (index < 0) return "Before the first event.";
-  const where = sittings > 1 ? ` in sitting ${clock.partAt(offsets[index]).number}` : "";
-  return `Event ${number(index + 1)} of ${number(count)} at ${formatClock(offsets[index])}${where}: ${wordsOf(index)}.`;
+  if (index < 0) return sentence({ index });
+  const sitting = sittings > 1 ? clock.partAt(offsets[index]).number : 0;
+  return sentence({ words: wordsOf(index), offset: offsets[index], sitting, index, count });
 }
 
 function render() {
@@ -442,61 +406,26 @@ let chartState = "loading"; // loading | drawn | failed
 const layout = data.figure.layout;
 const unit = layout.meta?.unit ?? 1000;
 
-// Marks closer than this on screen are drawn as one (they would cover each other anyway); its
-// hover text says how many it stands for, and zooming in draws them apart. A 10,000-event
-// session is then a few hundred SVG marks at full width instead of 10,000 (docs/replay.md).
-const COLUMN_PX = 3;
 const rows = data.figure.data.map((trace, row) => ({ trace, row, indices: decode(trace.customdata) }));
 let drawnFor = null; // the x range and plot width the marks were thinned for
 
-/** Position of the first of `indices` whose event is at or after offset `at` (binary search). */
-function firstAtOrAfter(indices, at) {
-  let low = 0;
-  let high = indices.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (offsets[indices[middle]] < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 function hoverText(index, alsoHere, lastHere) {
-  const event = events[index];
-  const where = sittings > 1 ? ` · sitting ${clock.partAt(offsets[index]).number}` : "";
-  let text = `<b>${escapeHtml(wordsOf(index))}</b><br>at ${formatClock(offsets[index])}${where} · event ${number(index + 1)} of ${number(count)}`;
-  if (alsoHere > 0) {
-    const within = formatDuration(offsets[lastHere] - offsets[index]);
-    text += `<br><i>and ${number(alsoHere)} more (“${escapeHtml(labelOf(event.type))}”) within ${within}: zoom in to see each</i>`;
-  }
-  return text;
+  return hoverWords({
+    words: wordsOf(index),
+    label: labelOf(events[index].type),
+    offset: offsets[index],
+    sitting: sittings > 1 ? clock.partAt(offsets[index]).number : 0,
+    index,
+    count,
+    alsoHere,
+    withinMs: alsoHere > 0 ? offsets[lastHere] - offsets[index] : 0,
+  });
 }
 
-/** The traces to draw for x range [from, to] (axis units) over `width` pixels. */
+/** The traces to draw for x range [from, to] (axis units) over `width` pixels (thinning.js). */
 function visibleTraces(from, to, width) {
-  const perColumn = ((to - from) * unit) / Math.max(1, width / COLUMN_PX); // ms
-  const start = from * unit - perColumn;
-  const end = to * unit + perColumn;
   return rows.map(({ trace, row, indices }) => {
-    const kept = [];
-    const extra = [];
-    const last = [];
-    let column = NaN;
-    for (let k = firstAtOrAfter(indices, start); k < indices.length; k += 1) {
-      const index = indices[k];
-      const offset = offsets[index];
-      if (offset > end) break;
-      const here = Math.floor((offset - start) / perColumn);
-      if (here === column) {
-        extra[extra.length - 1] += 1;
-        last[last.length - 1] = index;
-        continue;
-      }
-      column = here;
-      kept.push(index);
-      extra.push(0);
-      last.push(index);
-    }
+    const { kept, extra, last } = thinRow(offsets, indices, { from, to, width, unit, columnPx: COLUMN_PX });
     return {
       ...trace,
       x: Float64Array.from(kept, (index) => offsets[index] / unit),
