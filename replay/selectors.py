@@ -74,3 +74,47 @@ def session_recording(*, session: RunSession) -> Recording:
         out_of_order=stats.get("out_of_order", 0),
         status=stats.get("status", ""),
     )
+
+
+# --- Notes pinned to moments (replay/models.py) ---------------------------------------------------
+
+
+def notes_visible_to(user: User):
+    """The notes `user` may see, change and delete: the one access rule for notes.
+
+    Today a teacher sees the sessions of their own projects, so: notes on sessions of projects
+    `user` owns (an author who lost the project no longer sees their notes). When classes come,
+    this is where "the teachers of that learner's classes" goes; every note read and write goes
+    through here, so nothing else changes.
+    """
+    from replay.models import MomentNote
+
+    return MomentNote.objects.filter(session__run__project__owner=user)
+
+
+def notes_on(*, user: User, session: RunSession):
+    """The notes on one session that `user` may see, in moment order."""
+    return notes_visible_to(user).filter(session=session).select_related("author")
+
+
+def note_for(*, user: User, session: RunSession, note_id: int):
+    """One note on `session`, if `user` may see it; 404 otherwise (never says whether it exists)."""
+    note = notes_on(user=user, session=session).filter(pk=note_id).first()
+    if note is None:
+        raise Http404("No such note on this session.")
+    return note
+
+
+def notes_for_run(run) -> list:
+    """Every note on the sessions of a project run, for the project's CSV export: the session, the
+    learner, the moment (play time in ms and as a clock), the note, who wrote it and when.
+
+    The caller has already scoped `run` to a teacher who may see it (the export view's getter).
+    """
+    from replay.models import MomentNote
+
+    return list(
+        MomentNote.objects.filter(session__run=run)
+        .select_related("session__learner", "author")
+        .order_by("session__learner__display_name", "session__start", "at_ms", "pk")
+    )

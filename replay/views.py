@@ -26,6 +26,7 @@ from core.measures import measure_rules
 from dashboard.access import teacher_required
 from projects.models import RunSession
 from replay import selectors, timeline
+from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
 from widgets.registry import get_widget
 from widgets.words import describer, event_labels
@@ -106,7 +107,12 @@ def _escape_json(text: str) -> str:
 
 
 def _page_data(
-    *, session: RunSession, events: list[dict], clock: SessionTime, start_ms: float
+    *,
+    session: RunSession,
+    events: list[dict],
+    clock: SessionTime,
+    start_ms: float,
+    notes: list[dict],
 ) -> str:
     labels = event_labels(session.widget)
     figure = timeline.timeline_figure(events, clock, labels)
@@ -125,6 +131,7 @@ def _page_data(
         "labels": labels,
         "words": [describe(e) for e in events],
         "sittings": clock.as_data(),
+        "notes": notes,  # the teacher's notes on this session (replay/notes.py)
         "initial": start_ms,
         "speeds": SPEEDS,
         "idle": IDLE_GAP_SECONDS,
@@ -208,7 +215,16 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             ),
             "notice": notice,
             "start_clock": format_clock(start_ms),
-            "page_data": _page_data(session=session, events=events, clock=clock, start_ms=start_ms),
+            "page_data": _page_data(
+                session=session,
+                events=events,
+                clock=clock,
+                start_ms=start_ms,
+                notes=[
+                    note_data(note, project_id)
+                    for note in selectors.notes_on(user=request.user, session=session)
+                ],
+            ),
             "speeds": SPEEDS,
             "idle": IDLE_GAP_SECONDS,
         },

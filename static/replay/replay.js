@@ -16,6 +16,7 @@
 import { formatClock, formatDuration } from "../js/format.js";
 import { sortEvents } from "../widgets/timeline.js";
 import { describeData, eventSentence as sentence, hoverText as hoverWords } from "./eventtext.js";
+import { setupNotes } from "./notes.js";
 import { createSessionTime } from "./sessiontime.js";
 import { COLUMN_PX, thinRow } from "./thinning.js";
 import { advanceFrom, clamp, indexAt as indexIn, sittingWords as sittingIn } from "./timeindex.js";
@@ -89,6 +90,7 @@ const state = {
   skipped: 0, // ms of idle gaps skipped so far (for the curious, and for tests)
 };
 let ready = false; // controls work once the widget and the timeline are up
+let notesUi = null; // notes.js, set up at the start (below)
 let frameRequested = false;
 let shown = { current: NaN, index: NaN, playhead: NaN, sitting: NaN, sittingWords: "" };
 
@@ -193,6 +195,7 @@ function render() {
   controls.seek.setAttribute("aria-valuetext", `${position}, ${where ? `${where}. ` : ""}${eventSentence(index)}`);
   controls.clock.textContent = position;
   now.time.textContent = formatClock(current);
+  notesUi?.moved(current);
   movePlayhead(current);
   root.dataset.current = String(current);
   root.dataset.t = String(t);
@@ -500,11 +503,12 @@ function measurePlot() {
   if (!full?.xaxis) return;
   const [from, to] = full.xaxis.range;
   const size = full._size;
-  plotArea = { left: size.l, width: size.w, from, to };
+  plotArea = { left: size.l, top: size.t, width: size.w, from, to };
   playhead.style.top = `${size.t}px`;
   playhead.style.height = `${size.h}px`;
   shown.playhead = NaN;
   movePlayhead(state.current);
+  notesUi?.placeMarks();
 }
 
 function movePlayhead(current) {
@@ -536,11 +540,27 @@ function maybeReady() {
     controls.seek.disabled = true;
   }
   shown = { ...shown, current: NaN, index: NaN };
+  notesUi.enable();
   render();
   root.dataset.state = "ready";
   performance.mark("replay:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
 }
+
+notesUi = setupNotes(data.notes ?? [], {
+  current: () => state.current,
+  seek: (offset) => {
+    seek(offset, { pause: true });
+    announceAfterFrame();
+  },
+  // Where a moment is over the chart box, as for the playhead; null when outside the plot.
+  placeOf: (offset) => {
+    if (!plotArea) return null;
+    const fraction = (offset / unit - plotArea.from) / (plotArea.to - plotArea.from);
+    return fraction >= 0 && fraction <= 1 ? plotArea.left + fraction * plotArea.width : null;
+  },
+  top: () => plotArea?.top ?? 0,
+});
 
 drawChart()
   .catch((error) => {
