@@ -118,3 +118,25 @@ def notes_for_run(run) -> list:
         .select_related("session__learner", "author")
         .order_by("session__learner__display_name", "session__start", "at_ms", "pk")
     )
+
+
+# --- Compare two sessions -------------------------------------------------------------------------
+
+COMPARE_CHOICES = 40
+
+
+def compare_candidates(*, session: RunSession) -> list[RunSession]:
+    """Sessions to play beside `session`: the same widget in the same run, the same learner's
+    other attempts first, then other learners' (by name, then start); at most COMPARE_CHOICES."""
+    others = (
+        RunSession.objects.filter(run_id=session.run_id, widget=session.widget)
+        .exclude(pk=session.pk)
+        .select_related("learner")
+    )
+    mine = list(others.filter(learner_id=session.learner_id).order_by("start", "pk"))
+    theirs = list(
+        others.exclude(learner_id=session.learner_id).order_by(
+            "learner__display_name", "start", "pk"
+        )[: max(0, COMPARE_CHOICES - len(mine))]
+    )
+    return (mine + theirs)[:COMPARE_CHOICES]

@@ -6,6 +6,11 @@ app_name = "replay"
 
 urlpatterns = [
     path("<int:project_id>/<int:run_session_id>/", views.session_replay, name="session"),
+    path(
+        "<int:project_id>/compare/<int:first_id>/<int:second_id>/",
+        views.compare,
+        name="compare",
+    ),
     path("frame/<str:widget_id>/", views.playback_frame, name="frame"),
     path("<int:project_id>/<int:run_session_id>/notes/", notes.session_notes, name="notes"),
     path(
