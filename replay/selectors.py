@@ -140,3 +140,15 @@ def compare_candidates(*, session: RunSession) -> list[RunSession]:
         )[: max(0, COMPARE_CHOICES - len(mine))]
     )
     return (mine + theirs)[:COMPARE_CHOICES]
+
+
+def notes_for_learner(*, user: User, learner) -> list:
+    """The notes `user` may see on any session of `learner`, newest session first, for the
+    learner's profile (dashboard): each with its session, run and project for the replay link
+    (`replay:session` with `?t=<at_ms / 1000>`)."""
+    return list(
+        notes_visible_to(user)
+        .filter(session__learner=learner)
+        .select_related("session__run__project", "author")
+        .order_by("-session__start", "at_ms", "pk")
+    )

@@ -104,3 +104,14 @@ def test_notes_stay_on_the_school_side_and_come_out_per_run(teacher_client, proj
     assert MomentNote._meta.db_table not in analytics
     (note,) = selectors.notes_for_run(session.run)
     assert (note.session.learner.display_name, note.text) == ("Ada Lovelace", "on the school side")
+
+
+def test_a_learners_notes_come_out_for_their_profile_only_to_who_may_see_them(
+    teacher_client, project, teacher, other_teacher
+):
+    session = stored("ada-2")
+    add(teacher_client, session, 4000, "for the profile")
+    add(teacher_client, stored("grace-1"), 0, "not Ada's")
+    notes = selectors.notes_for_learner(user=teacher, learner=session.learner)
+    assert [note.text for note in notes] == ["for the profile"]
+    assert selectors.notes_for_learner(user=other_teacher, learner=session.learner) == []
