@@ -29,7 +29,7 @@ from replay import selectors, timeline
 from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
 from widgets.registry import get_widget
-from widgets.words import describer, event_labels
+from widgets.words import describer, event_labels, item_start
 
 log = logging.getLogger("pathlens.replay")
 
@@ -307,6 +307,8 @@ def compare(request: HttpRequest, project_id: int, first_id: int, second_id: int
         "frame": reverse("replay:frame", args=[first.widget]) if widget else None,
         "panes": panes,
         "speeds": SPEEDS,
+        # Lining up by item: [event type, data key, what a teacher calls one] (widgets/words.py).
+        "itemStart": item_start(first.widget),
     }
     page_data = _escape_json(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
     length = max(pane["length"] for pane in panes)
@@ -319,6 +321,7 @@ def compare(request: HttpRequest, project_id: int, first_id: int, second_id: int
             "length_ms": length,
             "length_clock": format_clock(length),
             "speeds": SPEEDS,
+            "item_noun": (item_start(first.widget) or (None, None, ""))[2],
             "page_data": page_data,
         },
     )

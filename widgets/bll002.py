@@ -250,6 +250,10 @@ WIDGET = Widget(
 
 # --- Plain words for teachers (widgets/words.py) -------------------------------------------------
 
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("challenge_started", "challenge", "challenge")
+
 EVENT_LABELS: dict[str, str] = {
     "challenge_started": "Started a challenge",
     "weight_placed": "Put on a weight",

@@ -317,6 +317,10 @@ WIDGET = Widget(
 
 # --- Plain words for teachers (widgets/words.py) -------------------------------------------------
 
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("step_viewed", "step", "step")
+
 EVENT_LABELS: dict[str, str] = {
     "step_viewed": "Went to a step",
     "slider_changed": "Moved a slider",

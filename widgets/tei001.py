@@ -224,6 +224,10 @@ WIDGET = Widget(
 
 # --- Plain words for teachers (widgets/words.py) -------------------------------------------------
 
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("item_started", "item", "item")
+
 EVENT_LABELS: dict[str, str] = {
     "item_started": "Started an item",
     "card_placed": "Placed a card",

@@ -42,3 +42,9 @@ def describer(widget_id: str) -> Callable[[Event], str]:
         return labels.get(kind, str(kind))
 
     return describe
+
+
+def item_start(widget_id: str) -> tuple[str, str, str] | None:
+    """(event type that starts an item, its data key naming the item, what a teacher calls an
+    item), or None for a widget without items."""
+    return getattr(_MODULES.get(widget_id), "ITEM_START", None)

@@ -11,7 +11,7 @@ import { sortEvents } from "../widgets/timeline.js";
 import { hoverText } from "./eventtext.js";
 import { createSessionTime } from "./sessiontime.js";
 import { thinRow } from "./thinning.js";
-import { clamp, indexAt } from "./timeindex.js";
+import { alignByItem, clamp, indexAt, itemAnchors } from "./timeindex.js";
 
 const ORIGIN = location.origin;
 const root = document.getElementById("compare");
@@ -52,7 +52,26 @@ const panes = data.panes.map((pane, number) => {
   };
 });
 const span = Math.max(...panes.map((pane) => pane.clock.length));
-const state = { current: 0, playing: false, speed: 1, last: null };
+// The clock is the first session's time ("lead"); in "item" mode the second follows it item by
+// item (timeindex.js alignByItem), otherwise both read the same time since start.
+const state = { current: 0, playing: false, speed: 1, last: null, align: "time" };
+const [itemType, itemKey] = data.itemStart ?? [];
+for (const pane of panes) {
+  pane.anchors = itemAnchors(pane.events, pane.offsets, (event) =>
+    event.type === itemType && event.data && event.data[itemKey] !== undefined ? String(event.data[itemKey]) : undefined,
+  );
+}
+
+/** The moment pane `pane` shows while the clock reads `current`. */
+function localTime(pane, current) {
+  const at = state.align === "item" && pane.number > 0 ? alignByItem(panes[0].anchors, pane.anchors, current) : current;
+  return Math.min(at, pane.clock.length);
+}
+
+/** The clock reading at which pane `pane` shows its moment `offset` (a click on its timeline). */
+function clockFor(pane, offset) {
+  return state.align === "item" && pane.number > 0 ? alignByItem(pane.anchors, panes[0].anchors, offset) : offset;
+}
 let frameRequested = false;
 
 // --- The widgets -------------------------------------------------------------------------------
@@ -101,7 +120,7 @@ for (const pane of panes) {
 
 function seekWidget(pane, force = false) {
   if (pane.widget !== "ready") return;
-  const t = pane.clock.absolute(Math.min(state.current, pane.clock.length));
+  const t = pane.clock.absolute(localTime(pane, state.current));
   if (!force && pane.frame.dataset.seekT === String(t)) return;
   pane.frame.dataset.seekT = String(t);
   pane.frame.contentWindow.postMessage({ type: "pathlens:seek", t }, ORIGIN);
@@ -150,7 +169,7 @@ async function draw(pane) {
   pane.chart.on("plotly_click", (click) => {
     const point = click.points?.[0];
     if (!point || !Number.isInteger(point.customdata)) return;
-    seek(pane.offsets[point.customdata], true);
+    seek(clockFor(pane, pane.offsets[point.customdata]), true);
   });
   measure();
   pane.chart.dataset.state = "drawn";
@@ -159,7 +178,7 @@ async function draw(pane) {
 function movePlayhead(pane) {
   if (!pane.plot) return;
   const { left, width, from, to, unit } = pane.plot;
-  const at = state.current;
+  const at = localTime(pane, state.current);
   const fraction = (at / unit - from) / (to - from);
   pane.playhead.hidden = !(fraction >= 0 && fraction <= 1);
   pane.playhead.style.transform = `translateX(${(left + fraction * width).toFixed(1)}px)`;
@@ -174,7 +193,7 @@ function render() {
   bar.value = String(current);
   clockOut.textContent = `${formatClock(current)} / ${formatClock(span)}`;
   for (const pane of panes) {
-    const local = Math.min(current, pane.clock.length);
+    const local = localTime(pane, current);
     const index = indexAt(pane.offsets, local);
     pane.element.dataset.current = String(local);
     pane.element.dataset.t = String(pane.clock.absolute(local));
@@ -223,6 +242,14 @@ function seek(offset, pause = false) {
 
 play.addEventListener("click", () => setPlaying(!state.playing));
 bar.addEventListener("input", () => seek(Number(bar.value)));
+for (const radio of document.querySelectorAll('input[name="align"]')) {
+  radio.addEventListener("change", () => {
+    if (!radio.checked) return;
+    state.align = radio.value;
+    root.dataset.align = radio.value;
+    render();
+  });
+}
 for (const radio of document.querySelectorAll('input[name="speed"]')) {
   radio.addEventListener("change", () => {
     if (radio.checked) state.speed = Number(radio.value);

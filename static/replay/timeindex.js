@@ -59,3 +59,30 @@ export function advanceFrom(offsets, current, elapsed, { skipIdle, idleMs, leadM
   }
   return { next, skipped };
 }
+
+/**
+ * Lining two sessions up by item instead of time: `anchors` are each session's first moments
+ * of each item ({key: play ms}, e.g. item 1, 2, 3). Moment `at` of the leading session maps to
+ * the other's moment: the same time since the start of the latest item both have begun (the
+ * time since start before any shared item); never below 0.
+ */
+export function alignByItem(leadAnchors, otherAnchors, at) {
+  let best = null;
+  for (const [key, leadAt] of Object.entries(leadAnchors)) {
+    if (!(key in otherAnchors) || leadAt > at) continue;
+    if (best === null || leadAt > best.leadAt) best = { leadAt, otherAt: otherAnchors[key] };
+  }
+  if (best === null) return Math.max(0, at);
+  return Math.max(0, best.otherAt + (at - best.leadAt));
+}
+
+/** The first play moment of each item key in a session: `keyOf(event)` gives an event's item key
+ * (or undefined for events that do not start an item). */
+export function itemAnchors(events, offsets, keyOf) {
+  const anchors = {};
+  for (let index = 0; index < events.length; index += 1) {
+    const key = keyOf(events[index]);
+    if (key !== undefined && !(key in anchors)) anchors[key] = offsets[index];
+  }
+  return anchors;
+}

@@ -10,7 +10,15 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import class_project, record_sessions, replay_url, stored
+from tests.replay.conftest import (
+    SECOND,
+    class_project,
+    record_sessions,
+    replay_url,
+    send,
+    stored,
+    tei_event,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +30,15 @@ pytestmark = [
 def project(client, teacher, django_capture_on_commit_callbacks):
     ada = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     grace = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
-    record_sessions(client, ada, grace)
+    base = record_sessions(client, ada, grace)
+    # Grace's second try: she reads for 10 s before item 1 starts, then places a card 2 s later.
+    start = base + 3 * 3_600_000
+    send(client, grace, [
+        tei_event("grace-2", start, "session_started"),
+        tei_event("grace-2", start + 10 * SECOND, "item_started", item=1),
+        tei_event("grace-2", start + 12 * SECOND, "card_placed", item=1, card="1/4", position=3),
+        tei_event("grace-2", start + 15 * SECOND, "card_placed", item=1, card="1/2", position=6),
+    ])  # fmt: skip
     teacher_client = Client()
     teacher_client.force_login(teacher)
     return class_project(teacher_client, [ada, grace], django_capture_on_commit_callbacks)
@@ -51,7 +67,7 @@ def test_it_plays_two_sessions_side_by_side_and_a_seek_on_one_moves_both(
     page.goto(replay_url(stored("ada-2")))
     expect(page.locator("#replay")).to_have_attribute("data-state", "ready")
     page.get_by_text("Play this session side by side").click()
-    page.get_by_role("link", name="Grace Hopper").click()
+    page.get_by_role("link", name="Grace Hopper").first.click()  # grace-1, her first session
 
     # Two widgets and two timelines: slower than one replay on a busy machine.
     expect(page.locator("#compare")).to_have_attribute("data-state", "ready", timeout=20_000)
@@ -96,3 +112,26 @@ def test_it_plays_two_sessions_side_by_side_and_a_seek_on_one_moves_both(
     page.wait_for_function(BOTH_SHOWN)
     expect(panes.nth(0)).to_have_attribute("data-index", "12")
     expect(panes.nth(1)).to_have_attribute("data-index", "6")
+
+
+def test_it_lines_two_sessions_up_by_item(page, live_server, teacher, project):
+    from django.urls import reverse
+
+    ada, grace = stored("ada-2"), stored("grace-2")
+    sign_in(page, live_server, teacher)
+    page.goto(reverse("replay:compare", args=[ada.run.project_id, ada.pk, grace.pk]))
+    expect(page.locator("#compare")).to_have_attribute("data-state", "ready", timeout=20_000)
+    panes = page.locator(".compare-pane")
+    page.evaluate("() => window.pathlensCompare.seek(4000)")
+    page.wait_for_function(BOTH_SHOWN)
+    expect(panes.nth(1)).to_have_attribute("data-current", "4000")  # by time since start
+
+    # By item: Ada is 3 s into item 1 at 4 s; Grace's item 1 began at 10 s, so she shows 13 s.
+    page.get_by_text("item", exact=True).click()
+    expect(page.locator("#compare")).to_have_attribute("data-align", "item")
+    page.wait_for_function(BOTH_SHOWN)
+    expect(panes.nth(0)).to_have_attribute("data-current", "4000")
+    expect(panes.nth(1)).to_have_attribute("data-current", "13000")
+    expect(panes.nth(1).locator(".compare-pane__event")).to_have_text(
+        "0:12.0 · Placed 1/4 at ¼ — right place"
+    )

@@ -75,3 +75,17 @@ test("the raw data reads as key value pairs, cut to a limit", () => {
   assert.equal(describeData(null), "no data");
   assert.equal(describeData({ text: "x".repeat(50) }, 10), "text xxxx…");
 });
+
+test("lining up by item maps a moment to the same time into the same item of the other session", async () => {
+  const { alignByItem, itemAnchors } = await import("../../static/replay/timeindex.js");
+  const lead = { 1: 1000, 2: 60_000, 3: 200_000 };
+  const other = { 1: 3000, 2: 20_000 };
+  assert.equal(alignByItem(lead, other, 500), 500); // before any item: time since start
+  assert.equal(alignByItem(lead, other, 1000), 3000);
+  assert.equal(alignByItem(lead, other, 61_000), 21_000); // 1 s into item 2 in both
+  assert.equal(alignByItem(lead, other, 250_000), 210_000); // item 3 only in the lead: still item 2's clock
+  assert.equal(alignByItem({ 1: 5000 }, { 1: 0 }, 1000), 1000);
+  const events = [{ type: "session_started" }, { type: "item_started", data: { item: 1 } }, { type: "item_started", data: { item: 1 } }, { type: "item_started", data: { item: 2 } }];
+  const keyOf = (event) => (event.type === "item_started" ? String(event.data.item) : undefined);
+  assert.deepEqual(itemAnchors(events, [0, 10, 20, 30], keyOf), { 1: 10, 2: 30 });
+});
