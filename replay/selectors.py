@@ -82,3 +82,81 @@ def session_recording(*, session: RunSession) -> Recording:
         refused=stats.get("refused", 0),
         status=stats.get("status", ""),
     )
+
+
+# --- Notes pinned to moments (replay/models.py) ---------------------------------------------------
+
+
+def notes_visible_to(user: User):
+    """The notes `user` may see, change and delete: the one access rule for notes.
+
+    Today a teacher sees the sessions of their own projects, so: notes on sessions of projects
+    `user` owns (an author who lost the project no longer sees their notes). When classes come,
+    this is where "the teachers of that learner's classes" goes; every note read and write goes
+    through here, so nothing else changes.
+    """
+    from replay.models import MomentNote
+
+    return MomentNote.objects.filter(session__run__project__owner=user)
+
+
+def notes_on(*, user: User, session: RunSession):
+    """The notes on one session that `user` may see, in moment order."""
+    return notes_visible_to(user).filter(session=session).select_related("author")
+
+
+def note_for(*, user: User, session: RunSession, note_id: int):
+    """One note on `session`, if `user` may see it; 404 otherwise (never says whether it exists)."""
+    note = notes_on(user=user, session=session).filter(pk=note_id).first()
+    if note is None:
+        raise Http404("No such note on this session.")
+    return note
+
+
+def notes_for_run(run) -> list:
+    """Every note on the sessions of a project run, for the project's CSV export: the session, the
+    learner, the moment (play time in ms and as a clock), the note, who wrote it and when.
+
+    The caller has already scoped `run` to a teacher who may see it (the export view's getter).
+    """
+    from replay.models import MomentNote
+
+    return list(
+        MomentNote.objects.filter(session__run=run)
+        .select_related("session__learner", "author")
+        .order_by("session__learner__display_name", "session__start", "at_ms", "pk")
+    )
+
+
+# --- Compare two sessions -------------------------------------------------------------------------
+
+COMPARE_CHOICES = 40
+
+
+def compare_candidates(*, session: RunSession) -> list[RunSession]:
+    """Sessions to play beside `session`: the same widget in the same run, the same learner's
+    other attempts first, then other learners' (by name, then start); at most COMPARE_CHOICES."""
+    others = (
+        RunSession.objects.filter(run_id=session.run_id, widget=session.widget)
+        .exclude(pk=session.pk)
+        .select_related("learner")
+    )
+    mine = list(others.filter(learner_id=session.learner_id).order_by("start", "pk"))
+    theirs = list(
+        others.exclude(learner_id=session.learner_id).order_by(
+            "learner__display_name", "start", "pk"
+        )[: max(0, COMPARE_CHOICES - len(mine))]
+    )
+    return (mine + theirs)[:COMPARE_CHOICES]
+
+
+def notes_for_learner(*, user: User, learner) -> list:
+    """The notes `user` may see on any session of `learner`, newest session first, for the
+    learner's profile (dashboard): each with its session, run and project for the replay link
+    (`replay:session` with `?t=<at_ms / 1000>`)."""
+    return list(
+        notes_visible_to(user)
+        .filter(session__learner=learner)
+        .select_related("session__run__project", "author")
+        .order_by("-session__start", "at_ms", "pk")
+    )
