@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from collector.client import get_client
+from dashboard.classes import class_ids_for
 from dashboard.identities import opaque_id_of
 from dashboard.models import User
 from projects.models import RunSession
@@ -90,14 +91,15 @@ def session_recording(*, session: RunSession) -> Recording:
 def notes_visible_to(user: User):
     """The notes `user` may see, change and delete: the one access rule for notes.
 
-    Today a teacher sees the sessions of their own projects, so: notes on sessions of projects
-    `user` owns (an author who lost the project no longer sees their notes). When classes come,
-    this is where "the teachers of that learner's classes" goes; every note read and write goes
-    through here, so nothing else changes.
+    The teachers of the learner's classes (owner or co-teacher), and the owner of the project
+    the session is in; nobody else (404). Every note read and write goes through here.
     """
     from replay.models import MomentNote
 
-    return MomentNote.objects.filter(session__run__project__owner=user)
+    return MomentNote.objects.filter(
+        Q(session__learner__classes__in=class_ids_for(user=user))
+        | Q(session__run__project__owner=user)
+    ).distinct()
 
 
 def notes_on(*, user: User, session: RunSession):
