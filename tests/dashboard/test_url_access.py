@@ -56,6 +56,7 @@ from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
 from projects.models import Project, RunSession
+from replay.models import MomentNote
 from tests.collector.helpers import issue_token, now_ms, post_events
 from tests.factories import (
     LearnerIdentityFactory,
@@ -139,6 +140,7 @@ class World:
     data_request: DataRequest  # API key A's, DONE
     social: UserSocialAuth  # teacher A's Google account
     school_class: SchoolClass  # teacher A's, with both learners; not shared with B
+    note: MomentNote  # teacher A's note on run_session
 
     @property
     def opaque(self) -> str:
@@ -205,6 +207,12 @@ def world(client, django_capture_on_commit_callbacks) -> World:
             user=teacher_a, provider="google-oauth2", uid=teacher_a.email
         ),
         school_class=seven_b,
+        note=MomentNote.objects.create(
+            session=RunSession.objects.get(run__project=project, learner=learner, session="ada-2"),
+            author=teacher_a,
+            at_ms=1000,
+            text="Placed 1/2 where 3/4 goes",
+        ),
     )
 
 
@@ -408,6 +416,30 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"events": "erase"},
     ),
     "dashboard:learner_profile": Url({"GET": teacher_page()}, kwargs=learner_kwargs),
+    # Notes and the compare view: on teacher A's sessions, so 404 for B.
+    "replay:notes": Url(
+        {"GET": owned_page(), "POST": owned_page(201)},
+        kwargs=session_kwargs,
+        data=lambda world: {"at": 2000, "text": "Checked too early"},
+        json=True,
+    ),
+    "replay:note": Url(
+        {"GET": owned_page(), "POST": owned_page(), "DELETE": owned_page()},
+        kwargs=lambda world: {**session_kwargs(world), "note_id": world.note.pk},
+        data=lambda world: {"text": "Placed 1/2 where 3/4 goes, twice"},
+        json=True,
+    ),
+    "replay:compare": Url(
+        {"GET": owned_page()},
+        kwargs=lambda world: {
+            "project_id": world.project.pk,
+            "first_id": world.run_session.pk,
+            "second_id": RunSession.objects.filter(run__project=world.project, widget="TEI001")
+            .exclude(pk=world.run_session.pk)
+            .values_list("pk", flat=True)
+            .first(),
+        },
+    ),
     "dashboard:notifications": Url(
         {
             "GET": teacher_page(),
