@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.core.paginator import Paginator
@@ -24,6 +25,88 @@ if TYPE_CHECKING:
     from projects.selectors import RunData
 
 LEARNERS_PER_PAGE = 50
+DEFAULT_PATHS = 6  # how many struggling learners' paths a first visit shows
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the view is narrowed to: days (in the school's time zone, inclusive), widgets,
+    outcomes and a score range (percent, inclusive; sessions without a score drop out)."""
+
+    since: date | None = None
+    until: date | None = None
+    widgets: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    score_min: int | None = None
+    score_max: int | None = None
+
+    @classmethod
+    def from_cleaned(cls, cleaned: dict) -> Filters:
+        return cls(
+            since=cleaned.get("since"),
+            until=cleaned.get("until"),
+            widgets=tuple(cleaned.get("widget") or ()),
+            outcomes=tuple(cleaned.get("outcome") or ()),
+            score_min=cleaned.get("smin"),
+            score_max=cleaned.get("smax"),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+    def params(self) -> dict:
+        """As query parameters (the names of forms.ExploreForm), defaults left out."""
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "widget": list(self.widgets),
+            "outcome": list(self.outcomes),
+            "smin": self.score_min,
+            "smax": self.score_max,
+        }
+
+    def apply(self, data: RunData, time_zone: str) -> RunData:
+        """`data` with only the sessions these filters keep, and only the chosen widgets' lanes.
+
+        Learners and their row order stay as they were, so a learner keeps their height in every
+        lane whatever is filtered."""
+        if not self.active:
+            return data
+        frame = data.frame
+        keep = pd.Series(True, index=frame.index)
+        if self.since or self.until:
+            zone = ZoneInfo(time_zone)
+            start = pd.to_datetime(frame["start"], unit="ms", utc=True).dt.tz_convert(zone)
+            day = start.dt.date
+            if self.since:
+                keep &= day >= self.since
+            if self.until:
+                keep &= day <= self.until
+        if self.widgets:
+            keep &= frame["widget"].isin(self.widgets)
+        if self.outcomes:
+            keep &= frame["outcome"].isin(self.outcomes)
+        if self.score_min is not None or self.score_max is not None:
+            pct = paths.score_percent(frame)
+            keep &= pct.notna()
+            if self.score_min is not None:
+                keep &= pct >= self.score_min
+            if self.score_max is not None:
+                keep &= pct <= self.score_max
+        lanes = [lane for lane in data.lanes if not self.widgets or lane.widget in self.widgets]
+        return replace(data, frame=frame[keep].reset_index(drop=True), lanes=lanes)
+
+
+def default_learners(summary: pd.DataFrame, count: int = DEFAULT_PATHS) -> list[int]:
+    """The paths a first visit shows: the learners who struggle most, by lowest mean score over
+    the sessions shown (ties: more active time first, as they worked longer for it). Learners
+    without any score are left out: nothing says they struggle."""
+    scored = summary[summary["mean_score"].notna()]
+    ranked = scored.sort_values(
+        ["mean_score", "total_time", "sort_name"], ascending=[True, False, True], kind="stable"
+    )
+    return [int(pk) for pk in ranked.index[:count]]
 
 
 @dataclass(frozen=True)
@@ -63,22 +146,38 @@ def _score(value: float) -> float | None:
 class ExplorerState:
     """The explorer's canonical query parameters, and links that change one of them."""
 
-    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1, "opens": False}
+    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1, "opens": False, "x": "time"}
+    # What the chart's sessions (the figure URL) and the CSV of the view depend on.
+    VIEW_KEYS = ("run", "opens", "since", "until", "widget", "outcome", "smin", "smax")
 
     def __init__(self, url: str, cleaned: dict, run_number: int) -> None:
         self.url = url
+        self.filters = Filters.from_cleaned(cleaned)
         self.params = {
             "run": run_number,
+            "opens": cleaned["opens"],
+            **self.filters.params(),
+            "x": cleaned.get("x") or "time",
+            "picked": cleaned.get("picked", False),
             "learner": cleaned["learner"],
             "q": cleaned["q"],
             "lsort": cleaned["lsort"].param,
             "wsort": cleaned["wsort"].param,
             "lpage": cleaned["lpage"],
-            "opens": cleaned["opens"],
         }
 
     def link(self, **changes) -> str:
+        query = self.query(**changes)
+        return f"{self.url}?{query}" if query else self.url
+
+    def view_query(self) -> str:
+        """The query string of what the chart's sessions show: run, opens and the filters."""
+        return self.query(keys=self.VIEW_KEYS)
+
+    def query(self, *, keys: tuple[str, ...] | None = None, **changes) -> str:
         params = {**self.params, **changes}
+        if keys is not None:
+            params = {key: value for key, value in params.items() if key in keys}
         query = [
             (key, item)
             for key, value in params.items()
@@ -86,7 +185,7 @@ class ExplorerState:
             if item not in ("", None, False) and self.DEFAULTS.get(key) != item
         ]
         query = [(key, 1 if item is True else item) for key, item in query]
-        return f"{self.url}?{urlencode(query)}" if query else self.url
+        return urlencode(query)
 
 
 # (sort key, column label, numeric?) of each sortable column, in table order.
@@ -129,7 +228,12 @@ def _headers(columns, sort: paths.Sort, link: Callable[[str], str]) -> list[dict
 def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zone: str) -> dict:
     """The explorer's template context for a run's `data` and the cleaned query: the learner
     table's page, the compared paths (cards and chart traces), the widget table and the links
-    that change one parameter."""
+    that change one parameter. Without a choice of paths, the struggling learners' are shown."""
+    summary = paths.learner_summary(data.frame, data.labels)
+    defaulted = not cleaned.get("picked") and not cleaned["learner"]
+    if defaulted:
+        cleaned = {**cleaned, "learner": default_learners(summary), "picked": True}
+        state = ExplorerState(state.url, cleaned, state.params["run"])
     chosen: list[int] = cleaned["learner"]
     names = data.names()
     titles = {lane.widget: lane.title for lane in data.lanes}
@@ -138,7 +242,6 @@ def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zon
         chosen_paths, lanes=data.lanes, order=data.order, names=names, time_zone=time_zone
     )
     colours = {int(pk): colour for pk, colour in path_data["colours"].items()}
-    summary = paths.learner_summary(data.frame, data.labels)
     shown = paths.sort_summary(
         paths.filter_learners(summary, cleaned["q"]), cleaned["lsort"], paths.LEARNER_SORTS
     )
@@ -147,6 +250,10 @@ def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zon
     on_page = {row.pk for row in learner_rows}
     return {
         "state": state,
+        "defaulted": defaulted and bool(chosen),
+        "x": cleaned.get("x") or "time",
+        "filters": state.filters,
+        "view_query": state.view_query(),
         "totals": paths.totals(data.frame),
         "with_opens": cleaned["opens"],
         "opens_link": state.link(opens=not cleaned["opens"]),

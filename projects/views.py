@@ -283,7 +283,7 @@ def _csv_lines(rows):
 @gzip_page
 def explore(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
-    form = ExploreForm(request.GET)
+    form = ExploreForm(request.GET, widgets=project.widgets)
     if not form.is_valid():
         return _bad_request(request, form.problems())
     run = _chosen_run(project, form.cleaned_data["run"])
@@ -293,32 +293,31 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
             latest = services.run_refresh(run=latest)
         context = _status_context(project, latest, doing="explore")
         return render(request, "projects/not_ready.html", context)
-    with_opens = form.cleaned_data["opens"]
-    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
+    time_zone = timezone.get_current_timezone_name()
+    state = explorer.ExplorerState(
+        reverse("projects:explore", args=[project.pk]), form.cleaned_data, run.number
+    )
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
     problems = form.check_learners(set(data.labels.index))
     if problems:
         return _bad_request(request, problems)
-
-    time_zone = timezone.get_current_timezone_name()
-    url = reverse("projects:explore", args=[project.pk])
-    state = explorer.ExplorerState(url, form.cleaned_data, run.number)
+    shown = state.filters.apply(data, time_zone)
     context = {
         "project": project,
         "run": run,
         "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
         "opens_count": run.opens_count,
-        **explorer.page_context(data, form.cleaned_data, state, time_zone=time_zone),
+        "all_lanes": data.lanes,
+        **explorer.page_context(shown, form.cleaned_data, state, time_zone=time_zone),
     }
     if request.htmx and request.htmx.target == "explorer-panel":
         response = render(request, "projects/explore.html#explorer-panel", context)
-        return push_url(response, state.link())
+        return push_url(response, context["state"].link())
     if len(data.frame):
-        overview = selectors.overview_version(
-            run=run, data=data, time_zone=time_zone, with_opens=with_opens
-        )
+        view = state.view_query()
+        overview = selectors.overview_version(run=run, data=shown, time_zone=time_zone, view=view)
         context["figure_url"] = (
-            reverse("projects:explore_figure", args=[project.pk])
-            + f"?run={run.number}{'&opens=1' if with_opens else ''}&v={overview.digest}"
+            reverse("projects:explore_figure", args=[project.pk]) + f"?{view}&v={overview.digest}"
         )
     return render(request, "projects/explore.html", context)
 
@@ -326,24 +325,26 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 @teacher_required
 def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The explorer's base figure (every session) as JSON, for the page's script to draw.
+    """The explorer's base figure (every session the view's filters keep) as JSON, for the
+    page's script to draw.
 
     Its own URL, versioned by a digest of what it shows (`?v=`), so the browser fetches it while
-    plotly.js loads and keeps it until the run or its learners' labels change; the cache keeps
-    the gzipped bytes, so answering costs no encoding.
+    plotly.js loads and keeps it until the run, the filters or its learners' labels change; the
+    cache keeps the gzipped bytes, so answering costs no encoding.
     """
     project = _get_project_for_user(request, project_id)
-    form = ExploreForm(request.GET)
+    form = ExploreForm(request.GET, widgets=project.widgets)
     if not form.is_valid():
         return _bad_request(request, form.problems())
     run = _chosen_run(project, form.cleaned_data["run"])
     if run is None:
         raise Http404("This project has no finished run to draw yet.")
     time_zone = timezone.get_current_timezone_name()
-    with_opens = form.cleaned_data["opens"]
-    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
+    state = explorer.ExplorerState(request.path, form.cleaned_data, run.number)
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
+    data = state.filters.apply(data, time_zone)
     overview = selectors.overview_version(
-        run=run, data=data, time_zone=time_zone, with_opens=with_opens
+        run=run, data=data, time_zone=time_zone, view=state.view_query()
     )
     etag = f'"{overview.digest}"'
     if request.headers.get("If-None-Match") == etag:
