@@ -346,3 +346,19 @@ def _widget_rows(data: RunData, titles: dict[str, str], sort: paths.Sort) -> lis
         }
         for row in table.itertuples()
     ]
+
+
+def export_rows(data: RunData):
+    """The shown sessions as rows of the CSV export (views.EXPORT_HEADER), in learner then time
+    order, like the whole run's export."""
+    labels = data.labels
+    frame = data.frame.join(labels[["display_name", "real_id"]], on="learner")
+    frame = frame.assign(_key=frame["display_name"].str.casefold()).sort_values(
+        ["_key", "real_id", "start", "widget"], kind="stable"
+    )
+    for row in frame.itertuples(index=False):
+        yield (
+            row.real_id, row.display_name, row.widget, row.session, int(row.start),
+            int(row.active), int(row.sittings), int(row.duration), int(row.events),
+            int(row.work_events), row.outcome, _score(row.score), _score(row.maximum),
+        )  # fmt: skip

@@ -142,10 +142,14 @@ class ExploreForm(forms.Form):
     )
     # Filters: what the chart, the tables and the CSV of the view show.
     since = forms.DateField(
-        required=False, error_messages={"invalid": "Write the first day as YYYY-MM-DD."}
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Write the first day as YYYY-MM-DD."},
     )
     until = forms.DateField(
-        required=False, error_messages={"invalid": "Write the last day as YYYY-MM-DD."}
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Write the last day as YYYY-MM-DD."},
     )
     widget = forms.MultipleChoiceField(required=False)
     outcome = forms.MultipleChoiceField(

@@ -308,17 +308,16 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
         "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
         "opens_count": run.opens_count,
         "all_lanes": data.lanes,
+        "outcome_choices": ExploreForm.base_fields["outcome"].choices,
         **explorer.page_context(shown, form.cleaned_data, state, time_zone=time_zone),
     }
+    view = state.view_query()
+    overview = selectors.overview_version(run=run, data=shown, time_zone=time_zone, view=view)
+    figure = reverse("projects:explore_figure", args=[project.pk])
+    context["figure_url"] = f"{figure}?{view}&v={overview.digest}"
     if request.htmx and request.htmx.target == "explorer-panel":
         response = render(request, "projects/explore.html#explorer-panel", context)
         return push_url(response, context["state"].link())
-    if len(data.frame):
-        view = state.view_query()
-        overview = selectors.overview_version(run=run, data=shown, time_zone=time_zone, view=view)
-        context["figure_url"] = (
-            reverse("projects:explore_figure", args=[project.pk]) + f"?{view}&v={overview.digest}"
-        )
     return render(request, "projects/explore.html", context)
 
 
@@ -368,6 +367,30 @@ def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
     response["Cache-Control"] = (
         "private, max-age=31536000, immutable" if current else "private, no-cache"
     )
+    return response
+
+
+@require_GET
+@teacher_required
+def explore_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The sessions the explorer shows with these filters, as CSV: exactly the chart's marks."""
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET, widgets=project.widgets)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(
+            request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
+        )
+    state = explorer.ExplorerState(request.path, form.cleaned_data, run.number)
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
+    shown = state.filters.apply(data, timezone.get_current_timezone_name())
+    filename = f"{slugify(project.name) or 'project'}-run-{run.number}-shown.csv"
+    response = StreamingHttpResponse(
+        _csv_lines(explorer.export_rows(shown)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
