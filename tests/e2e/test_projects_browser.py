@@ -96,7 +96,7 @@ def test_a_teacher_creates_a_project_and_follows_a_path_label_to_a_session(page,
     point = page.evaluate(PATH_POINT, [ada.pk, 1])
     page.mouse.move(point["x"], point["y"])
     page.mouse.click(point["x"], point["y"])
-    label = page.locator(".annotation", has_text="4 min · 5 events").locator(".annotation-text-g")
+    label = page.locator(".annotation", has_text="active · 5 events").locator(".annotation-text-g")
     expect(label).to_be_visible()
     expect(page.get_by_role("button", name="Label on chart").first).to_have_attribute(
         "aria-pressed", "true"
