@@ -304,6 +304,7 @@ async function start() {
     await steady(draw);
     applyMode();
     chart.dataset.state = "drawn";
+    chart.dataset.redrawnMs = String(Math.round(performance.now()));
   });
 }
 
