@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -116,6 +117,34 @@ def session_cookie(teacher) -> str:
     return session.session_key
 
 
+# Work of each widget (its work_types, widgets/*.py): sessions without work are left out of the
+# explorer. A Balance lever lab session tries challenge 1 (its first release scores 1 point when
+# the prediction says "left", 0 otherwise), so learners have scores and the default view paths.
+WORK = {
+    "TEI001": ("card_removed", '{"item": 1, "card": "1/4"}'),
+    "chernoff_tutorial": (
+        "slider_changed",
+        '{"step": "explore_size", "feature": "population", "value": 5}',
+    ),
+    "BLL002": ("weight_placed", '{"peg": 2, "mass": 1}'),
+}
+
+
+def event_of(widget: str, k: int, count: int, answer: str) -> tuple[str, str]:
+    """The type and data of the k-th of `count` events of a session."""
+    if k == 0:
+        return "session_started", "{}"
+    if k == count - 1:
+        return "session_completed", "{}"
+    if widget == "BLL002" and k <= 3:
+        return [
+            ("challenge_started", '{"challenge": 1}'),
+            ("prediction_made", f'{{"answer": "{answer}"}}'),
+            ("released", '{"outcome": "left"}'),
+        ][k - 1]
+    return WORK[widget]
+
+
 def load_events(analytics_url: str, learners, *, sessions: int, events: int, seed: int) -> int:
     """Copies `events` events into the event store: every learner, widget and session."""
     rng = random.Random(seed)
@@ -124,6 +153,7 @@ def load_events(analytics_url: str, learners, *, sessions: int, events: int, see
     per_session, extra = divmod(events, total_sessions)
     now = int(time.time() * 1000)
     written = 0
+    sessions_seen: list[tuple] = []
     columns = "event_id, learner, session, widget, type, t, time, received, data, digest"
     with psycopg.connect(analytics_url) as connection, connection.cursor() as cursor:
         with cursor.copy(f"COPY collector_event ({columns}) FROM STDIN") as copy:
@@ -133,20 +163,31 @@ def load_events(analytics_url: str, learners, *, sessions: int, events: int, see
                     count = per_session + (1 if index < extra else 0)
                     index += 1
                     session = uuid.uuid4().hex
-                    t = now - rng.randint(1, 60) * DAY_MS + rng.randint(0, DAY_MS)
+                    t = first = now - rng.randint(1, 60) * DAY_MS + rng.randint(0, DAY_MS)
+                    answer = rng.choice(("left", "right"))
                     for k in range(count):
-                        kind = (
-                            "session_started"
-                            if k == 0
-                            else "session_completed"
-                            if k == count - 1
-                            else "interaction"
-                        )
+                        kind, data = event_of(widget, k, count, answer)
                         copy.write_row(
-                            (uuid.uuid4(), learner, session, widget, kind, t, t, t, "{}", "b")
+                            (uuid.uuid4(), learner, session, widget, kind, t, t, t, data, "b")
                         )
+                        last = t
                         t += rng.randint(2_000, 40_000)
                         written += 1
+                    sessions_seen.append((learner, widget, session, first, last, count))
+        # Ingestion keeps a row per session (collector/ingest.py); its measures are left stale
+        # (summarised_count 0), so the data requests compute them from the events, as for any
+        # session that received events since its last summary.
+        session_columns = (
+            "learner, widget, session, first_time, last_time, max_t, event_count, duplicates, "
+            "out_of_order, status, status_t, updated_at"
+        )
+        with cursor.copy(f"COPY collector_session ({session_columns}) FROM STDIN") as copy:
+            for learner, widget, session, first, last, count in sessions_seen:
+                copy.write_row(
+                    (learner, widget, session, first, last, last, count, 0, 0, "completed",
+                     last, datetime.now(UTC))
+                )  # fmt: skip
+        cursor.execute("ANALYZE collector_session")
         cursor.execute("ANALYZE collector_event")
     return written
 
@@ -205,7 +246,9 @@ def timed_get(http: requests.Session, url: str, **headers) -> tuple[float, int, 
 def measure_pages(http, base: str, project_id: int, learners: list[int], repeat: int) -> dict:
     explore_url = f"{base}/projects/{project_id}/explore/"
     path_url = f"{explore_url}?run=1&learner={learners[0]}&learner={learners[1]}"
-    page = http.get(explore_url).text
+    answer = http.get(explore_url)
+    assert answer.status_code == 200 and "data-figure-url" in answer.text, answer.text[-4000:]
+    page = answer.text
     figure_url = base + re.search(r'data-figure-url="([^"]+)"', page)[1].replace("&amp;", "&")
     results = {}
     for name, url, headers in (
