@@ -146,17 +146,29 @@ async function start() {
     });
   }
 
+  // On a narrow screen (a phone) the widget names go inside their bands instead of beside the
+  // plot, and the score's colour bar is left out (the help text says what grey means), so the
+  // plot keeps the whole width.
   function layout() {
     const base = view.base.figure.layout;
+    const narrow = chart.clientWidth < 600;
     const xaxis = mode === "sequence"
-      ? { ...base.xaxis, type: "linear", title: { text: "Session number, in each learner's order" }, dtick: 1, rangemode: "tozero" }
+      ? { ...base.xaxis, type: "linear", title: { text: narrow ? "" : "Session number, in each learner's order" }, dtick: 1, rangemode: "tozero" }
       : base.xaxis;
+    const bands = narrow
+      ? base.yaxis.ticktext.map((title, i) => ({
+          xref: "paper", x: 0, y: i - 0.5, yanchor: "top", xanchor: "left", showarrow: false,
+          text: title, font: { size: 11, color: "#4a5561" }, bgcolor: "rgba(255,255,255,0.8)",
+        }))
+      : [];
     return {
       ...base,
       xaxis: { ...xaxis, uirevision: mode },
-      annotations: annotations(),
-      legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top", title: { text: "Paths: " } },
-      margin: { ...base.margin, b: 80 },
+      yaxis: { ...base.yaxis, showticklabels: !narrow },
+      coloraxis: { ...base.coloraxis, showscale: !narrow },
+      annotations: [...bands, ...annotations()],
+      legend: { orientation: "h", x: 0, y: narrow ? -0.08 : -0.12, yanchor: "top", title: { text: "Paths: " } },
+      margin: narrow ? { l: 4, r: 4, t: 8, b: 70 } : { ...base.margin, b: 80 },
     };
   }
 
@@ -187,7 +199,7 @@ async function start() {
     if (!paths.annotations[key]) return;
     if (labelled.has(key)) labelled.delete(key);
     else labelled.add(key);
-    await steady(() => Plotly.relayout(chart, { annotations: annotations() }));
+    await steady(() => Plotly.relayout(chart, { annotations: layout().annotations }));
     syncButtons();
     chart.dataset.labelled = [...labelled].join(",");
   }

@@ -240,3 +240,14 @@ def test_a_phone_shows_the_chart_full_width_without_sideways_scrolling(
           .filter((cell) => cell.scrollWidth > cell.clientWidth + 1).length"""
     )
     assert clipped == 0
+    # Both tables fit their cards: nothing to scroll sideways inside them either.
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll(".summary")]
+          .filter((card) => card.scrollWidth > card.clientWidth + 1).length"""
+    )
+    assert overflowing == 0
+    # The plot itself has the width: its drawing area is most of the screen.
+    plot = page.evaluate(
+        """() => document.querySelector("#path-chart .nsewdrag").getBoundingClientRect().width"""
+    )
+    assert plot >= 0.75 * sizes["client"]
