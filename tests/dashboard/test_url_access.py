@@ -516,6 +516,7 @@ AUDIT: dict[str, Url] = {
     ),
     "projects:export": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore": Url({"GET": owned_page()}, kwargs=project_kwargs),
+    "projects:explore_csv": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore_figure": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
