@@ -27,6 +27,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
+from core.formatting import format_clock
 from dashboard.access import teacher_required
 from dashboard.classes import classes_for
 from dashboard.models import LearnerIdentity
@@ -34,6 +35,7 @@ from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import explorer, selectors, services
 from projects.forms import ExploreForm, ProjectForm
 from projects.models import Project, ProjectRun
+from replay.selectors import notes_for_run
 from widgets.registry import all_widgets
 
 log = logging.getLogger("pathlens.projects")
@@ -249,16 +251,26 @@ def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
             request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
         )
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}.csv"
-    return csv_download(_export_rows(selectors.export_rows(run=run)), filename=filename)
+    notes = _notes_by_session(run)
+    return csv_download(_export_rows(selectors.export_rows(run=run), notes), filename=filename)
 
 
 EXPORT_HEADER = [
     "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
-    "span_seconds", "events", "work_events", "outcome", "score", "maximum",
+    "span_seconds", "events", "work_events", "outcome", "score", "maximum", "notes",
 ]  # fmt: skip
 
 
-def _export_rows(rows) -> Iterator[list]:
+def _notes_by_session(run: ProjectRun) -> dict[tuple[str, str, str], str]:
+    """The teachers' notes of the run's sessions, one cell per session: "0:12.3 text | …"."""
+    notes: dict[tuple[str, str, str], list[str]] = {}
+    for note in notes_for_run(run):
+        key = (note.session.learner.real_id, note.session.widget, note.session.session)
+        notes.setdefault(key, []).append(f"{format_clock(note.at_ms)} {note.text}")
+    return {key: " | ".join(texts) for key, texts in notes.items()}
+
+
+def _export_rows(rows, notes: dict[tuple[str, str, str], str]) -> Iterator[list]:
     yield EXPORT_HEADER
     zone = timezone.get_current_timezone()
     for row in rows:
@@ -279,6 +291,7 @@ def _export_rows(rows) -> Iterator[list]:
             outcome,
             "" if score is None else f"{score:g}",
             "" if maximum is None else f"{maximum:g}",
+            defuse_cell(notes.get((real_id, widget, session), "")),
         ]
 
 
@@ -394,7 +407,8 @@ def explore_csv(request: HttpRequest, project_id: int) -> HttpResponse:
     data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
     shown = state.filters.apply(data, timezone.get_current_timezone_name())
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}-shown.csv"
-    return csv_download(_export_rows(explorer.export_rows(shown)), filename=filename)
+    notes = _notes_by_session(run)
+    return csv_download(_export_rows(explorer.export_rows(shown), notes), filename=filename)
 
 
 @require_GET

@@ -339,7 +339,7 @@ def test_it_exports_one_row_per_session_with_real_ids_and_names(
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == [
         "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
-        "span_seconds", "events", "work_events", "outcome", "score", "maximum",
+        "span_seconds", "events", "work_events", "outcome", "score", "maximum", "notes",
     ]  # fmt: skip
     assert [(r["display_name"], r["session"]) for r in rows] == [
         ("Ada Lovelace", "ada-1"),
@@ -463,3 +463,19 @@ def test_a_project_starts_from_one_of_the_teachers_classes(
     SchoolClass.objects.filter(pk=seven_b.pk).delete()
     project.refresh_from_db()
     assert project.school_class is None  # the project and its learners stay
+
+
+def test_the_export_carries_the_teachers_notes_of_each_session(
+    teacher_client, teacher, recorded, ada, grace, django_capture_on_commit_callbacks
+):
+    from replay.models import MomentNote
+
+    project = finished_project(teacher_client, [ada, grace], django_capture_on_commit_callbacks)
+    session = RunSession.objects.get(session="ada-2")
+    MomentNote.objects.create(session=session, author=teacher, at_ms=12_300, text="=Confused 3/4")
+    MomentNote.objects.create(session=session, author=teacher, at_ms=65_000, text="fixed it")
+    response = teacher_client.get(f"/projects/{project.pk}/export.csv")
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = {r["session"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["ada-2"]["notes"] == "0:12.3 =Confused 3/4 | 1:05.0 fixed it"
+    assert rows["ada-1"]["notes"] == ""
