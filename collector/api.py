@@ -230,6 +230,63 @@ def learner_session_counts(request: HttpRequest) -> JsonResponse:
     )
 
 
+LIVE_WITHIN_DEFAULT = 120  # seconds: "live now" is an event in the last two minutes
+LIVE_WITHIN_MAX = 3600
+
+
+def live_sessions_of(
+    payload: dict[str, Any], *, tenant_id: int, at_ms: int
+) -> list[dict[str, Any]]:
+    """The listed learners' sessions with an event in the last `within` seconds, newest first:
+    one indexed read of the session rows, no event (the API's rules, shared with the local
+    client)."""
+    learners = payload.get("learners")
+    if not isinstance(learners, list):
+        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
+    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
+        raise ApiError(
+            400,
+            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
+            field="learners",
+        )
+    within = payload.get("within", LIVE_WITHIN_DEFAULT)
+    if (
+        not isinstance(within, int)
+        or isinstance(within, bool)
+        or not 1 <= within <= LIVE_WITHIN_MAX
+    ):
+        raise ApiError(
+            400,
+            f"'within' must be a whole number of seconds, 1 to {LIVE_WITHIN_MAX}.",
+            field="within",
+        )
+    ids = {schemas.opaque_id(value, "learners") for value in learners}
+    rows = (
+        Session.objects.using(datarequests.ALIAS)
+        .filter(tenant_id=tenant_id, learner__in=ids, last_time__gte=at_ms - within * 1000)
+        .order_by("-last_time")
+        .values("learner", "widget", "session", "last_time", "event_count", "status")
+    )
+    return [
+        {
+            "learner": row["learner"],
+            "widget": row["widget"],
+            "session": row["session"],
+            "last_time": row["last_time"],
+            "events": row["event_count"],
+            "status": row["status"],
+        }
+        for row in rows
+    ]
+
+
+@api_view({"POST"})
+def learners_live(request: HttpRequest) -> JsonResponse:
+    api_key = require_api_key(request)
+    sessions = live_sessions_of(json_body(request), tenant_id=api_key.tenant_id, at_ms=now_ms())
+    return JsonResponse({"sessions": sessions})
+
+
 @api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
     api_key = require_api_key(request)

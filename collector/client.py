@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from collector import datarequests, schemas
-from collector.api import MAX_SESSION_COUNT_LEARNERS, session_counts_of
+from collector.api import MAX_SESSION_COUNT_LEARNERS, live_sessions_of, session_counts_of
 from collector.apikeys import internal_api_key
 from collector.http import MAX_BODY_BYTES, ApiError
 from collector.ingest import IdConflict
@@ -152,6 +152,7 @@ class Collector(Protocol):
         self, *, learner: str, session: str, widget: str | None = None
     ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def ingest_events(
         self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
     ) -> dict[str, int]: ...
@@ -252,6 +253,18 @@ class LocalCollector:
             session=session,
             widget=widget,
         )
+
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
+        """Sessions of these opaque ids with an event in the last `within` s, newest first."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            found += self._call(
+                live_sessions_of,
+                {"learners": chunk, "within": within},
+                tenant_id=self._tenant_id,
+                at_ms=now_ms(),
+            )
+        return sorted(found, key=lambda row: -row["last_time"])
 
     def session_counts(self, learners: list[str]) -> dict[str, int]:
         """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
@@ -387,6 +400,14 @@ class HttpCollector:
             f"/sessions/{urllib.parse.quote(session, safe='')}/events?"
             + urllib.parse.urlencode(query),
         )
+
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
+        """Sessions of these opaque ids with an event in the last `within` s, newest first."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            payload = {"learners": chunk, "within": within}
+            found += self._send("POST", "/learners/live", payload)["sessions"]
+        return sorted(found, key=lambda row: -row["last_time"])
 
     def session_counts(self, learners: list[str]) -> dict[str, int]:
         """Sessions per opaque id (0 when none), in calls of at most the API's limit."""

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from collector.client import CollectorError, get_client
+from core.formatting import format_duration
 from dashboard.attention import flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
@@ -94,3 +96,45 @@ def class_overview(*, school_class: SchoolClass, sort: str = "name") -> ClassOve
         flags=[(flag, url, names.get(flag.learner, "")) for flag, url in linked[:FLAGS_SHOWN]],
         more_flags=max(0, len(linked) - FLAGS_SHOWN),
     )
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    learner: int
+    name: str
+    widget: str
+    events: int
+    seconds_ago: int
+
+    @property
+    def ago(self) -> str:
+        return (
+            "just now"
+            if self.seconds_ago < 10
+            else f"{format_duration(self.seconds_ago * 1000)} ago"
+        )
+
+
+def live_now(*, school_class: SchoolClass) -> tuple[list[LiveRow], str]:
+    """The class's learners with a session in progress (an event in the last 2 minutes), latest
+    first, one row per learner; and a problem to show instead when the platform is unreachable."""
+    learners = dict(school_class.learners.values_list("opaque_id", "pk"))
+    names = dict(school_class.learners.values_list("pk", "display_name"))
+    try:
+        sessions = get_client().live_sessions(list(learners))
+    except CollectorError as error:
+        return [], f"The analytics platform cannot be reached right now ({error.status})."
+    now = timezone.now().timestamp() * 1000
+    rows: dict[int, LiveRow] = {}
+    for session in sessions:  # newest first: the first of each learner is what they are on
+        pk = learners.get(session["learner"])
+        if pk is None or pk in rows:
+            continue
+        rows[pk] = LiveRow(
+            learner=pk,
+            name=names[pk],
+            widget=widget_title(session["widget"]),
+            events=session["events"],
+            seconds_ago=max(0, int((now - session["last_time"]) / 1000)),
+        )
+    return list(rows.values()), ""

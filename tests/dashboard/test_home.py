@@ -197,3 +197,28 @@ def test_notes_are_shared_by_the_teachers_of_the_learners_class_and_no_one_else(
     assert "Stopped after" not in bob.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
     teacher_client.post(f"/teacher/classes/{seven_b.pk}/teachers/", {"email": "bob@school.example"})
     assert "Stopped after the first card" in bob.get(notes_url).content.decode()
+
+
+def test_live_now_lists_who_is_working_and_on_what(
+    client, teacher_client, seven_b, ada, grace, other_teacher
+):
+    now = now_ms()
+    record(client, ada, "TEI001", "ada-now", now - 30_000, 3, step=5_000)
+    record(client, grace, "BLL002", "grace-old", now - 3_600_000, 3)
+    url = f"/teacher/classes/{seven_b.pk}/live/"
+    fragment = teacher_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Live now" in fragment and 'hx-trigger="every 5s"' in fragment
+    assert "Ada Lovelace</strong></a> in Fractions on a number line · 3 events" in fragment
+    assert "Grace Hopper" not in fragment
+    plain = teacher_client.get(url)
+    assert plain.status_code == 302 and plain["Location"] == f"/teacher/#class-{seven_b.pk}"
+    bob = Client()
+    bob.force_login(other_teacher)
+    assert bob.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_live_now_with_nobody_working_says_so(teacher_client, seven_b):
+    fragment = teacher_client.get(
+        f"/teacher/classes/{seven_b.pk}/live/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Nobody is working in an activity right now" in fragment

@@ -456,6 +456,7 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"name": "8A"},
     ),
     "dashboard:class_detail": Url({"GET": owned_page()}, kwargs=class_kwargs),
+    "dashboard:class_live": Url({"GET": owned_page(To("/teacher/#class-"))}, kwargs=class_kwargs),
     "dashboard:class_edit": Url(
         {"POST": owned_page(To("/teacher/classes/"))},
         kwargs=class_kwargs,
@@ -542,6 +543,12 @@ AUDIT: dict[str, Url] = {
         query=lambda world: f"?learner={world.opaque}&widget=TEI001",
     ),
     "collector:learner_session_counts": Url(
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        data=lambda world: {"learners": [world.opaque]},
+        json=True,
+    ),
+    # Another tenant's key gets an empty list: nobody of its own is live (tested on its own).
+    "collector:learners_live": Url(
         {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
         data=lambda world: {"learners": [world.opaque]},
         json=True,
