@@ -1,14 +1,22 @@
-"""Aggregation speed: a `sessions` data request over a million events, submit to DONE.
+"""Aggregation speed: a project over a million events, from the teacher's submit to DONE.
 
-A real Celery worker process (Redis broker, production settings, PostgreSQL) processes the
-request; next to it, in the same run and on the same table, the bare SQL it stands for:
-SELECT learner, widget, session, min(time), max(time), count(*) … GROUP BY learner, widget,
-session, fetched whole. The worker's peak memory is read from /proc (VmHWM) of the worker and its
-pool process before it stops. A `scores` request is timed too, for information: it streams every
-event through the widgets' scoring rules in Python.
+What a teacher waits for, measured as a teacher triggers it: the school side's
+`projects.services.run_submit` (two data requests, `sessions` and `scores`, with the learners'
+opaque ids), then `run_refresh` every 50 ms as the project page's status polling does, until the
+run is DONE. A real Celery worker process (Redis broker, production settings, PostgreSQL)
+processes both requests (each summarises whatever is stale in its scope, then copies one result
+row per session from `collector_session`) and the import (`projects.import_run`: fetch both
+result sets, merge, store one RunSession row per session). The parts come from the rows' own
+timestamps.
 
-The events are COPY-ed in (the API is measured by benchmarks/ingest.py): 1,000 learners x 3
-widgets x 10 sessions, 33 or 34 events each, 1,000,000 in all by default.
+The data: learner identities in the school database (their opaque ids are the ones the events
+carry), and events COPY-ed into the event store (the API is measured by benchmarks/ingest.py):
+1,000 learners x 3 widgets x 10 sessions of 33 or 34 events, 1,000,000 in all by default, each
+session one that the demo's simulated learners played (dashboard/demo/simulate.py: valid events
+of the widget's own types, so the measures and scoring rules have real work to do). A COPY
+skips ingestion, which is what creates session rows, so the script then creates them exactly
+as ingestion would have left them (counts, times, status; measures stale), and times the cold
+`manage.py summarise_sessions` that an upgrade runs once over stored data.
 
     .venv/bin/python benchmarks/aggregate.py            # --help lists the knobs
 
@@ -20,6 +28,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
+import os
+import random
 import subprocess
 import sys
 import time
@@ -32,9 +43,49 @@ import psycopg
 
 WIDGETS = ("BLL002", "TEI001", "chernoff_tutorial")
 DAY_MS = 86_400_000
+DATABASES = ("pathlens_aggregate_bench", "pathlens_aggregate_bench_analytics")
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"  # replay uses 10, explore 11, ingest 12, CI 13 and 14
 BARE_QUERY = """
 SELECT learner, widget, session, min(time), max(time), count(*)
 FROM collector_event GROUP BY learner, widget, session
+"""
+# What a request now stands for: the result columns of every session, read from its row.
+SUMMARY_QUERY = """
+SELECT learner, widget, session, first_time, last_time, event_count, score, maximum, active_ms,
+    sittings, work_events, status, full_maximum, items_attempted, items_total, items
+FROM collector_session
+"""
+# The session rows ingestion would have left: one per learner x widget x session with its
+# counts and times (collector/ingest.py, SESSION_UPSERT), an event counted out of order when its
+# t is below that of an event that arrived before it (arrival order: seq), the status of the
+# lifecycle event with the largest t (ties: the later arrival), and measures not yet worked out
+# (summarised_count 0). No event was delivered twice, so no duplicates.
+SESSIONS_FROM_EVENTS = """
+INSERT INTO collector_session (learner, widget, session, first_time, last_time, max_t,
+    event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
+    active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
+    items)
+SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
+    count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
+    lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
+FROM (
+    SELECT learner, widget, session, t, time, max(t) OVER (
+        PARTITION BY learner, widget, session ORDER BY seq
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS earlier_max
+    FROM collector_event
+) AS e
+LEFT JOIN (
+    SELECT DISTINCT ON (learner, widget, session) learner, widget, session, t,
+        CASE type WHEN 'session_started' THEN 'started' WHEN 'session_resumed' THEN 'resumed'
+            ELSE 'completed' END AS status
+    FROM collector_event
+    WHERE type IN ('session_started', 'session_resumed', 'session_completed')
+    ORDER BY learner, widget, session, t DESC, seq DESC
+) AS lifecycle
+    ON lifecycle.learner = e.learner AND lifecycle.widget = e.widget
+    AND lifecycle.session = e.session
+GROUP BY e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
 """
 
 
@@ -43,51 +94,120 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--learners", type=int, default=1000, help="opaque learner ids")
+    parser.add_argument("--learners", type=int, default=1000, help="learner identities")
     parser.add_argument("--sessions", type=int, default=10, help="sessions per learner and widget")
     parser.add_argument("--events", type=int, default=1_000_000, help="events in all")
-    parser.add_argument("--repeats", type=int, default=3, help="times each query is measured")
-    parser.add_argument("--no-scores", action="store_true", help="skip the `scores` request")
+    parser.add_argument("--class-learners", type=int, default=30,
+                        help="the class project's learners (events of their own)")  # fmt: skip
+    parser.add_argument("--class-sessions", type=int, default=3,
+                        help="sessions per class learner and widget")  # fmt: skip
+    parser.add_argument("--class-events", type=int, default=10_000, help="the class's events")
+    parser.add_argument("--repeats", type=int, default=3, help="re-runs of each project")
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
+                        help="worker pool processes (celery's default: one per core)")  # fmt: skip
+    parser.add_argument("--poll", type=float, default=0.05, help="seconds between status checks")
+    parser.add_argument("--templates", type=int, default=200,
+                        help="simulated sessions per widget and length (reused)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--summary-sample", type=int, default=3000,
+                        help="sessions whose summary is timed step by step")  # fmt: skip
     parser.add_argument("--postgres", default=benchenv.DEFAULT_POSTGRES, help="server URL")
-    parser.add_argument("--redis", default=benchenv.DEFAULT_REDIS, help="a Redis db of its own")
+    parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own")
+    parser.add_argument("--database", default=DATABASES[0],
+                        help="the default database; analytics: + _analytics")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     return parser.parse_args()
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 # --- The data ----------------------------------------------------------------------------------
 
 
-def learner_ids(count: int) -> list[str]:
-    """Opaque ids as the school side makes them: 32 hex characters."""
-    return [hashlib.sha256(f"learner-{n}".encode()).hexdigest()[:32] for n in range(count)]
+def create_school(count: int):
+    """`count` learner identities (each with its random opaque id) and a teacher."""
+    from dashboard.models import LearnerIdentity, User, real_id_key
+
+    LearnerIdentity.objects.bulk_create(
+        [
+            LearnerIdentity(
+                real_id=f"S-{100000 + n}",
+                real_id_key=real_id_key(f"S-{100000 + n}"),
+                display_name=f"Learner {n:04d}",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    teacher = User.objects.create(username="bench-teacher", email="bench@school.example")
+    return list(LearnerIdentity.objects.order_by("pk")), teacher
 
 
-def event_rows(args: argparse.Namespace, learners: list[str]) -> Iterator[str]:
-    """COPY text, one line per event: every session of every learner in every widget, with the
-    events spread evenly so that the total is exactly --events."""
-    sessions = [(learner, widget, n) for learner in learners for widget in WIDGETS
-                for n in range(args.sessions)]  # fmt: skip
-    base, extra = divmod(args.events, len(sessions))
+Template = list[tuple[str, int, str]]  # (type, t after the session's first event, COPY-ready data)
+
+
+def copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def session_templates(sizes: set[int], per_size: int, seed: int) -> dict[tuple[str, int], list]:
+    """Sessions played by the demo's simulated learners (strategies in the demo class's mix),
+    `per_size` per widget and length: the events a widget's view would send, in order."""
+    from dashboard.demo.classroom import CLASS_MIX
+    from dashboard.demo.simulate import simulate_session
+    from dashboard.demo.strategies import STRATEGIES
+
+    mix = [name for name, n in CLASS_MIX.items() for _ in range(n)]
+    templates: dict[tuple[str, int], list[Template]] = {}
+    for widget in WIDGETS:
+        for size in sorted(sizes):
+            rng = random.Random(f"aggregate:{seed}:{widget}:{size}")
+            pool = templates[(widget, size)] = []
+            for _ in range(per_size):
+                strategy = STRATEGIES[rng.choice(mix)]
+                skill = 0.0 if strategy.accuracy <= 0 else min(0.95, strategy.accuracy)
+                played = simulate_session(
+                    rng, widget, strategy, skill, session="x", start_ms=0, events=size
+                )
+                first = played.events[0]["t"]
+                pool.append(
+                    [
+                        (event["type"], event["t"] - first, copy_text(json.dumps(event["data"])))
+                        for event in played.events
+                    ]
+                )
+    return templates
+
+
+def session_plan(opaque_ids: list[str], sessions: int, events: int) -> list[tuple]:
+    """(learner, widget, n, events) for every session, so that the total is exactly `events`."""
+    keys = [(learner, widget, n) for learner in opaque_ids for widget in WIDGETS
+            for n in range(sessions)]  # fmt: skip
+    base, extra = divmod(events, len(keys))
+    return [(*key, base + (1 if index < extra else 0)) for index, key in enumerate(keys)]
+
+
+def event_lines(plan, templates) -> Iterator[str]:
+    """COPY text, one line per event. Sessions 5 days apart per learner and widget over the last
+    60 days; each a template's events at its own start, with fresh event and session ids."""
     start_ms = int(time.time() * 1000) - 60 * DAY_MS
-    for index, (learner, widget, n) in enumerate(sessions):
-        size = base + (1 if index < extra else 0)
-        session = f"{widget.lower()}-{n:02d}-{index:06d}"
+    for index, (learner, widget, n, size) in enumerate(plan):
+        pool = templates[(widget, size)]
+        events = pool[index % len(pool)]
+        session = uuid.UUID(int=index + 1).hex
         t0 = start_ms + n * 5 * DAY_MS + index % 1000 * 60_000
-        for position in range(size):
-            kind = (
-                "session_started" if position == 0
-                else "session_completed" if position == size - 1
-                else "session_resumed"
-            )  # fmt: skip
-            t = t0 + position * 4_000
+        for position, (kind, offset, data) in enumerate(events):
+            t = t0 + offset
             digest = hashlib.sha256(f"{index}:{position}".encode()).hexdigest()
             yield (
                 f"{uuid.uuid4()}\t{learner}\t{session}\t{widget}\t{kind}\t{t}\t{t}\t{t + 500}"
-                f"\t{{}}\t{digest}\n"
+                f"\t{data}\t{digest}\n"
             )
 
 
-def load_events(dsn: str, args: argparse.Namespace, learners: list[str]) -> float:
+def load_events(dsn: str, lines: Iterator[str]) -> float:
     began = time.perf_counter()
     with psycopg.connect(dsn) as connection:
         with (
@@ -97,13 +217,13 @@ def load_events(dsn: str, args: argparse.Namespace, learners: list[str]) -> floa
                 " data, digest) FROM STDIN"
             ) as copy,
         ):
-            lines: list[str] = []
-            for line in event_rows(args, learners):
-                lines.append(line)
-                if len(lines) == 10_000:
-                    copy.write("".join(lines))
-                    lines = []
-            copy.write("".join(lines))
+            chunk: list[str] = []
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) == 10_000:
+                    copy.write("".join(chunk))
+                    chunk = []
+            copy.write("".join(chunk))
         connection.commit()
     with psycopg.connect(dsn, autocommit=True) as connection:
         # What autovacuum would have done by the time anyone asks: statistics and a visibility map.
@@ -111,15 +231,77 @@ def load_events(dsn: str, args: argparse.Namespace, learners: list[str]) -> floa
     return time.perf_counter() - began
 
 
-# --- The worker --------------------------------------------------------------------------------
+def create_sessions(dsn: str) -> tuple[float, int]:
+    began = time.perf_counter()
+    with psycopg.connect(dsn) as connection:
+        count = connection.execute(SESSIONS_FROM_EVENTS).rowcount
+        connection.commit()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE collector_session")
+    return time.perf_counter() - began, count
+
+
+# --- Processes and load ------------------------------------------------------------------------
+
+
+class Ours:
+    """The pids whose CPU is ours: this process, the worker and its pool, a command we run, and
+    the PostgreSQL backends of our two databases."""
+
+    def __init__(self, server: str, databases: tuple[str, str]) -> None:
+        self.databases = list(databases)
+        self.processes: list[int] = [os.getpid()]
+        self._admin = psycopg.connect(benchenv.database_url(server, "postgres"), autocommit=True)
+
+    def __call__(self) -> list[int]:
+        backends = self._admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", [self.databases]
+        ).fetchall()
+        pids = [pid for process in self.processes for pid in (process, *descendants(process))]
+        return pids + [pid for (pid,) in backends]
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in benchenv.children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def summarise_command(env: dict[str, str], log_path: Path, ours: Ours) -> dict:
+    """`manage.py summarise_sessions` as the upgrade step runs it: wall time, its peak RSS."""
+    with open(log_path, "w") as log_file:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "summarise_sessions"],
+            cwd=benchenv.ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        ours.processes.append(process.pid)
+        with benchenv.Load(ours) as load:
+            _, status, usage = os.wait4(process.pid, 0)
+        took = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        ours.processes.remove(process.pid)
+    if process.returncode:
+        raise SystemExit(f"summarise_sessions exited with {process.returncode}; see {log_path}")
+    return {
+        "seconds": took,
+        "peak_mb": usage.ru_maxrss * 1024 / 1e6,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "output": log_path.read_text().strip().splitlines()[-1],
+        "load": load,
+    }
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """`celery -A config worker` as production runs it, one pool process (prefork)."""
+def celery_worker(env: dict[str, str], log: Path, concurrency: int) -> Iterator[subprocess.Popen]:
+    """`celery -A config worker` as production runs it (prefork; one process per core)."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool", "prefork", "--concurrency", "1", "--loglevel", "WARNING",
+        "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "WARNING",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with open(log, "w") as log_file:
@@ -150,136 +332,520 @@ def wait_until_consuming(process: subprocess.Popen) -> None:
     raise SystemExit("the Celery worker did not answer a ping within 90 s")
 
 
-def pool_rss_mb(worker: subprocess.Popen) -> float:
-    """The pool process's resident memory now: before any task, what imports alone cost."""
-    return max((benchenv.rss_mb(pid) for pid in benchenv.children(worker.pid)), default=0.0)
+def worker_memory(worker: subprocess.Popen) -> dict:
+    """VmHWM of the worker's main process and of each pool process, and their PSS now (shared
+    pages split between the processes that share them: the sum is what they really hold)."""
+    pools = benchenv.children(worker.pid)
+    return {
+        "main": benchenv.peak_rss_mb(worker.pid),
+        "pools": [benchenv.peak_rss_mb(pid) for pid in pools],
+        "pss": sum(pss_mb(pid) for pid in [worker.pid, *pools]),
+    }
 
 
-def peak_memory_mb(worker: subprocess.Popen, idle_pool: float) -> dict[str, float]:
-    """VmHWM of the worker's main process and of its pool process. Pages the pool process shares
-    with its parent since the fork count in both, so the sum is an upper bound."""
-    main = benchenv.peak_rss_mb(worker.pid)
-    pool = max((benchenv.peak_rss_mb(pid) for pid in benchenv.children(worker.pid)), default=0.0)
-    return {"main": main, "pool": pool, "sum": main + pool, "idle_pool": idle_pool}
+def pss_mb(pid: int) -> float:
+    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return int(text.split("Pss:", 1)[1].split()[0]) * 1024 / 1e6
 
 
-def describe_memory(memory: dict[str, float]) -> str:
+def describe_memory(memory: dict, idle: dict) -> str:
+    pools = " + ".join(f"{mb:.0f}" for mb in memory["pools"])
+    idle_pools = ", ".join(f"{mb:.0f}" for mb in idle["pools"])
     return (
-        f"worker peak RSS {memory['sum']:.0f} MB at most "
-        f"(main process {memory['main']:.0f} MB + pool process {memory['pool']:.0f} MB; "
-        f"the pool process held {memory['idle_pool']:.0f} MB before its first task)"
+        f"worker peak RSS: main process {memory['main']:.0f} MB, pool processes {pools} MB "
+        f"(each {idle_pools} MB before its first task); main + the largest pool process "
+        f"{memory['main'] + max(memory['pools']):.0f} MB; PSS of all of them now "
+        f"{memory['pss']:.0f} MB"
     )
 
 
 # --- The measurements --------------------------------------------------------------------------
 
 
-def time_bare_query(dsn: str, *, parallel: bool) -> tuple[float, int]:
-    """The bare query, fetched whole. PostgreSQL plans it in parallel by default (a sort per
-    worker, which spills here); without parallel workers it takes one hash aggregate, which on
-    this data is faster. Both are measured, so the request is compared with the faster one too."""
+def time_query(dsn: str, query: str, *, parallel: bool = True) -> tuple[float, int]:
     with psycopg.connect(dsn) as connection:
         if not parallel:
             connection.execute("SET max_parallel_workers_per_gather = 0")
         began = time.perf_counter()
-        rows = connection.execute(BARE_QUERY).fetchall()
+        rows = connection.execute(query).fetchall()
         return time.perf_counter() - began, len(rows)
 
 
-def time_request(kind: str, learners: list[str]) -> dict:
-    """Submits a request as the school side does and polls until it is DONE: the time from submit
-    to DONE, the worker's share of it (started_at to finished_at), and the result count."""
+def stale_sessions() -> int:
+    from django.db.models import F
+
+    from collector.models import Session
+
+    return Session.objects.using("analytics").exclude(summarised_count=F("event_count")).count()
+
+
+def time_run(project, poll: float) -> dict:
+    """One run as the teacher starts it: submit, then a status check every `poll` seconds (each
+    one `run_refresh`, what the status fragment the page polls does) until it is DONE."""
     from django.utils import timezone
 
-    from collector.client import get_client
-    from collector.models import DataRequest, DataRequestStatus
+    from collector.models import DataRequest
+    from projects.services import run_refresh, run_submit
 
-    began, submitted = time.perf_counter(), timezone.now()
-    created = get_client().create_data_request(kind=kind, learners=learners, widgets=list(WIDGETS))
-    rows = DataRequest.objects.filter(pk=created.id)
-    while (status := rows.values_list("status", flat=True).get()) == DataRequestStatus.PROCESSING:
-        time.sleep(0.01)
-    elapsed, seen = time.perf_counter() - began, timezone.now()
-    done = rows.get()
-    if status != DataRequestStatus.DONE:
-        raise SystemExit(f"the {kind} request ended {status}: {done.reason}")
+    anchor, began = timezone.now(), time.perf_counter()
+    run = run_submit(project=project)
+    checks = 0
+    while run.is_processing:
+        time.sleep(poll)
+        run = run_refresh(run=run)
+        checks += 1
+    total = time.perf_counter() - began
+    if not run.is_done:
+        raise SystemExit(f"run {run.number} ended {run.status}: {run.reason}")
+    requests = {
+        kind: DataRequest.objects.get(pk=getattr(run, f"{kind}_request_id"))
+        for kind in ("sessions", "scores")
+    }
+
+    def at(moment) -> float:
+        return (moment - anchor).total_seconds()
+
     return {
-        "total": elapsed,
-        # Where the time went, by the request's own timestamps (one machine, one clock).
-        "submit": (done.created_at - submitted).total_seconds(),
-        "queued": (done.started_at - done.created_at).total_seconds(),
-        "worker": (done.finished_at - done.started_at).total_seconds(),
-        "after": (seen - done.finished_at).total_seconds(),
-        "results": done.result_count,
+        "total": total,
+        "checks": checks,
+        "sessions": run.session_count,
+        "events": run.event_count,
+        "opens": run.opens_count,
+        "submitted": max(at(request.created_at) for request in requests.values()),
+        "requests": {
+            kind: (at(r.created_at), at(r.started_at), at(r.finished_at), r.result_count)
+            for kind, r in requests.items()
+        },
+        "both_done": max(at(request.finished_at) for request in requests.values()),
+        "claimed": at(run.import_started_at),
+        "done": at(run.finished_at),
+        "run": run,
     }
 
 
-def breakdown(timing: dict) -> str:
-    parts = ("submit", "queued", "worker", "after")
-    return "(" + ", ".join(f"{part} {timing[part]:.2f}" for part in parts) + ")"
+def describe_run(label: str, timing: dict) -> str:
+    parts = []
+    for kind, (created, started, finished, results) in timing["requests"].items():
+        parts.append(
+            f"{kind}: queued {started - created:.2f}, worker {finished - started:.2f} "
+            f"({results:,} rows)"
+        )
+    return (
+        f"  {label}: DONE seen {timing['total']:.2f} s after submit ({timing['checks']} checks) | "
+        f"requests created by {timing['submitted']:.2f}; {'; '.join(parts)}; both DONE at "
+        f"{timing['both_done']:.2f} | import claimed at {timing['claimed']:.2f}, DONE at "
+        f"{timing['done']:.2f} (import {timing['done'] - timing['claimed']:.2f}) | "
+        f"{timing['sessions']:,} sessions with work, {timing['opens']:,} opens, "
+        f"{timing['events']:,} events"
+    )
 
 
-def measure_sessions(dsn: str, args: argparse.Namespace, learners: list[str], worker) -> dict:
-    """Bare query and request alternately, so that both meet the same cache and the same noise."""
-    idle_pool = pool_rss_mb(worker)
-    bare, serial, request = [], [], []
-    for repeat in range(1, args.repeats + 1):
-        bare_s, groups = time_bare_query(dsn, parallel=True)
-        serial_s, _ = time_bare_query(dsn, parallel=False)
-        timing = time_request("sessions", learners)
-        assert timing["results"] == groups, (timing["results"], groups)
-        bare.append(bare_s)
-        serial.append(serial_s)
-        request.append(timing["total"])
+class Laps:
+    """Seconds per named step, added up over repeats of the step."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, float] = {}
+        self.note = ""
+        self._clock = time.perf_counter()
+
+    def start(self) -> None:
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.parts[name] = self.parts.get(name, 0.0) + now - self._clock
+        self._clock = now
+
+    def describe(self) -> str:
+        listed = ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.parts.items())
+        note = f"; {self.note}" if self.note else ""
+        return f"{listed} (sum {sum(self.parts.values()):.2f} s{note})"
+
+
+RUN_SESSION_COLUMNS = (
+    "run_id", "learner_id", "widget", "session", "start", "duration", "events", "active",
+    "sittings", "work_events", "outcome", "score", "maximum", "full_maximum", "items_attempted",
+    "items_total", "items",
+)  # fmt: skip
+
+
+def import_parts(run) -> tuple[Laps, Laps]:
+    """`run_import`'s steps one by one (projects/services.py), in this process, for a run that
+    is DONE: where its time goes. Then, for comparison, the least each step could cost: the
+    results read with one plain cursor, the RunSession rows written with COPY, or copied from
+    an earlier run's. Rows are written in transactions that are rolled back."""
+    import pandas as pd
+    from django.db import connections, transaction
+
+    from collector.client import get_client
+    from dashboard.identities import identities_by_opaque
+    from projects import paths
+    from projects.models import RunSession
+    from projects.services import IMPORT_BATCH, _session_rows
+
+    lap = Laps()
+    client = get_client()
+    sessions = pd.DataFrame.from_records(list(client.iter_results(run.sessions_request_id)))
+    lap("fetch sessions results")
+    scores = pd.DataFrame.from_records(list(client.iter_results(run.scores_request_id)))
+    lap("fetch scores results")
+    merged = paths.merge_results(sessions, scores)
+    lap("merge")
+    learner_of = identities_by_opaque(merged["learner"].unique().tolist())
+    merged["learner_pk"] = merged["learner"].map(learner_of)
+    known = merged[merged["learner_pk"].notna()]
+    lap("translate ids")
+    with transaction.atomic():
+        rows = list(_session_rows(run, known))
+        lap("build RunSession objects")
+        RunSession.objects.bulk_create(rows, batch_size=IMPORT_BATCH)
+        lap("bulk_create")
+        transaction.set_rollback(True)
+
+    least = Laps()
+    analytics = connections["analytics"]
+    with analytics.cursor() as cursor:
+        for kind in ("sessions", "scores"):
+            cursor.execute(
+                "SELECT * FROM collector_datarequestresult WHERE request_id = %s ORDER BY id",
+                [getattr(run, f"{kind}_request_id")],
+            )
+            names = [column.name for column in cursor.description]
+            pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+            least(f"read {kind} results (one cursor)")
+    frame = known.assign(
+        run_id=run.pk,
+        learner_id=known["learner_pk"].astype("int64"),
+        active=known["active_ms"],
+        items=[json.dumps(items if isinstance(items, list) else []) for items in known["items"]],
+    )[list(RUN_SESSION_COLUMNS)]
+    frame = frame.astype(object).where(frame.notna(), None)
+    least("frame to rows")
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        columns = ", ".join(f'"{name}"' for name in RUN_SESSION_COLUMNS)
+        with cursor.cursor.copy(f"COPY projects_runsession ({columns}) FROM STDIN") as copy:
+            for values in frame.itertuples(index=False, name=None):
+                copy.write_row(values)
+        least("COPY RunSession rows")
+        # What a re-run with nothing new could do instead: copy the previous run's rows.
+        rest = ", ".join(f'"{name}"' for name in RUN_SESSION_COLUMNS[1:])
+        cursor.execute(
+            f"INSERT INTO projects_runsession ({columns}) SELECT %s, {rest} "
+            "FROM projects_runsession WHERE run_id = %s",
+            [run.pk, run.pk],
+        )
+        least("or copy a run's rows with INSERT … SELECT")
+        transaction.set_rollback(True)
+    return lap, least
+
+
+def own_cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of the PostgreSQL backends of its two
+    connections: what a step costs whatever else the machine is doing."""
+    from django.db import connections
+
+    backends = 0.0
+    for alias in ("default", "analytics"):
+        connections[alias].ensure_connection()
+        backends += benchenv.cpu_seconds(connections[alias].connection.info.backend_pid)
+    return time.process_time(), backends
+
+
+def import_again(run) -> str:
+    """`run_import` itself, in this process, on a new PROCESSING run that points at the same two
+    DONE requests: the worker's import without the worker (nor the queue) around it, with the
+    CPU it costs in Python and in PostgreSQL."""
+    from projects.models import ProjectRun
+    from projects.services import run_import
+
+    again = ProjectRun.objects.create(
+        project=run.project,
+        number=run.number + 100,
+        sessions_request_id=run.sessions_request_id,
+        scores_request_id=run.scores_request_id,
+        parameters=run.parameters,
+    )
+    (python, database), began = own_cpu(), time.perf_counter()
+    run_import(run_id=again.pk)
+    took = time.perf_counter() - began
+    python_after, database_after = own_cpu()
+    again.refresh_from_db()
+    assert again.is_done, again.status
+    return (
+        f"{took:.2f} s; CPU {python_after - python:.2f} s in Python, "
+        f"{database_after - database:.2f} s in PostgreSQL"
+    )
+
+
+def request_parts(run) -> Laps:
+    """A `sessions` request's processing (collector/datarequests.py, `_materialise`) step by
+    step, in this process, for a new request with the run's parameters, rolled back."""
+    from django.db import connections, transaction
+
+    from collector import datarequests
+    from collector.apikeys import internal_api_key
+    from collector.models import DataRequest
+    from collector.summaries import sessions_summarise
+
+    done = DataRequest.objects.get(pk=run.sessions_request_id)
+    lap = Laps()
+    python, database = own_cpu()
+    with transaction.atomic(using="analytics"):
+        request = DataRequest.objects.using("analytics").create(
+            api_key=internal_api_key(),
+            kind=done.kind,
+            learners=done.learners,
+            widgets=done.widgets,
+        )
+        lap.start()
+        sessions_summarise(
+            sessions=datarequests._sessions_in_scope(request), progress=lambda done, total: None
+        )
+        lap("find stale sessions (none)")
+        count = datarequests._materialise(request)
+        lap("materialise (all of it)")
+        datarequests._mark_abandoned(request)
+        lap("mark abandoned (again, alone)")
+        with connections["analytics"].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        lap(f"foreign-key checks of {count:,} rows (deferred to commit)")
+        transaction.set_rollback(True, using="analytics")
+    python_after, database_after = own_cpu()
+    lap.note = (
+        f"CPU {python_after - python:.2f} s in Python, {database_after - database:.2f} s in "
+        "PostgreSQL"
+    )
+    return lap
+
+
+def summarise_parts(sample: int) -> tuple[Laps, Laps]:
+    """`sessions_summarise`'s steps (collector/summaries.py) one by one, in this process, over
+    the first `sample` sessions made stale again, chunk by chunk as it works; then the same new
+    values written again, for comparison, with COPY into a temporary table and one UPDATE …
+    FROM, and with bulk_update in smaller batches."""
+    from django.db import connections, transaction
+
+    from collector.models import Session
+    from collector.summaries import (
+        MEASURE_FIELDS,
+        SUMMARY_CHUNK,
+        event_streams,
+        measure_values,
+        measures_of,
+    )
+    from core.measures import measure_rules
+
+    stored = Session.objects.using("analytics")
+    ids = list(stored.order_by("pk").values_list("pk", flat=True)[:sample])
+    stored.filter(pk__in=ids).update(summarised_count=0)
+    rules = measure_rules()
+    lap = Laps()
+    python, database = own_cpu()
+    measured = []
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        lap.start()
+        rows = list(
+            stored.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
+            .order_by("pk")
+            .only("pk", "learner", "widget", "session", "event_count")
+        )
+        lap("select sessions")
+        streams = event_streams((row.learner, row.widget, row.session) for row in rows)
+        lap("read events")
+        for row in rows:
+            stream = streams.get((row.learner, row.widget, row.session), [])
+            for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
+                setattr(row, name, value)
+            row.summarised_count = len(stream)
+        lap("measure (Python)")
+        stored.bulk_update(rows, MEASURE_FIELDS, batch_size=SUMMARY_CHUNK)
+        lap("bulk_update")
+        measured += rows
+    python_after, database_after = own_cpu()
+    lap.note = (
+        f"CPU {python_after - python:.2f} s in Python, {database_after - database:.2f} s in "
+        "PostgreSQL"
+    )
+
+    least = Laps()
+    with transaction.atomic(using="analytics"), connections["analytics"].cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE measured (id bigint, summarised_count integer, active_ms "
+            "bigint, sittings integer, work_events integer, score double precision, maximum "
+            "double precision, full_maximum double precision, items_attempted integer, "
+            "items_total integer, items jsonb) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY measured FROM STDIN") as copy:
+            for row in measured:
+                values = [getattr(row, name) for name in MEASURE_FIELDS[:-1]]  # items last
+                copy.write_row([row.pk, *values, json.dumps(row.items)])
+        updates = ", ".join(f"{name} = m.{name}" for name in MEASURE_FIELDS)
+        cursor.execute(
+            f"UPDATE collector_session AS s SET {updates} FROM measured AS m WHERE s.id = m.id"
+        )
+        least("COPY + one UPDATE … FROM")
+    # Django's bulk_update writes one CASE WHEN id = … per field over the whole batch, which
+    # PostgreSQL evaluates row by row: its cost grows with the square of the batch size.
+    stored.bulk_update(measured, MEASURE_FIELDS, batch_size=50)
+    least("or bulk_update in batches of 50")
+    return lap, least
+
+
+def worker_cpu(worker: subprocess.Popen) -> float:
+    return sum(benchenv.cpu_seconds(pid) for pid in [worker.pid, *descendants(worker.pid)])
+
+
+def measure_project(label: str, project, runs: int, poll: float, ours: Ours, worker) -> list:
+    timings = []
+    for number in range(1, runs + 1):
+        stale = stale_sessions()
+        cpu_before, own_before = worker_cpu(worker), time.process_time()
+        with benchenv.Load(ours) as load:
+            timing = time_run(project, poll)
+        timing["load"] = load
+        timing["worker_cpu"] = worker_cpu(worker) - cpu_before
+        timings.append(timing)
+        name = f"{label} run {number}" + (" (first)" if number == 1 else " (re-run)")
+        print(describe_run(name, timing), flush=True)
         print(
-            f"  repeat {repeat}: bare GROUP BY {bare_s:.2f} s (serial plan {serial_s:.2f} s), "
-            f"{groups:,} groups | sessions request {timing['total']:.2f} s submit to DONE "
-            f"{breakdown(timing)} | ratio {timing['total'] / bare_s:.2f} "
-            f"(to the serial plan {timing['total'] / serial_s:.2f})",
+            f"    CPU: the worker {timing['worker_cpu']:.2f} s, this process (submit and status "
+            f"checks) {time.process_time() - own_before:.2f} s | {load.describe()} | "
+            f"stale sessions before: {stale}",
             flush=True,
         )
-    return {
-        "bare": bare,
-        "serial": serial,
-        "request": request,
-        "memory": peak_memory_mb(worker, idle_pool),
-    }
+    return timings
+
+
+def summary_line(name: str, values: list[float], target: float) -> str:
+    verdict = "met" if benchenv.median(values) <= target else "NOT met"
+    listed = ", ".join(f"{value:.2f}" for value in values)
+    return (
+        f"  {name}: median {benchenv.median(values):.2f} s ({listed}); "
+        f"target ≤ {target} s: {verdict}"
+    )
 
 
 def main() -> None:
     args = parse_args()
+    names = (args.database, f"{args.database}_analytics")
     print("machine:", benchenv.machine(args.postgres))
-    setup = benchenv.prepared(postgres=args.postgres, redis_url=args.redis, keep=args.keep)
+    log(f"load average at the start: {Path('/proc/loadavg').read_text().strip()}")
+    setup = benchenv.prepared(
+        postgres=args.postgres, redis_url=args.redis, keep=args.keep, names=names
+    )
     with setup as (env, data_dir):
-        dsn = env["ANALYTICS_DATABASE_URL"]
-        learners = learner_ids(args.learners)
-        load_s = load_events(dsn, args, learners)
-        print(f"loaded {args.events:,} events with COPY in {load_s:.1f} s (with VACUUM ANALYZE)")
+        from collector.models import Session
+        from projects.models import Project
 
-        print("sessions request (1 worker, prefork pool of 1):")
-        with celery_worker(env, data_dir / "worker-sessions.log") as worker:
-            sessions = measure_sessions(dsn, args, learners, worker)
-        bare, serial, request = (
-            benchenv.median(sessions[key]) for key in ("bare", "serial", "request")
+        ours = Ours(args.postgres, names)
+        dsn = env["ANALYTICS_DATABASE_URL"]
+        identities, teacher = create_school(args.learners + args.class_learners)
+        everyone, pupils = identities[: args.learners], identities[args.learners :]
+        plan = session_plan([i.opaque_id for i in everyone], args.sessions, args.events)
+        plan += session_plan([i.opaque_id for i in pupils], args.class_sessions, args.class_events)
+        total_events = args.events + args.class_events
+        began = time.perf_counter()
+        templates = session_templates({size for *_, size in plan}, args.templates, args.seed)
+        log(
+            f"simulated {len(templates) * args.templates:,} template sessions in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
+        load_s = load_events(dsn, event_lines(plan, templates))
+        log(
+            f"loaded {total_events:,} events ({len(plan):,} sessions: {args.learners:,} learners "
+            f"with {args.events:,} events, a class of {args.class_learners} with "
+            f"{args.class_events:,}) with COPY in {load_s:.1f} s (with VACUUM ANALYZE)"
+        )
+        sessions_s, count = create_sessions(dsn)
+        assert count == len(plan), (count, len(plan))
+        log(f"created {count:,} session rows as ingestion leaves them in {sessions_s:.1f} s")
+
+        log("cold summary (`manage.py summarise_sessions`, the upgrade step):")
+        cold = summarise_command(env, data_dir / "summarise.log", ours)
+        assert stale_sessions() == 0
+        print(
+            f"  {cold['seconds']:.1f} s for {count:,} sessions / {total_events:,} events "
+            f"({cold['cpu']:.1f} s CPU in the command); peak RSS {cold['peak_mb']:.0f} MB\n"
+            f"  it said: {cold['output']}\n  {cold['load'].describe()}",
+            flush=True,
+        )
+        stored = Session.objects.using("analytics")
+        print(
+            f"  sessions with work: {stored.filter(work_events__gt=0).count():,}; completed: "
+            f"{stored.filter(status='completed').count():,}; scored: "
+            f"{stored.filter(score__isnull=False).count():,}; more than one sitting: "
+            f"{stored.filter(sittings__gt=1).count():,}",
+            flush=True,
+        )
+
+        bare_s, groups = time_query(dsn, BARE_QUERY)
+        serial_s, _ = time_query(dsn, BARE_QUERY, parallel=False)
+        summary_s, rows = time_query(dsn, SUMMARY_QUERY)
+        print(
+            f"for reference: the bare GROUP BY over events, fetched whole, {bare_s:.2f} s "
+            f"(serial plan {serial_s:.2f} s, {groups:,} groups); every session's row from "
+            f"collector_session, fetched whole, {summary_s:.2f} s ({rows:,} rows)",
+            flush=True,
+        )
+
+        big = Project.objects.create(
+            owner=teacher, name="Everyone", widgets=list(WIDGETS), time_from=None, time_to=None
+        )
+        big.learners.set(everyone)
+        small = Project.objects.create(
+            owner=teacher, name="A class", widgets=list(WIDGETS), time_from=None, time_to=None
+        )
+        small.learners.set(pupils)
+
+        log(f"project runs (a Celery worker with {args.concurrency} pool processes):")
+        with celery_worker(env, data_dir / "worker.log", args.concurrency) as worker:
+            ours.processes.append(worker.pid)
+            idle = worker_memory(worker)
+            big_runs = measure_project(
+                f"{args.learners:,} learners", big, 1 + args.repeats, args.poll, ours, worker
+            )
+            class_runs = measure_project(
+                f"{args.class_learners} learners", small, args.repeats, args.poll, ours, worker
+            )
+            memory = worker_memory(worker)
+
+        log("where the time goes (the steps again, one by one, in this process):")
+        for name, timing in (("everyone", big_runs[-1]), ("class", class_runs[-1])):
+            steps, least = import_parts(timing["run"])
+            print(f"  import, {name}: {steps.describe()}", flush=True)
+            print(f"    for comparison: {least.describe()}", flush=True)
+            print(f"    run_import itself, in this process: {import_again(timing['run'])}")
+            print(f"  sessions request, {name}: {request_parts(timing['run']).describe()}")
+        steps, least = summarise_parts(args.summary_sample)
+        print(
+            f"  cold summary, first {args.summary_sample:,} sessions: {steps.describe()}\n"
+            f"    for comparison, the same values: {least.describe()}",
+            flush=True,
+        )
+        assert stale_sessions() == 0
+
+        print("summary:")
+        print(
+            f"  cold summary of {count:,} sessions: {cold['seconds']:.1f} s, peak RSS "
+            f"{cold['peak_mb']:.0f} MB"
         )
         print(
-            f"  median: bare {bare:.2f} s (serial plan {serial:.2f} s), request {request:.2f} s,"
-            f" ratio {request / bare:.2f} (to the serial plan {request / serial:.2f}; "
-            f"target: at most 1.5)\n"
-            f"  {describe_memory(sessions['memory'])} (target: under 300 MB)"
-        )
-
-        if not args.no_scores:
-            print("scores request (a fresh worker, so that its memory is its own):")
-            with celery_worker(env, data_dir / "worker-scores.log") as worker:
-                idle_pool = pool_rss_mb(worker)
-                timing = time_request("scores", learners)
-                memory = peak_memory_mb(worker, idle_pool)
-            print(
-                f"  {timing['total']:.1f} s submit to DONE {breakdown(timing)}, "
-                f"{timing['results']:,} sessions scored\n"
-                f"  {describe_memory(memory)}"
+            summary_line(
+                f"A: {args.learners:,} learners, {args.events:,} events, first run",
+                [big_runs[0]["total"]],
+                5,
             )
+        )
+        print(summary_line("B: its re-runs, no new events", [t["total"] for t in big_runs[1:]], 1))
+        print(
+            summary_line(
+                f"C: {args.class_learners} learners, {args.class_events:,} events",
+                [t["total"] for t in class_runs],
+                1.5,
+            )
+        )
+        print(f"  {describe_memory(memory, idle)} (target: under 300 MB)")
+        log(f"load average at the end: {Path('/proc/loadavg').read_text().strip()}")
 
 
 if __name__ == "__main__":

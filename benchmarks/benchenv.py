@@ -17,7 +17,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,9 +37,11 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
-def production_environment(*, postgres: str, redis_url: str, data_dir: Path) -> dict[str, str]:
+def production_environment(
+    *, postgres: str, redis_url: str, data_dir: Path, names: tuple[str, str] = DATABASE_NAMES
+) -> dict[str, str]:
     """The settings of a production deployment, pointed at the benchmark's own services."""
-    default, analytics = DATABASE_NAMES
+    default, analytics = names
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -64,16 +68,16 @@ def _admin_connection(server: str) -> psycopg.Connection:
     return psycopg.connect(database_url(server, "postgres"), autocommit=True)
 
 
-def recreate_databases(server: str) -> None:
+def recreate_databases(server: str, names: tuple[str, str] = DATABASE_NAMES) -> None:
     with _admin_connection(server) as admin:
-        for name in DATABASE_NAMES:
+        for name in names:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.execute(f"CREATE DATABASE {name}")
 
 
-def drop_databases(server: str) -> None:
+def drop_databases(server: str, names: tuple[str, str] = DATABASE_NAMES) -> None:
     with _admin_connection(server) as admin:
-        for name in DATABASE_NAMES:
+        for name in names:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -97,13 +101,17 @@ def setup_django(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def prepared(*, postgres: str, redis_url: str, keep: bool) -> Iterator[tuple[dict, Path]]:
-    """Fresh databases, migrated; an empty Redis db; Django set up in this process. Yields the
-    environment and a data folder for logs. Afterwards the databases and the folder go (unless
-    `keep`); if something failed the folder stays, for its logs."""
+def prepared(
+    *, postgres: str, redis_url: str, keep: bool, names: tuple[str, str] = DATABASE_NAMES
+) -> Iterator[tuple[dict, Path]]:
+    """Fresh databases (`names`: default, analytics), migrated; an empty Redis db; Django set up
+    in this process. Yields the environment and a data folder for logs. Afterwards the databases
+    and the folder go (unless `keep`); if something failed the folder stays, for its logs."""
     data_dir = Path(tempfile.mkdtemp(prefix="pathlens-bench-"))
-    env = production_environment(postgres=postgres, redis_url=redis_url, data_dir=data_dir)
-    recreate_databases(postgres)
+    env = production_environment(
+        postgres=postgres, redis_url=redis_url, data_dir=data_dir, names=names
+    )
+    recreate_databases(postgres, names)
     flush_redis(redis_url)
     succeeded = False
     try:
@@ -114,7 +122,7 @@ def prepared(*, postgres: str, redis_url: str, keep: bool) -> Iterator[tuple[dic
     finally:
         flush_redis(redis_url)
         if not keep:
-            drop_databases(postgres)
+            drop_databases(postgres, names)
         if succeeded and not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
         else:
@@ -187,3 +195,65 @@ def rss_mb(pid: int) -> float:
 def _status_kib(pid: int, field: str) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
+
+
+def loadavg() -> float:
+    """The machine's 1-minute load average (runnable processes, ours included)."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+class Load:
+    """What the rest of the machine did while a phase ran: the 1-minute load average sampled
+    every half second, and the CPU that processes other than ours used (cores, on average).
+
+    Ours are the pids `ours()` returns (this process, the worker and its pool, the PostgreSQL
+    backends of our databases), asked at the start, every half second and at the end; a process
+    of ours counts with the CPU it had when last seen. What one of ours used after its last
+    sighting (at most half a second's worth), or in a life shorter than that, counts as "other",
+    so that figure is an upper bound.
+    """
+
+    def __init__(self, ours: Callable[[], list[int]]) -> None:
+        self._ours = ours
+        self._samples: list[float] = []
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self._samples.append(loadavg())
+            self._look()
+            self._stop.wait(0.5)
+
+    def _look(self) -> None:
+        for pid in self._ours():
+            spent = cpu_seconds(pid)
+            if spent:  # 0: gone meanwhile
+                self._seen[pid] = max(spent, self._seen.get(pid, 0.0))
+
+    def __enter__(self) -> Load:
+        self._began = time.perf_counter()
+        self._busy = busy_cpu_seconds()
+        self._cpu = {pid: cpu_seconds(pid) for pid in self._ours()}
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.wall = time.perf_counter() - self._began
+        busy = busy_cpu_seconds() - self._busy
+        self._look()
+        ours = sum(max(0.0, spent - self._cpu.get(pid, 0.0)) for pid, spent in self._seen.items())
+        self.ours_cores = ours / max(self.wall, 1e-9)
+        self.other_cores = max(0.0, busy - ours) / max(self.wall, 1e-9)
+        self._samples.append(loadavg())
+
+    def describe(self) -> str:
+        low, high = min(self._samples), max(self._samples)
+        span = f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
+        return (
+            f"load average {span}; other processes used {self.other_cores:.2f} cores, "
+            f"ours {self.ours_cores:.2f} ({self.ours_cores * self.wall:.1f} CPU-seconds)"
+        )
