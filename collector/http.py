@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from collector.apikeys import KeyRefused, api_key_check
-from collector.validation import JsonUnreadable, read_json
+from collector.validation import UNSTORABLE_TEXT, JsonUnreadable, read_json, unstorable_text
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -73,7 +73,21 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(400, str(error)) from None
     if not isinstance(payload, dict):
         raise ApiError(400, "The body must be a JSON object.")
+    refuse_unstorable(payload)
     return payload
+
+
+def refuse_unstorable(values: dict[str, Any]) -> None:
+    """400 naming the field (a body's top-level key, a path or query parameter) whose text, at
+    any depth, a database cannot store: refused here once for every endpoint, rather than as a
+    500 from wherever the text would have reached PostgreSQL or an encoder."""
+    found = unstorable_text(values, "")
+    if found is None:
+        return
+    field = found.split(".")[0].split("[")[0]
+    if not found:  # a top-level key itself
+        raise ApiError(400, f"A key of the body {UNSTORABLE_TEXT}.", field="")
+    raise ApiError(400, f"'{field}' {UNSTORABLE_TEXT}.", field=field)
 
 
 def api_view(
@@ -96,6 +110,7 @@ def api_view(
                 response["Allow"] = ", ".join(sorted(methods))
             else:
                 try:
+                    refuse_unstorable({**dict(request.GET.lists()), **kwargs})
                     response = view(request, *args, **kwargs)
                 except ApiError as error:
                     response = error_response(error.status, error.message, **error.extra)

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from collector import datarequests
 from collector.http import ApiError
 from collector.models import OPAQUE_ID_MAX, DataRequest, DataRequestKind
+from collector.validation import UNSTORABLE_TEXT, unstorable_text
 from widgets.registry import get_widget
 
 MAX_REQUEST_LEARNERS = 20_000
@@ -17,7 +18,11 @@ MAX_REQUEST_LEARNERS = 20_000
 
 def opaque_id(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value or len(value) > OPAQUE_ID_MAX:
-        raise ApiError(400, f"'{field}' must be an opaque learner id of 1 to 64 characters.")
+        raise ApiError(
+            400, f"'{field}' must be an opaque learner id of 1 to 64 characters.", field=field
+        )
+    if unstorable_text(value, field):
+        raise ApiError(400, f"'{field}' {UNSTORABLE_TEXT}.", field=field)
     return value
 
 

@@ -92,6 +92,44 @@ def _known_types(widget_id: str) -> dict[str, Any]:
     }
 
 
+UNSTORABLE_TEXT = (
+    "holds a NUL character or a lone UTF-16 surrogate (such as \\ud800), which no database "
+    "can store; send valid Unicode text"
+)
+
+
+def _unstorable(text: str) -> bool:
+    if text.isascii():
+        return "\x00" in text
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return "\x00" in text
+
+
+def unstorable_text(value: Any, path: str) -> str | None:
+    """The path (`data.answer`, `learners[3]`) of the first string in `value`, key or value, that
+    PostgreSQL refuses (a NUL, which JSON spells \\u0000) or that is not Unicode at all (a lone
+    surrogate, which JSON lets through as \\ud800); None if there is none. A key is named by the
+    object that holds it."""
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _unstorable(key):
+                return path
+            found = unstorable_text(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found = unstorable_text(item, f"{path}[{position}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _canonical_json(data: dict[str, Any]) -> str:
     return CANONICAL_JSON.encode(data) if data else "{}"
 
@@ -121,7 +159,12 @@ def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
     if validate is None:
         return None
     data_json = _canonical_json(data)
-    if data and len(data_json.encode()) > MAX_DATA_BYTES:
+    # A lone surrogate cannot be encoded; a NUL is escaped as \u0000 (a literal backslash before
+    # "u0000" matches too, and merely takes the careful path).
+    try:
+        if data and (len(data_json.encode()) > MAX_DATA_BYTES or "\\u0000" in data_json):
+            return None
+    except UnicodeEncodeError:
         return None
     try:
         validate(data)
@@ -189,6 +232,8 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
     data_json = ""
     if not isinstance(data, dict):
         problems.append(Problem(index, "data", "Must be a JSON object."))
+    elif (unstorable := unstorable_text(data, "data")) is not None:
+        problems.append(Problem(index, unstorable, f"This text {UNSTORABLE_TEXT}."))
     else:
         data_json = _canonical_json(data)
         if len(data_json.encode()) > MAX_DATA_BYTES:
