@@ -32,7 +32,7 @@ LEARNER_PATH_PARAM = {
     "name": "learner",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "maxLength": 64},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
 }
 
 
