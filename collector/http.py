@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from collector.apikeys import KeyRefused, api_key_check
 from collector.validation import UNSTORABLE_TEXT, JsonUnreadable, read_json, unstorable_text
+from config.logging import request_id_var
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -138,3 +140,58 @@ def require_api_key(request: HttpRequest):
         return api_key_check(bearer(request))
     except KeyRefused as refusal:
         raise ApiError(401, str(refusal)) from None
+
+
+API_PREFIX = "/api/"
+# Headers of an error answer that a client acts on, kept when the body is replaced.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Access-Control-Allow-Origin", "Vary")
+
+
+def _error_message(status: int, request: HttpRequest) -> str:
+    if status == 404:
+        return (
+            f"No such URL in the API: {request.path_info[:200]}. "
+            "The document at /api/v1/openapi.json lists every URL and method."
+        )
+    if status == 405:
+        return f"This URL does not take {request.method}; /api/v1/openapi.json lists its methods."
+    if status == 400:
+        return "The request could not be read: a malformed host, header or body."
+    if status >= 500:
+        return (
+            "The server failed on this request; it is logged under request id "
+            f"{request_id_var.get()}. Try again later, or report the id."
+        )
+    try:
+        return f"The request failed: {status} {HTTPStatus(status).phrase}."
+    except ValueError:
+        return f"The request failed with status {status}."
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ answered as JSON ({"error": ...}), whoever made it: Django's URL
+    resolver (404, in DEBUG too), its host check (400), an unforeseen exception (500). Our own
+    views already answer JSON; this catches the rest, so an API client parses one format.
+
+    Outermost but for the request id, so that it sees the answers Django makes of exceptions
+    raised anywhere inside."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        replacement = error_response(
+            response.status_code, _error_message(response.status_code, request)
+        )
+        for header in KEPT_HEADERS:
+            if header in response:
+                replacement[header] = response[header]
+        replacement["Cache-Control"] = "no-store"
+        return replacement
