@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -42,15 +43,35 @@ def bearer(request: HttpRequest) -> str:
     return credential.strip()
 
 
-def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The request body, gunzipped if so encoded; 413 past `limit` bytes either way."""
-    content_type = request.content_type or ""
-    if content_type != "application/json":
-        raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
+def _raw_body(request: HttpRequest, limit: int) -> bytes:
+    """Up to `limit + 1` bytes of the body as sent, with a Content-Length or chunked."""
     declared = request.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"The body is larger than {limit // 1024} KiB.")
-    body = request.read(limit + 1)
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not declared and chunked and not isinstance(request, ASGIRequest):
+        # Django reads a WSGI body only up to its Content-Length, so a chunked one would read as
+        # empty. gunicorn decodes chunks and ends the stream (wsgi.input_terminated), so it can be
+        # read to its end; a server that does not (runserver's wsgiref) cannot, and says so.
+        if not request.META.get("wsgi.input_terminated"):
+            raise ApiError(
+                411,
+                "Send the body with a Content-Length header: this server cannot read a chunked "
+                "body (Transfer-Encoding: chunked).",
+            )
+        return request.META["wsgi.input"].read(limit + 1)
+    return request.read(limit + 1)
+
+
+def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, gunzipped if so encoded; 413 past `limit` bytes either way.
+
+    gzip is read strictly: a stream cut short (no end marker or checksum) or followed by anything
+    (a second member, garbage) is a 400, so a client never has half its body taken for all."""
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    body = _raw_body(request, limit)
     if len(body) > limit:
         raise ApiError(413, f"The body is larger than {limit // 1024} KiB.")
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -62,6 +83,18 @@ def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
             raise ApiError(400, "The body is not valid gzip.") from None
         if len(body) > limit or inflater.unconsumed_tail:
             raise ApiError(413, f"The decompressed body is larger than {limit // 1024} KiB.")
+        if not inflater.eof:
+            raise ApiError(
+                400,
+                "The gzip body is incomplete: it ends before the gzip end marker and checksum "
+                "(cut short in transit?). Send the whole gzip stream.",
+            )
+        if inflater.unused_data:
+            raise ApiError(
+                400,
+                "The body has bytes after the end of its gzip stream; send exactly one gzip "
+                "stream (a single member) and nothing after it.",
+            )
     elif encoding not in ("identity", ""):
         raise ApiError(415, f"Content-Encoding {encoding!r} is not supported; use gzip or none.")
     return body

@@ -10,6 +10,7 @@ of goes through the full check, which alone words the problems (benchmarks/READM
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -269,15 +270,34 @@ def _not_json(constant: str) -> None:
     raise JsonUnreadable(f"The body is not valid JSON: {constant} is not a JSON number.")
 
 
+def _utf8(body: bytes) -> str:
+    """The body as UTF-8 text, which JSON exchanged between systems must be (RFC 8259, 8.1).
+    Python's json would also take UTF-16, UTF-32 and a byte-order mark; a client that sends them
+    is told, not guessed at."""
+    if body.startswith(codecs.BOM_UTF8):
+        raise JsonUnreadable(
+            "The body starts with a byte-order mark (EF BB BF); send JSON as UTF-8 without one."
+        )
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in body[:4]:
+        raise JsonUnreadable("The body is UTF-16 or UTF-32 text; send JSON as UTF-8.")
+    try:
+        return body.decode()
+    except UnicodeDecodeError as error:
+        raise JsonUnreadable(
+            f"The body is not UTF-8: byte {error.start} (0x{body[error.start]:02x}) is not part "
+            "of a UTF-8 character; send JSON as UTF-8."
+        ) from None
+
+
 def read_json(body: bytes) -> Any:
     """json.loads, refusing what it would take but JSON has not (NaN, Infinity), and answering
     with a message, not a crash, where Python's parser gives up: nesting past its recursion limit,
     integers past its digit limit. A database would refuse NaN later, as a server error."""
     try:
-        return json.loads(body, parse_constant=_not_json)
+        return json.loads(_utf8(body), parse_constant=_not_json)
     except JsonUnreadable:
         raise
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except json.JSONDecodeError as error:
         raise JsonUnreadable(f"The body is not valid JSON: {error}.") from None
     except RecursionError:
         raise JsonUnreadable(NESTED_TOO_DEEP) from None
