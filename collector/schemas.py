@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -14,6 +14,7 @@ from collector.validation import UNSTORABLE_TEXT, unstorable_text
 from widgets.registry import get_widget
 
 MAX_REQUEST_LEARNERS = 20_000
+REQUEST_FIELDS = ("kind", "learners", "widgets", "from", "to")
 
 
 def opaque_id(value: Any, field: str) -> str:
@@ -30,7 +31,12 @@ def moment(payload: dict, field: str) -> datetime | None:
     raw = payload.get(field)
     if raw is None:
         return None
-    moment = parse_datetime(raw) if isinstance(raw, str) else None
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+        if moment is not None and moment.tzinfo is not None:
+            moment.astimezone(UTC)  # year 1 at +01:00 is before year 1 in UTC
+    except (ValueError, OverflowError):  # well formed, but no such moment: 30 February
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise ApiError(
             400, f"'{field}' must be an ISO-8601 date-time with a time zone, or null.", field=field

@@ -28,6 +28,11 @@ MAX_SESSION_CHARS = 128
 MAX_REPORTED_PROBLEMS = 100
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+# A UUID's text form (RFC 9562), either case: what JSON Schema's "uuid" format accepts. Python's
+# uuid.UUID would also take braces, a urn:uuid: prefix and no hyphens.
+TEXT_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 # The form str(uuid.UUID(...)) gives: an id sent this way is stored as sent, without parsing.
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False), built once.
@@ -175,6 +180,9 @@ def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
 
 
 def _is_epoch_ms(value: Any) -> bool:
+    """An integer in range; as in JSON Schema, a number with a zero fraction (1.0) is an integer."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return (
         isinstance(value, int)
         and not isinstance(value, bool)
@@ -192,11 +200,12 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
     parsed_id = None
     if not isinstance(event_id, str):
         problems.append(Problem(index, "id", "Required: a UUID string (the idempotency key)."))
+    elif not TEXT_UUID.fullmatch(event_id):
+        problems.append(
+            Problem(index, "id", f"“{event_id[:60]}” is not a UUID (8-4-4-4-12 hex digits).")
+        )
     else:
-        try:
-            parsed_id = str(uuid.UUID(event_id))
-        except ValueError:
-            problems.append(Problem(index, "id", f"“{event_id[:60]}” is not a UUID."))
+        parsed_id = str(uuid.UUID(event_id))
 
     session = raw.get("session")
     if not isinstance(session, str) or not SESSION_PATTERN.fullmatch(session):
@@ -253,7 +262,7 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
         session=session,
         widget=widget.id,
         type=event_type,
-        t=t,
+        t=int(t),
         data=data,
         data_json=data_json,
     )
@@ -345,4 +354,4 @@ def _parse_batch(body: bytes) -> CleanBatch:
             break
     if problems:
         raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
-    return CleanBatch(sent_at=sent_at, events=clean)
+    return CleanBatch(sent_at=None if sent_at is None else int(sent_at), events=clean)

@@ -247,3 +247,10 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/learners/session-counts",
         "/learner-tokens",
     }
+
+
+@pytest.mark.parametrize("moment", ["2025-02-30T00:00:00+00:00", "0001-01-01T00:00:00+01:00"])
+def test_a_well_formed_but_impossible_moment_is_a_400(client, auth, moment):
+    response = create(client, auth, **{"from": moment})
+    assert response.status_code == 400
+    assert response.json()["field"] == "from"
