@@ -518,10 +518,12 @@ def api_requests(draw, path: str, method: str, operation: dict):
     parameters = operation.get("parameters", [])
     url = path
     query = {}
+    routable = True  # a "/" in a path parameter makes another URL, answered 404
     for parameter in parameters:
         value = draw(from_schema(parameter["schema"], root, strings=UNSTORABLE_TEXT))
         if parameter["in"] == "path":
             url = url.replace("{" + parameter["name"] + "}", _in_url(value))
+            routable = routable and "/" not in str(value)
         elif parameter["in"] == "query" and (parameter.get("required") or draw(st.booleans())):
             query[parameter["name"]] = value
     if query:
@@ -530,7 +532,7 @@ def api_requests(draw, path: str, method: str, operation: dict):
     if "requestBody" in operation:
         schema = operation["requestBody"]["content"]["application/json"]["schema"]
         body = draw(from_schema(schema, root, strings=UNSTORABLE_TEXT))
-    return "/api/v1" + url, body
+    return "/api/v1" + url, body, routable
 
 
 def _holds_unstorable(value) -> bool:
@@ -554,7 +556,7 @@ def test_no_endpoint_answers_unstorable_text_with_a_500(client, path, method, op
     @FUZZ
     @given(request=api_requests(path, method, operation))
     def run(request):
-        url, body = request
+        url, body, routable = request
         token = key
         if operation.get("security") == [{"learnerToken": []}]:
             token = learner_token_issue(learner=OPAQUE)
@@ -571,7 +573,7 @@ def test_no_endpoint_answers_unstorable_text_with_a_500(client, path, method, op
             assert response["Content-Type"] == "application/json", (url, response.status_code)
             if response.status_code >= 400:
                 assert isinstance(response.json()["error"], str)
-            if body is not None and _holds_unstorable(body):
+            if body is not None and _holds_unstorable(body) and routable:
                 assert response.status_code == 400, (url, body, response.content[:300])
                 assert stored() == before
 
