@@ -22,6 +22,7 @@ import pytest
 
 from collector.apikeys import api_key_create
 from collector.tokens import learner_token_issue
+from config.celery import app as celery_app
 from tests.collector.helpers import OPAQUE
 from tests.support.worker import ROOT
 
@@ -54,8 +55,18 @@ def _schemathesis(live_server, credential: str, *filters: str, report: Path) -> 
     assert done.returncode == 0, "\n".join(lines[-400:])
 
 
+@pytest.fixture
+def tasks_inline():
+    """Data requests processed inline, in the server: the stateful phase then reads the results
+    of DONE requests, and no task is left in the broker for the workers of later tests."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
 def test_schemathesis_finds_nothing_the_document_and_the_server_disagree_on(
-    live_server, settings, tmp_path
+    live_server, settings, tmp_path, tasks_inline
 ):
     assert shutil.which("st", path=str(Path(sys.executable).parent)), "pip install schemathesis"
     settings.INGEST_RATE_LIMIT = 1_000_000  # the fuzzer sends far faster than any learner
