@@ -34,7 +34,9 @@ def moment(payload: dict, field: str) -> datetime | None:
     try:
         moment = parse_datetime(raw) if isinstance(raw, str) else None
         if moment is not None and moment.tzinfo is not None:
-            moment.astimezone(UTC)  # year 1 at +01:00 is before year 1 in UTC
+            # The same instant in UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601
+            # and Python allow (+22:12). Year 1 at +01:00 is before year 1 in UTC: no moment.
+            moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):  # well formed, but no such moment: 30 February
         moment = None
     if moment is None or moment.tzinfo is None:
