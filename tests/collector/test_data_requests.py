@@ -262,3 +262,18 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/quarantine",
         "/learner-tokens",
     }
+
+
+@pytest.mark.parametrize("moment", ["2025-02-30T00:00:00+00:00", "0001-01-01T00:00:00+01:00"])
+def test_a_well_formed_but_impossible_moment_is_a_400(client, auth, moment):
+    response = create(client, auth, **{"from": moment})
+    assert response.status_code == 400
+    assert response.json()["field"] == "from"
+
+
+def test_a_moment_with_any_iso_offset_is_taken_as_the_same_instant(client, auth):
+    # PostgreSQL refuses to store an offset past ±15:59; ISO 8601 allows up to ±23:59.
+    response = create(client, auth, **{"from": "2025-03-01T22:12:00+22:12"})
+    assert response.status_code == 201, response.content
+    stored = DataRequest.objects.get(pk=response.json()["id"])
+    assert stored.time_from.isoformat() == "2025-03-01T00:00:00+00:00"

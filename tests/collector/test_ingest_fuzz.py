@@ -7,6 +7,9 @@ is refused whole with a 4xx and a JSON message a person can act on, and then not
 Session row changed. Every example runs in a transaction rolled back afterwards,
 so examples do not see each other's rows.
 
+Text that no database can store (a NUL, a lone surrogate) is sent to every endpoint of the
+document, in every string it takes: a 400 naming the field, never a 500.
+
 Bounded so the file runs in well under half a minute; on CI (CI=true) the examples are the same on
 every run (derandomize), so a red build can be reproduced.
 """
@@ -19,6 +22,7 @@ import gzip
 import json
 import os
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.db import transaction
@@ -39,7 +43,7 @@ from collector.validation import (
     TYPE_PATTERN,
 )
 from tests.collector.helpers import OPAQUE, issue_token
-from tests.support.schema_strategies import from_schema, valid_for
+from tests.support.schema_strategies import UNSTORABLE_TEXT, from_schema, valid_for
 from widgets.registry import all_widgets
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
@@ -475,3 +479,113 @@ def test_an_api_key_is_no_learner_token(client):
         "t": MIN_EPOCH_MS,
     }
     assert_refused(post(client, encode({"events": [event]}), token=key), stored(), {401})
+
+
+# --- Text no database can store, in every endpoint ---------------------------------------------
+
+
+@FUZZ
+@given(
+    payload=valid_batches(max_size=4),
+    position=st.integers(0, 20),
+    field=st.sampled_from(["id", "session", "widget", "type", "data value", "data key"]),
+    bad=UNSTORABLE_TEXT,
+)
+def test_an_event_with_unstorable_text_is_refused_naming_it(client, payload, position, field, bad):
+    index = position % len(payload["events"])
+    event = payload["events"][index]
+    if field == "data value":
+        event["data"] = {**event.get("data", {}), "answer": bad}
+    elif field == "data key":
+        event["data"] = {**event.get("data", {}), bad: 1}
+    else:
+        event[field] = bad
+    with rolled_back():
+        # ensure_ascii: a surrogate goes as the escape \ud800, as a JavaScript client sends it.
+        body = json.dumps(payload).encode()
+        body_json = assert_refused(post(client, body), stored(), {400})
+        named = {(p["index"], p["field"].split(".")[0]) for p in body_json["errors"]}
+        assert (index, field.split(" ")[0]) in named, body_json
+
+
+def _operations() -> list[tuple[str, str, dict]]:
+    return [
+        (path, method, operation)
+        for path, item in OPENAPI["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+def _in_url(value) -> str:
+    # A surrogate cannot be UTF-8; a client that sends it anyway sends its surrogatepass bytes.
+    return quote(str(value).encode("utf-8", "surrogatepass"), safe="")
+
+
+@st.composite
+def api_requests(draw, path: str, method: str, operation: dict):
+    """A request to one operation of the document, any of its strings possibly unstorable."""
+    root = {"components": OPENAPI["components"]}
+    parameters = operation.get("parameters", [])
+    url = path
+    query = {}
+    routable = True  # a "/" in a path parameter makes another URL, answered 404
+    for parameter in parameters:
+        value = draw(from_schema(parameter["schema"], root, strings=UNSTORABLE_TEXT))
+        if parameter["in"] == "path":
+            url = url.replace("{" + parameter["name"] + "}", _in_url(value))
+            routable = routable and "/" not in str(value)
+        elif parameter["in"] == "query" and (parameter.get("required") or draw(st.booleans())):
+            query[parameter["name"]] = value
+    if query:
+        url += "?" + "&".join(f"{name}={_in_url(value)}" for name, value in query.items())
+    body = None
+    if "requestBody" in operation:
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        body = draw(from_schema(schema, root, strings=UNSTORABLE_TEXT))
+    return "/api/v1" + url, body, routable
+
+
+def _holds_unstorable(value) -> bool:
+    if isinstance(value, str):
+        return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_holds_unstorable(key) or _holds_unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_unstorable(item) for item in value)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "operation"),
+    _operations(),
+    ids=[f"{method.upper()} {path}" for path, method, _ in _operations()],
+)
+def test_no_endpoint_answers_unstorable_text_with_a_500(client, path, method, operation):
+    _, key = api_key_create(name="fuzz", tenant=tenant_default())
+
+    @FUZZ
+    @given(request=api_requests(path, method, operation))
+    def run(request):
+        url, body, routable = request
+        token = key
+        if operation.get("security") == [{"learnerToken": []}]:
+            token = issue_token(OPAQUE)
+        with rolled_back():
+            before = stored()
+            response = client.generic(
+                method.upper(),
+                url,
+                b"" if body is None else json.dumps(body).encode(),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code < 500, (url, body, response.content[:300])
+            assert response["Content-Type"] == "application/json", (url, response.status_code)
+            if response.status_code >= 400:
+                assert isinstance(response.json()["error"], str)
+            if body is not None and _holds_unstorable(body) and routable:
+                assert response.status_code == 400, (url, body, response.content[:300])
+                assert stored() == before
+
+    run()
