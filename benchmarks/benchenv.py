@@ -276,15 +276,15 @@ DAY_MS = 86_400_000
 # lifecycle event with the largest t (ties: the later arrival), and measures not yet worked out
 # (summarised_count 0). No event was delivered twice, so no duplicates.
 SESSIONS_FROM_EVENTS = """
-INSERT INTO collector_session (learner, widget, session, first_time, last_time, max_t,
+INSERT INTO collector_session (tenant_id, learner, widget, session, first_time, last_time, max_t,
     event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
     active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
     items)
-SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
+SELECT e.tenant_id, e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
     count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
     lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
 FROM (
-    SELECT learner, widget, session, t, time, max(t) OVER (
+    SELECT tenant_id, learner, widget, session, t, time, max(t) OVER (
         PARTITION BY learner, widget, session ORDER BY seq
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     ) AS earlier_max
@@ -300,7 +300,7 @@ LEFT JOIN (
 ) AS lifecycle
     ON lifecycle.learner = e.learner AND lifecycle.widget = e.widget
     AND lifecycle.session = e.session
-GROUP BY e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
+GROUP BY e.tenant_id, e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
 """
 
 
@@ -394,18 +394,23 @@ def event_lines(plan, templates, *, gap_ms: int = 5 * DAY_MS) -> Iterator[str]:
 
 
 def load_events(dsn: str, lines: Iterator[str]) -> float:
+    """COPYs the events in, all in the default tenant (the embedded set-up's, which the
+    school side's in-process client and learner tokens issued in this process use)."""
+    from collector.tenants import tenant_default
+
+    tenant = tenant_default().pk
     began = time.perf_counter()
     with psycopg.connect(dsn) as connection:
         with (
             connection.cursor() as cursor,
             cursor.copy(
-                "COPY collector_event (event_id, learner, session, widget, type, t, time, received,"
-                " data, digest) FROM STDIN"
+                "COPY collector_event (tenant_id, event_id, learner, session, widget, type, t,"
+                " time, received, data, digest) FROM STDIN"
             ) as copy,
         ):
             chunk: list[str] = []
             for line in lines:
-                chunk.append(line)
+                chunk.append(f"{tenant}\t{line}")
                 if len(chunk) == 10_000:
                     copy.write("".join(chunk))
                     chunk = []
