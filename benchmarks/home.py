@@ -30,8 +30,9 @@ settings and PostgreSQL for both databases:
 5. the live-now query underneath, on its own connection: `collector_session` rows of a class's
    30 opaque ids with `last_time` in the last 2 minutes, through the index
    session_learner_last, on PostgreSQL;
-6. with --profile N: N home page requests in this process (Django's test client) under
-   pyinstrument, to say where the server's time goes.
+6. with --profile N: N home page requests and 3N live-now fragments in this process (Django's
+   test client, the collector in-process) under pyinstrument, to say where the server's time
+   goes.
 
     .venv/bin/python benchmarks/home.py            # --help lists the knobs
 
@@ -106,7 +107,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--live-views", type=int, default=30,
                         help="timed live-now fragment requests (per collector mode)")  # fmt: skip
     parser.add_argument("--profile", type=int, default=10,
-                        help="home page requests profiled in-process (0: none)")  # fmt: skip
+                        help="home pages profiled in-process; 3x live-now (0: none)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=benchenv.DEFAULT_POSTGRES, help="server URL")
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own")
@@ -146,13 +147,14 @@ def create_classes(teacher, identities, count: int, size: int) -> list:
 def send_live_sessions(base: str, learners, seed: int) -> int:
     """One session per learner, on the widgets in turn, through POST /api/v1/events with the
     learner's own token, its last event a few seconds ago: learners working now."""
+    from collector.tenants import tenant_default
     from collector.tokens import learner_token_issue
     from dashboard.demo.simulate import simulate_session
     from dashboard.demo.strategies import STRATEGIES
 
     rng = random.Random(f"home:{seed}:live")
     now_ms = int(time.time() * 1000)
-    sent = 0
+    sent, tenant_id = 0, tenant_default().pk
     for index, learner in enumerate(learners):
         widget = WIDGETS[index % len(WIDGETS)]
         strategy, session = STRATEGIES["systematic"], uuid.uuid4().hex
@@ -161,10 +163,11 @@ def send_live_sessions(base: str, learners, seed: int) -> int:
         )
         shift = now_ms - 5_000 - played.events[-1]["t"]
         events = [{**event, "t": event["t"] + shift} for event in played.events]
+        token = learner_token_issue(tenant_id=tenant_id, learner=learner.opaque_id)
         response = requests.post(
             f"{base}/api/v1/events",
             json={"events": events},
-            headers={"Authorization": f"Bearer {learner_token_issue(learner=learner.opaque_id)}"},
+            headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
         if response.status_code != 202:
@@ -394,38 +397,48 @@ def measure_live_query(dsn: str, opaque_ids: list[str], repeat: int) -> dict:
     }
 
 
-def profile_home(teacher, count: int, data_dir: Path) -> str:
-    """`count` requests of the home page in this process (Django's test client, the same
-    settings), timed bare, then again under pyinstrument; the profile is kept as HTML."""
+def profile_view(
+    teacher, count: int, data_dir: Path, path: str, name: str, headers: dict | None = None
+) -> str:
+    """`count` requests of `path` in this process (Django's test client, the same settings, the
+    collector in-process), timed bare, then again under pyinstrument; the profile is kept as
+    HTML in the data folder (`name`-profile.html)."""
     from django.db import connections
     from django.test import Client
     from pyinstrument import Profiler
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", headers=headers or {})
     client.force_login(teacher)
     for _ in range(3):
-        assert client.get("/teacher/").status_code == 200
+        assert client.get(path).status_code == 200
     bare = []
-    connection = connections["default"]
-    backend = connection.connection.info.backend_pid  # the test client shares this connection
-    python, database = time.process_time(), benchenv.cpu_seconds(backend)
+    # The test client shares this process's connections: the CPU of both databases' backends.
+    backends = []
+    for alias in connections:
+        connections[alias].ensure_connection()
+        backends.append(connections[alias].connection.info.backend_pid)
+
+    def database_cpu() -> float:
+        return sum(benchenv.cpu_seconds(pid) for pid in set(backends))
+
+    python, database = time.process_time(), database_cpu()
     for _ in range(count):
         began = time.perf_counter()
-        client.get("/teacher/")
+        client.get(path)
         bare.append(time.perf_counter() - began)
     python = (time.process_time() - python) / count
-    database = (benchenv.cpu_seconds(backend) - database) / count
+    database = (database_cpu() - database) / count
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(count):
-        client.get("/teacher/")
+        client.get(path)
     profiler.stop()
-    (data_dir / "home-profile.html").write_text(profiler.output_html())
+    (data_dir / f"{name}-profile.html").write_text(profiler.output_html())
     tree = profiler.output_text(unicode=True, color=False, show_all=False)
     return (
-        f"in-process (test client, no HTTP), {count} requests: median {ms(statistics.median(bare))}"
-        f" ms, min {ms(min(bare))} ms; CPU per request {ms(python)} ms in Python, "
-        f"{ms(database)} ms in PostgreSQL (whatever else the machine does)\n"
+        f"{path}: in-process (test client, no HTTP), {count} requests: median "
+        f"{ms(statistics.median(bare))} ms, min {ms(min(bare))} ms; CPU per request {ms(python)} "
+        f"ms in Python, {ms(database)} ms in PostgreSQL (whatever else the machine does)\n"
         f"under pyinstrument ({count} requests together; times are the sum over them):\n{tree}"
     )
 
@@ -579,7 +592,15 @@ def main() -> None:
 
         if args.profile:
             log("where the home page's time goes:")
-            print(profile_home(teacher, args.profile, data_dir), flush=True)
+            print(profile_view(teacher, args.profile, data_dir, "/teacher/", "home"), flush=True)
+            log("where the live-now fragment's time goes (collector in-process):")
+            print(
+                profile_view(
+                    teacher, args.profile * 3, data_dir, f"/teacher/classes/{classes[0].pk}/live/",
+                    "live", {"HX-Request": "true"},
+                ),
+                flush=True,
+            )  # fmt: skip
 
         print("summary:")
         verdict = "met" if server["median"] <= 0.150 else "NOT met"
