@@ -144,7 +144,11 @@ def test_a_class_day_from_adding_learners_to_replaying_a_session(page):
     expect(page.locator("#learner-table")).not_to_contain_text("Grace Hopper")  # no session
     session = RunSession.objects.get(session=config["session"])
     explorer = page.url
-    # Her session is a mark in the widget's lane; clicking it opens that session.
+    # The default view draws the struggling learners' paths (Ada's is one: a click on a mark of
+    # a drawn path labels it). With no path chosen, her session is a plain mark in the widget's
+    # lane, and clicking it opens that session.
+    page.goto(explorer + ("&" if "?" in explorer else "?") + "picked=1")
+    expect(chart).to_have_attribute("data-state", "drawn", timeout=SLOW)
     chart.scroll_into_view_if_needed()
     mark = page.evaluate(SESSION_MARK, "TEI001")
     page.mouse.move(mark["x"], mark["y"])
