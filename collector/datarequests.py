@@ -351,18 +351,38 @@ RESULT_FIELDS = ["learner", "widget", "session", "start", "end", "events", "acti
 SCORE_FIELDS = ["score", "maximum", "full_maximum", "items_attempted", "items_total", "items"]
 
 
-def data_request_results(*, request: DataRequest, offset: int, limit: int) -> list[dict]:
-    """One page of results: each session's times and measures (`duration` is the span, first
-    event to last; `active_ms` is the time a teacher should read), and for `scores` requests its
-    score over attempted items and per-item results."""
-    fields = RESULT_FIELDS + (SCORE_FIELDS if request.kind == DataRequestKind.SCORES else [])
+def result_fields(kind: str) -> list[str]:
+    """The columns of a request's result rows, in order: `scores` rows add the score and items."""
+    return RESULT_FIELDS + (SCORE_FIELDS if kind == DataRequestKind.SCORES else [])
+
+
+def data_request_rows(
+    *, request: DataRequest, offset: int = 0, limit: int | None = None
+) -> list[tuple]:
+    """Result rows as tuples in `result_fields(request.kind)` order, by id.
+
+    The school side's import reads every row of a request at once: tuples instead of a dict
+    per row took 30,000 rows from 2.1–7.3 s to 0.9–2.6 s (benchmarks/README.md).
+    """
     rows = (
         DataRequestResult.objects.using(ALIAS)
         .filter(request=request)
         .order_by("id")
-        .values(*fields)
-    )[offset : offset + limit]
-    return [{**row, "duration": row["end"] - row["start"]} for row in rows]
+        .values_list(*result_fields(request.kind))
+    )
+    return list(rows[offset:] if limit is None else rows[offset : offset + limit])
+
+
+def data_request_results(*, request: DataRequest, offset: int, limit: int) -> list[dict]:
+    """One page of results: each session's times and measures (`duration` is the span, first
+    event to last; `active_ms` is the time a teacher should read), and for `scores` requests its
+    score over attempted items and per-item results."""
+    fields = result_fields(request.kind)
+    start, end = fields.index("start"), fields.index("end")
+    return [
+        {**dict(zip(fields, row, strict=True)), "duration": row[end] - row[start]}
+        for row in data_request_rows(request=request, offset=offset, limit=limit)
+    ]
 
 
 def session_events(*, learner: str, session: str, widget: str | None = None) -> list[dict]:
