@@ -72,8 +72,8 @@ class DataRequestInfo:
 class ResultTable:
     """All of a DONE request's result rows at once: column names, then one tuple per session.
 
-    What an import reads (no `duration`: it is `end - start`); `iter_results` gives the API's
-    dicts page by page instead.
+    What an import reads (no `duration`: it is `end - start`; `items`, when there, as JSON
+    text, which the import stores as it is); `iter_results` gives the API's dicts page by page.
     """
 
     columns: list[str]
@@ -241,7 +241,7 @@ class LocalCollector:
         found = self._done(request_id)
         return ResultTable(
             columns=datarequests.result_fields(found.kind),
-            rows=datarequests.data_request_rows(request=found),
+            rows=datarequests.data_request_rows(request=found, items_as_text=True),
         )
 
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
@@ -365,7 +365,9 @@ class HttpCollector:
         for result in self.iter_results(request_id):
             if not columns:
                 columns = [name for name in result if name != "duration"]
-            rows.append(tuple(result[name] for name in columns))
+            rows.append(
+                tuple(json.dumps(result[n]) if n == "items" else result[n] for n in columns)
+            )
         return ResultTable(columns=columns, rows=rows)
 
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:

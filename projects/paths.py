@@ -81,7 +81,8 @@ def results_frame(columns: Sequence[str], rows: Sequence[Sequence]) -> pd.DataFr
     A run now asks for `scores` alone (its rows carry the timing and measures too), so its
     import has one result set and nothing to join. `rows` are tuples in `columns` order, as the
     collector's client gives them; built column by column, like `sessions_frame`. Score columns
-    absent from `columns` (a `sessions` request's rows) come out as "no score".
+    absent from `columns` (a `sessions` request's rows) come out as "no score", `items` as "[]"
+    (`items` stays as it comes: the client gives JSON text, which the import stores as is).
     """
     n = len(rows)
     data = dict(zip(columns, zip(*rows, strict=True), strict=True)) if n else {}
@@ -96,7 +97,7 @@ def results_frame(columns: Sequence[str], rows: Sequence[Sequence]) -> pd.DataFr
     for name in ("items_attempted", "items_total"):
         frame[name] = np.fromiter(data.get(name, (0,) * n), dtype="int64", count=n)
     # A Series, not np.array: lists of equal length would become a 2-D array.
-    frame["items"] = pd.Series(list(data.get("items", ([],) * n)), dtype="object")
+    frame["items"] = pd.Series(list(data.get("items", ("[]",) * n)), dtype="object")
     result = pd.DataFrame(frame)
     result["duration"] = result["end"] - result["start"]
     return result.sort_values([*KEY]).reset_index(drop=True)

@@ -317,7 +317,8 @@ SESSION_COPY_COLUMNS = [
 
 
 def _session_values(run: ProjectRun, frame: pd.DataFrame) -> list[tuple]:
-    """One tuple per session in `SESSION_COPY_COLUMNS` order: plain Python values, None for NaN."""
+    """One tuple per session in `SESSION_COPY_COLUMNS` order: plain Python values, None for NaN,
+    `items` as JSON text."""
 
     def ints(column: str) -> list[int]:
         return frame[column].fillna(0).astype("int64").tolist()
@@ -326,7 +327,11 @@ def _session_values(run: ProjectRun, frame: pd.DataFrame) -> list[tuple]:
         values = frame[column].astype("float64")
         return values.astype(object).where(values.notna(), None).tolist()
 
-    items = [value if isinstance(value, list) else [] for value in frame["items"]]
+    # JSON text as the client gives it; a list (or nothing) from frames built otherwise.
+    items = [
+        value if isinstance(value, str) else json.dumps(value if isinstance(value, list) else [])
+        for value in frame["items"]
+    ]
     columns = [
         [run.pk] * len(frame),
         ints("learner_pk"),
@@ -349,6 +354,12 @@ def _session_values(run: ProjectRun, frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
+def _run_session(row: tuple) -> RunSession:
+    values = dict(zip(SESSION_COPY_COLUMNS, row, strict=True))
+    values["items"] = json.loads(values["items"])  # JSON text, for the model's JSONField
+    return RunSession(**values)
+
+
 def _store_sessions(run: ProjectRun, frame: pd.DataFrame) -> None:
     """Writes the run's RunSession rows: COPY on PostgreSQL, bulk_create elsewhere.
 
@@ -360,15 +371,13 @@ def _store_sessions(run: ProjectRun, frame: pd.DataFrame) -> None:
     connection = connections[alias]
     if connection.vendor != "postgresql":
         RunSession.objects.using(alias).bulk_create(
-            (RunSession(**dict(zip(SESSION_COPY_COLUMNS, row, strict=True))) for row in rows),
-            batch_size=IMPORT_BATCH,
+            (_run_session(row) for row in rows), batch_size=IMPORT_BATCH
         )
         return
     copy_sql = f"COPY {RunSession._meta.db_table} ({', '.join(SESSION_COPY_COLUMNS)}) FROM STDIN"
-    last = len(SESSION_COPY_COLUMNS) - 1  # items: JSON text for the jsonb column
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
         for row in rows:
-            copy.write_row((*row[:last], json.dumps(row[last])))
+            copy.write_row(row)
 
 
 def project_delete(*, project: Project) -> None:

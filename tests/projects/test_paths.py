@@ -104,11 +104,11 @@ RESULT_COLUMNS = [
 
 
 def test_it_frames_one_scores_request_as_merging_two_would():
-    item = {"item": "1", "tries": 1, "hints": 0, "solved_on": 1, "gave_up": False}
+    item = '[{"item": "1", "tries": 1, "hints": 0, "solved_on": 1, "gave_up": false}]'
     rows = [
-        ("b", "TEI001", "s3", 200, 230, 2, 40, 1, 2, "in_progress", 1.0, 4.0, 9.0, 1, 3, [item]),
-        ("a", "BLL002", "s1", 0, 50, 5, 40, 1, 3, "completed", None, None, None, 0, 0, []),
-        ("a", "TEI001", "s2", 100, 160, 7, 55, 2, 6, "completed", 3.0, 4.0, 9.0, 1, 3, [item]),
+        ("b", "TEI001", "s3", 200, 230, 2, 40, 1, 2, "in_progress", 1.0, 4.0, 9.0, 1, 3, item),
+        ("a", "BLL002", "s1", 0, 50, 5, 40, 1, 3, "completed", None, None, None, 0, 0, "[]"),
+        ("a", "TEI001", "s2", 100, 160, 7, 55, 2, 6, "completed", 3.0, 4.0, 9.0, 1, 3, item),
     ]  # fmt: skip
     framed = paths.results_frame(RESULT_COLUMNS, rows)
     merged = paths.merge_results(
@@ -121,13 +121,14 @@ def test_it_frames_one_scores_request_as_merging_two_would():
     assert framed["duration"].tolist() == [50, 60, 30]
     assert framed["start"].dtype == "int64" and framed["items_total"].dtype == "int64"
     assert math.isnan(framed.loc[0, "score"]) and framed.loc[1, "score"] == 3.0
-    assert framed.loc[2, "items"] == [item] and framed.loc[0, "items"] == []
+    # The items' JSON text is kept as it came: the import stores it as it is.
+    assert framed.loc[2, "items"] == item and framed.loc[0, "items"] == "[]"
 
 
 def test_it_frames_rows_without_score_columns_and_no_rows_at_all():
     rows = [("a", "BLL002", "s1", 0, 50, 5, 40, 1, 3, "completed")]
     framed = paths.results_frame(paths.RESULT_COLUMNS, rows)
-    assert math.isnan(framed.loc[0, "score"]) and framed.loc[0, "items"] == []
+    assert math.isnan(framed.loc[0, "score"]) and framed.loc[0, "items"] == "[]"
     assert (framed.loc[0, "items_attempted"], framed.loc[0, "duration"]) == (0, 50)
     empty = paths.results_frame([], [])
     assert empty.empty
