@@ -50,9 +50,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Quiet: each database gets only its own tables, but both list every migration at the default
+# verbosity, so the log would show each one twice. Problems still print.
 migrate: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) migrate --noinput --database analytics
+	@echo "Migrating the school-side database and the analytics (collector) database"
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@$(MANAGE) migrate --noinput --verbosity 0 --database analytics
 
 # `make run` is the embedded set-up: DEBUG on, SQLite files and a filesystem broker under data/.
 run: export DEBUG ?= true
@@ -63,9 +66,7 @@ run: migrate
 	@echo ""
 	@echo "  Pathlens is starting on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops both."
 	@echo ""
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 & worker=$$!; \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@config/run.sh $(VENV)/bin $(HOST):$(PORT)
 
 # The browser tests drive Debian's chromium; install it where we can, otherwise say how.
 browser:

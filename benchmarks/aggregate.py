@@ -31,25 +31,31 @@ Results and how to read them: benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
-import json
 import math
 import os
-import random
 import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import benchenv
 import psycopg
+from benchenv import (
+    WIDGETS,
+    Ours,
+    celery_worker,
+    create_school,
+    create_sessions,
+    descendants,
+    event_lines,
+    load_events,
+    log,
+    session_plan,
+    session_templates,
+    stale_sessions,
+    summarise_command,
+)
 
-WIDGETS = ("BLL002", "TEI001", "chernoff_tutorial")
 PAGE_POLL = 0.5  # the project page's status poll while a run is young (ProjectRun.poll_every)
-DAY_MS = 86_400_000
 DATABASES = ("pathlens_aggregate_bench", "pathlens_aggregate_bench_analytics")
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"  # replay uses 10, explore 11, ingest 12, CI 13 and 14
 BARE_QUERY = """
@@ -61,38 +67,6 @@ SUMMARY_QUERY = """
 SELECT learner, widget, session, first_time, last_time, event_count, score, maximum, active_ms,
     sittings, work_events, status, full_maximum, items_attempted, items_total, items
 FROM collector_session
-"""
-# The session rows ingestion would have left: one per learner x widget x session with its
-# counts and times (collector/ingest.py, SESSION_UPSERT), an event counted out of order when its
-# t is below that of an event that arrived before it (arrival order: seq), the status of the
-# lifecycle event with the largest t (ties: the later arrival), and measures not yet worked out
-# (summarised_count 0). No event was delivered twice, so no duplicates.
-SESSIONS_FROM_EVENTS = """
-INSERT INTO collector_session (learner, widget, session, first_time, last_time, max_t,
-    event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
-    active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
-    items)
-SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
-    count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
-    lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
-FROM (
-    SELECT learner, widget, session, t, time, max(t) OVER (
-        PARTITION BY learner, widget, session ORDER BY seq
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS earlier_max
-    FROM collector_event
-) AS e
-LEFT JOIN (
-    SELECT DISTINCT ON (learner, widget, session) learner, widget, session, t,
-        CASE type WHEN 'session_started' THEN 'started' WHEN 'session_resumed' THEN 'resumed'
-            ELSE 'completed' END AS status
-    FROM collector_event
-    WHERE type IN ('session_started', 'session_resumed', 'session_completed')
-    ORDER BY learner, widget, session, t DESC, seq DESC
-) AS lifecycle
-    ON lifecycle.learner = e.learner AND lifecycle.widget = e.widget
-    AND lifecycle.session = e.session
-GROUP BY e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
 """
 
 
@@ -124,219 +98,6 @@ def parse_args() -> argparse.Namespace:
                         help="the default database; analytics: + _analytics")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     return parser.parse_args()
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-# --- The data ----------------------------------------------------------------------------------
-
-
-def create_school(count: int):
-    """`count` learner identities (each with its random opaque id) and a teacher."""
-    from dashboard.models import LearnerIdentity, User, real_id_key
-
-    LearnerIdentity.objects.bulk_create(
-        [
-            LearnerIdentity(
-                real_id=f"S-{100000 + n}",
-                real_id_key=real_id_key(f"S-{100000 + n}"),
-                display_name=f"Learner {n:04d}",
-            )
-            for n in range(count)
-        ],
-        batch_size=1000,
-    )
-    teacher = User.objects.create(username="bench-teacher", email="bench@school.example")
-    return list(LearnerIdentity.objects.order_by("pk")), teacher
-
-
-Template = list[tuple[str, int, str]]  # (type, t after the session's first event, COPY-ready data)
-
-
-def copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def session_templates(sizes: set[int], per_size: int, seed: int) -> dict[tuple[str, int], list]:
-    """Sessions played by the demo's simulated learners (strategies in the demo class's mix),
-    `per_size` per widget and length: the events a widget's view would send, in order."""
-    from dashboard.demo.classroom import CLASS_MIX
-    from dashboard.demo.simulate import simulate_session
-    from dashboard.demo.strategies import STRATEGIES
-
-    mix = [name for name, n in CLASS_MIX.items() for _ in range(n)]
-    templates: dict[tuple[str, int], list[Template]] = {}
-    for widget in WIDGETS:
-        for size in sorted(sizes):
-            rng = random.Random(f"aggregate:{seed}:{widget}:{size}")
-            pool = templates[(widget, size)] = []
-            for _ in range(per_size):
-                strategy = STRATEGIES[rng.choice(mix)]
-                skill = 0.0 if strategy.accuracy <= 0 else min(0.95, strategy.accuracy)
-                played = simulate_session(
-                    rng, widget, strategy, skill, session="x", start_ms=0, events=size
-                )
-                first = played.events[0]["t"]
-                pool.append(
-                    [
-                        (event["type"], event["t"] - first, copy_text(json.dumps(event["data"])))
-                        for event in played.events
-                    ]
-                )
-    return templates
-
-
-def session_plan(opaque_ids: list[str], sessions: int, events: int) -> list[tuple]:
-    """(learner, widget, n, events) for every session, so that the total is exactly `events`."""
-    keys = [(learner, widget, n) for learner in opaque_ids for widget in WIDGETS
-            for n in range(sessions)]  # fmt: skip
-    base, extra = divmod(events, len(keys))
-    return [(*key, base + (1 if index < extra else 0)) for index, key in enumerate(keys)]
-
-
-def event_lines(plan, templates) -> Iterator[str]:
-    """COPY text, one line per event. Sessions 5 days apart per learner and widget over the last
-    60 days; each a template's events at its own start, with fresh event and session ids."""
-    start_ms = int(time.time() * 1000) - 60 * DAY_MS
-    for index, (learner, widget, n, size) in enumerate(plan):
-        pool = templates[(widget, size)]
-        events = pool[index % len(pool)]
-        session = uuid.UUID(int=index + 1).hex
-        t0 = start_ms + n * 5 * DAY_MS + index % 1000 * 60_000
-        for position, (kind, offset, data) in enumerate(events):
-            t = t0 + offset
-            digest = hashlib.sha256(f"{index}:{position}".encode()).hexdigest()
-            yield (
-                f"{uuid.uuid4()}\t{learner}\t{session}\t{widget}\t{kind}\t{t}\t{t}\t{t + 500}"
-                f"\t{data}\t{digest}\n"
-            )
-
-
-def load_events(dsn: str, lines: Iterator[str]) -> float:
-    began = time.perf_counter()
-    with psycopg.connect(dsn) as connection:
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(
-                "COPY collector_event (event_id, learner, session, widget, type, t, time, received,"
-                " data, digest) FROM STDIN"
-            ) as copy,
-        ):
-            chunk: list[str] = []
-            for line in lines:
-                chunk.append(line)
-                if len(chunk) == 10_000:
-                    copy.write("".join(chunk))
-                    chunk = []
-            copy.write("".join(chunk))
-        connection.commit()
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        # What autovacuum would have done by the time anyone asks: statistics and a visibility map.
-        connection.execute("VACUUM ANALYZE collector_event")
-    return time.perf_counter() - began
-
-
-def create_sessions(dsn: str) -> tuple[float, int]:
-    began = time.perf_counter()
-    with psycopg.connect(dsn) as connection:
-        count = connection.execute(SESSIONS_FROM_EVENTS).rowcount
-        connection.commit()
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE collector_session")
-    return time.perf_counter() - began, count
-
-
-# --- Processes and load ------------------------------------------------------------------------
-
-
-class Ours:
-    """The pids whose CPU is ours: this process, the worker and its pool, a command we run, and
-    the PostgreSQL backends of our two databases."""
-
-    def __init__(self, server: str, databases: tuple[str, str]) -> None:
-        self.databases = list(databases)
-        self.processes: list[int] = [os.getpid()]
-        self._admin = psycopg.connect(benchenv.database_url(server, "postgres"), autocommit=True)
-
-    def __call__(self) -> list[int]:
-        backends = self._admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", [self.databases]
-        ).fetchall()
-        pids = [pid for process in self.processes for pid in (process, *descendants(process))]
-        return pids + [pid for (pid,) in backends]
-
-
-def descendants(pid: int) -> list[int]:
-    found = []
-    for child in benchenv.children(pid):
-        found += [child, *descendants(child)]
-    return found
-
-
-def summarise_command(env: dict[str, str], log_path: Path, ours: Ours) -> dict:
-    """`manage.py summarise_sessions` as the upgrade step runs it: wall time, its peak RSS."""
-    with open(log_path, "w") as log_file:
-        began = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "summarise_sessions"],
-            cwd=benchenv.ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        ours.processes.append(process.pid)
-        with benchenv.Load(ours) as load:
-            _, status, usage = os.wait4(process.pid, 0)
-        took = time.perf_counter() - began
-        process.returncode = os.waitstatus_to_exitcode(status)
-        ours.processes.remove(process.pid)
-    if process.returncode:
-        raise SystemExit(f"summarise_sessions exited with {process.returncode}; see {log_path}")
-    return {
-        "seconds": took,
-        "peak_mb": usage.ru_maxrss * 1024 / 1e6,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "output": log_path.read_text().strip().splitlines()[-1],
-        "load": load,
-    }
-
-
-@contextlib.contextmanager
-def celery_worker(env: dict[str, str], log: Path, concurrency: int) -> Iterator[subprocess.Popen]:
-    """`celery -A config worker` as production runs it (prefork; one process per core)."""
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "WARNING",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(
-            command, cwd=benchenv.ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_until_consuming(process)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_consuming(process: subprocess.Popen) -> None:
-    from config.celery import app
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the Celery worker exited with {process.returncode}; see its log")
-        if app.control.ping(timeout=1.0):
-            return
-    raise SystemExit("the Celery worker did not answer a ping within 90 s")
 
 
 def worker_memory(worker: subprocess.Popen) -> dict:
@@ -376,14 +137,6 @@ def time_query(dsn: str, query: str, *, parallel: bool = True) -> tuple[float, i
         began = time.perf_counter()
         rows = connection.execute(query).fetchall()
         return time.perf_counter() - began, len(rows)
-
-
-def stale_sessions() -> int:
-    from django.db.models import F
-
-    from collector.models import Session
-
-    return Session.objects.using("analytics").exclude(summarised_count=F("event_count")).count()
 
 
 def time_run(project, poll: float) -> dict:

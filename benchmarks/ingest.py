@@ -33,8 +33,8 @@ import psycopg
 
 WIDGETS = ("BLL002", "TEI001", "chernoff_tutorial")
 COPY_EVENTS = (
-    "COPY collector_event (event_id, learner, session, widget, type, t, time, received, data,"
-    " digest) FROM STDIN"
+    "COPY collector_event (tenant_id, event_id, learner, session, widget, type, t, time, received,"
+    " data, digest) FROM STDIN"
 )
 
 
@@ -64,6 +64,7 @@ class Client:
 
     learner: str
     token: str
+    tenant_id: int  # the learner's tenant (the default one), written by the ceiling's COPY too
     batches: list[list[dict]] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
 
@@ -90,12 +91,15 @@ def batch_events(batch_number: int, size: int, base_t: int) -> list[dict]:
 
 def make_clients(count: int, total: int, batch_size: int, prefix: str) -> list[Client]:
     """`count` learners sharing `total` events, batch by batch in turn; fresh ids every call."""
+    from collector.tenants import tenant_default
     from collector.tokens import learner_token_issue
 
     clients = []
+    tenant_id = tenant_default().pk
     for number in range(count):
         learner = f"{prefix}{number:04d}".ljust(32, "0")
-        clients.append(Client(learner=learner, token=learner_token_issue(learner=learner)))
+        token = learner_token_issue(tenant_id=tenant_id, learner=learner)
+        clients.append(Client(learner=learner, token=token, tenant_id=tenant_id))
     base_t = int(time.time() * 1000) - 3_600_000
     for batch_number, start in enumerate(range(0, total, batch_size)):
         events = batch_events(batch_number, min(batch_size, total - start), base_t)
@@ -116,7 +120,7 @@ def copy_text(client: Client) -> list[bytes]:
         for event in events:
             digest = hashlib.sha256(json.dumps(event).encode()).hexdigest()
             lines.append(
-                f"{event['id']}\t{client.learner}\t{event['session']}\t{event['widget']}\t"
+                f"{client.tenant_id}\t{event['id']}\t{client.learner}\t{event['session']}\t{event['widget']}\t"
                 f"{event['type']}\t{event['t']}\t{event['t']}\t{received}\t{{}}\t{digest}\n"
             )
         chunks.append("".join(lines).encode())

@@ -19,7 +19,10 @@ broker and cache, gunicorn, a Celery worker, whitenoise with collected static fi
    input event until the widget's page changed to the new moment's state, and whether that was
    before the first animation frame after the input began, i.e. whether the first frame drawn
    after the click already shows the widget's new state (and the time until the widget's
-   `pathlens:shown` answer arrived).
+   `pathlens:shown` answer arrived);
+6. opens the compare view of that session and a second learner's session of the same size
+   (`/replay/<project>/compare/<a>/<b>/`) in fresh contexts and reads when it was ready (both
+   widgets loaded and both timelines drawn, `#compare[data-ready-ms]`).
 
 The databases are dropped at the end unless --keep is given. Results go to stdout and to
 `<data dir>/replay-results.json`; benchmarks/README.md ("Replay") records them.
@@ -217,7 +220,7 @@ def send_events(base: str, token: str, events: list[dict]) -> None:
         assert response.status_code == 202, response.text[:500]
 
 
-def run_project(http: requests.Session, base: str, learner_pk: int) -> int:
+def run_project(http: requests.Session, base: str, learner_pks: list[int]) -> int:
     form = http.get(f"{base}/projects/new/")
     assert form.status_code == 200, form.status_code
     token = http.cookies.get("csrftoken") or re.search(
@@ -226,7 +229,7 @@ def run_project(http: requests.Session, base: str, learner_pk: int) -> int:
     created = http.post(
         f"{base}/projects/new/",
         data={"csrfmiddlewaretoken": token, "name": "Replay benchmark",
-              "learners": [learner_pk], "widgets": ["TEI001"]},
+              "learners": learner_pks, "widgets": ["TEI001"]},
         allow_redirects=False,
     )  # fmt: skip
     assert created.status_code == 302, created.text[:2000]
@@ -405,6 +408,41 @@ def measure_browser(base: str, cookie: str, url: str, repeat: int, seeks: int, s
     }
 
 
+def measure_compare(base: str, cookie: str, url: str, repeat: int) -> dict:
+    """The compare view of two sessions: ready on a first visit (fresh context) and warm."""
+    from playwright.sync_api import sync_playwright
+
+    cold, warm = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=["--no-sandbox"],
+        )
+        for _ in range(repeat):
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            visits = []
+            for _ in range(VISITS):
+                page.goto(url)
+                ready = page.locator("#compare[data-state=ready]")
+                ready.wait_for(timeout=120_000)
+                visits.append(int(ready.get_attribute("data-ready-ms")))
+            cold.append(visits[0])
+            warm.extend(visits[2:])
+            assert not errors, errors
+            context.close()
+        browser.close()
+    return {
+        "compare_ready_cold_median_ms": statistics.median(cold),
+        "compare_ready_cold_max_ms": max(cold),
+        "compare_ready_warm_median_ms": statistics.median(warm),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
@@ -432,29 +470,42 @@ def main() -> None:
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         setup_django(env)
+        from collector.tenants import tenant_default
         from collector.tokens import learner_token_issue
         from dashboard.models import LearnerIdentity, User, WhitelistEntry, real_id_key
 
         learner = LearnerIdentity.objects.create(
             real_id="S-9001", real_id_key=real_id_key("S-9001"), display_name="Bench Learner"
         )
+        # A second learner's session of the same size, for the compare view.
+        other = LearnerIdentity.objects.create(
+            real_id="S-9002", real_id_key=real_id_key("S-9002"), display_name="Bench Other"
+        )
         teacher = User.objects.create(username="bench-teacher", email="bench@school.example")
         WhitelistEntry.objects.create(value="bench@school.example")
         cookie = session_cookie(teacher)
         start = int(time.time() * 1000) - 3 * 86_400_000
         events = tei_session("bench-session", args.events, start, args.seed)
+        other_events = tei_session("bench-other", args.events, start + 3_600_000, args.seed + 1)
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with services(env, port):
-            send_events(base, learner_token_issue(learner=learner.opaque_id), events)
-            log(f"{len(events):,} events sent through the ingestion API")
+            tenant = tenant_default().pk
+            send_events(
+                base, learner_token_issue(tenant_id=tenant, learner=learner.opaque_id), events
+            )
+            send_events(
+                base, learner_token_issue(tenant_id=tenant, learner=other.opaque_id), other_events
+            )
+            log(f"2 × {len(events):,} events sent through the ingestion API")
             http = requests.Session()
             http.cookies.set("sessionid", cookie, domain="127.0.0.1")
-            project_id = run_project(http, base, learner.pk)
+            project_id = run_project(http, base, [learner.pk, other.pk])
             from projects.models import RunSession
 
-            session = RunSession.objects.get(run__project_id=project_id)
+            session = RunSession.objects.get(run__project_id=project_id, learner=learner)
+            other_session = RunSession.objects.get(run__project_id=project_id, learner=other)
             url = f"{base}/replay/{project_id}/{session.pk}/"
             log(f"project DONE; replaying {url}")
             load = {"server_before": round(os.getloadavg()[0], 2)}
@@ -464,6 +515,10 @@ def main() -> None:
             browser = measure_browser(base, cookie, url, args.repeat, args.seeks, args.seed)
             load["browser_after"] = round(os.getloadavg()[0], 2)
             log(f"browser: {browser}")
+            compare_url = f"{base}/replay/{project_id}/compare/{session.pk}/{other_session.pk}/"
+            compare = measure_compare(base, cookie, compare_url, max(2, args.repeat // 2))
+            load["compare_after"] = round(os.getloadavg()[0], 2)
+            log(f"compare: {compare}")
 
         results = {
             "command": " ".join(["python", "benchmarks/replay.py", *sys.argv[1:]]),
@@ -472,6 +527,7 @@ def main() -> None:
             "span_minutes": round((events[-1]["t"] - events[0]["t"]) / 60_000, 1),
             "server": server,
             "browser": browser,
+            "compare": compare,
             # Other people's work may share the machine: how busy it was (1-minute load
             # average, on `cpus` cores) around the measurements.
             "load_average": load,

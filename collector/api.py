@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import urllib.parse
 from typing import Any
 
 from django.conf import settings
@@ -14,17 +15,18 @@ from django.urls import reverse
 
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
-from collector.ingest import IdConflict, events_ingest
+from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus, Session
-from collector.openapi import openapi_document
+from collector.quarantine import REJECTED, batch_store, quarantine_page
 from collector.tokens import (
     TokenRefused,
+    learner_known,
     learner_token_check,
     learner_token_issue,
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import BatchInvalid, BatchTooLarge, parse_batch
+from collector.validation import BatchInvalid, BatchTooLarge, parse_batch_keeping_valid
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
@@ -32,6 +34,7 @@ log = logging.getLogger("pathlens.collector")
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
 MAX_SESSION_COUNT_LEARNERS = 1_000
+MAX_QUARANTINE_PAGE = 1_000
 
 
 def _rate_limit(token: str) -> None:
@@ -60,32 +63,29 @@ def events(request: HttpRequest) -> JsonResponse:
     _rate_limit(token)
     body = read_body(request)
     try:
-        batch = parse_batch(body)
+        batch, refused = parse_batch_keeping_valid(body)
     except BatchTooLarge as error:
         raise ApiError(413, str(error)) from None
     except BatchInvalid as invalid:
         return JsonResponse(
-            {
-                "error": "The batch was rejected; nothing was stored.",
-                "errors": [problem.as_dict() for problem in invalid.problems],
-            },
+            {"error": REJECTED, "errors": [problem.as_dict() for problem in invalid.problems]},
             status=400,
         )
     try:
-        result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+        stored = batch_store(grant=grant, token=token, batch=batch, refused=refused, now=received)
     except IdConflict as conflict:
         raise ApiError(
             409,
             "These event ids were already used for different content; nothing was stored.",
             ids=conflict.event_ids[:100],
         ) from None
-    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
+    return JsonResponse(stored.answer(), status=202 if batch.events else 400)
 
 
 @api_view({"POST"})
 def data_requests(request: HttpRequest) -> JsonResponse:
     api_key = require_api_key(request)
-    params = schemas.request_params(json_body(request))
+    params = schemas.request_params(json_body(request, *schemas.REQUEST_FIELDS))
     data_request = datarequests.data_request_create(api_key=api_key, params=params)
     response = JsonResponse({"id": str(data_request.id), "status": data_request.status}, status=201)
     response["Location"] = reverse("collector:data_request", args=[data_request.id])
@@ -93,10 +93,20 @@ def data_requests(request: HttpRequest) -> JsonResponse:
 
 
 def _own_request(api_key, request_id) -> DataRequest:
-    found = DataRequest.objects.filter(pk=request_id, api_key=api_key).first()
+    """The data request if the key's tenant made it; 404 otherwise, as if it did not exist."""
+    found = DataRequest.objects.filter(pk=request_id, tenant_id=api_key.tenant_id).first()
     if found is None:
         raise ApiError(404, "No such data request for this API key.")
     return found
+
+
+def _own_learner(api_key, learner: str) -> str:
+    """The opaque id if the key's tenant knows that learner; 404 otherwise, as if it did not
+    exist, whether or not another tenant uses the same opaque id."""
+    learner = schemas.opaque_id(learner, "learner")
+    if not learner_known(tenant_id=api_key.tenant_id, learner=learner):
+        raise ApiError(404, "No such learner for this API key.")
+    return learner
 
 
 @api_view({"GET"})
@@ -107,7 +117,7 @@ def data_request(request: HttpRequest, request_id) -> JsonResponse:
 
 def _page_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     raw = request.GET.get(name, str(default))
-    if not raw.isdigit() or int(raw) > maximum:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:
         raise ApiError(400, f"'{name}' must be a whole number from 0 to {maximum}.", field=name)
     return int(raw)
 
@@ -144,9 +154,10 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
 
 @api_view({"GET"})
 def session_events(request: HttpRequest, session: str) -> JsonResponse:
-    require_api_key(request)
+    api_key = require_api_key(request)
     return JsonResponse(
         schemas.session_events_payload(
+            tenant_id=api_key.tenant_id,
             learner=request.GET.get("learner"),
             session=session,
             widget=request.GET.get("widget") or None,
@@ -156,32 +167,37 @@ def session_events(request: HttpRequest, session: str) -> JsonResponse:
 
 @api_view({"DELETE"})
 def learner(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse(datarequests.learner_erase(learner=schemas.opaque_id(learner, "learner")))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    return JsonResponse(datarequests.learner_erase(tenant_id=api_key.tenant_id, learner=learner))
 
 
 @api_view({"POST"})
 def learner_revoke(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    learner_tokens_revoke(learner=schemas.opaque_id(learner, "learner"))
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    learner_tokens_revoke(tenant_id=api_key.tenant_id, learner=learner)
     return JsonResponse({"revoked": True})
 
 
 @api_view({"POST"})
 def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
-    require_api_key(request)
-    target = schemas.opaque_id(json_body(request).get("to"), "to")
+    api_key = require_api_key(request)
+    learner = _own_learner(api_key, learner)
+    target = schemas.opaque_id(json_body(request, "to").get("to"), "to")
     if target == learner:
         raise ApiError(400, "'to' must differ from the learner being moved.", field="to")
     return JsonResponse(
-        datarequests.learner_move(learner=schemas.opaque_id(learner, "learner"), to=target)
+        datarequests.learner_move(tenant_id=api_key.tenant_id, learner=learner, to=target)
     )
 
 
-def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
-    """How many sessions each listed learner has: the API's rules, shared with the local client.
+def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
+    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
+    local client.
 
-    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown".
+    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
+    (nor learn whether another tenant uses the id).
     """
     learners = payload.get("learners")
     if not isinstance(learners, list):
@@ -196,7 +212,7 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
     counts = dict.fromkeys(ids, 0)
     counts.update(
         Session.objects.using(datarequests.ALIAS)
-        .filter(learner__in=ids)
+        .filter(tenant_id=tenant_id, learner__in=ids)
         .order_by()
         .values("learner")
         .annotate(n=Count("id"))
@@ -207,17 +223,80 @@ def session_counts_of(payload: dict[str, Any]) -> dict[str, int]:
 
 @api_view({"POST"})
 def learner_session_counts(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
-    return JsonResponse({"counts": session_counts_of(json_body(request))})
+    api_key = require_api_key(request)
+    return JsonResponse(
+        {"counts": session_counts_of(json_body(request, "learners"), tenant_id=api_key.tenant_id)}
+    )
+
+
+LIVE_WITHIN_DEFAULT = 120  # seconds: "live now" is an event in the last two minutes
+LIVE_WITHIN_MAX = 3600
+
+
+def live_sessions_of(
+    payload: dict[str, Any], *, tenant_id: int, at_ms: int
+) -> list[dict[str, Any]]:
+    """The listed learners' sessions with an event in the last `within` seconds, newest first:
+    one indexed read of the session rows, no event (the API's rules, shared with the local
+    client)."""
+    learners = payload.get("learners")
+    if not isinstance(learners, list):
+        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
+    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
+        raise ApiError(
+            400,
+            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
+            field="learners",
+        )
+    within = payload.get("within", LIVE_WITHIN_DEFAULT)
+    if (
+        not isinstance(within, int)
+        or isinstance(within, bool)
+        or not 1 <= within <= LIVE_WITHIN_MAX
+    ):
+        raise ApiError(
+            400,
+            f"'within' must be a whole number of seconds, 1 to {LIVE_WITHIN_MAX}.",
+            field="within",
+        )
+    ids = {schemas.opaque_id(value, "learners") for value in learners}
+    rows = (
+        Session.objects.using(datarequests.ALIAS)
+        .filter(tenant_id=tenant_id, learner__in=ids, last_time__gte=at_ms - within * 1000)
+        .order_by("-last_time")
+        .values("learner", "widget", "session", "last_time", "event_count", "status")
+    )
+    return [
+        {
+            "learner": row["learner"],
+            "widget": row["widget"],
+            "session": row["session"],
+            "last_time": row["last_time"],
+            "events": row["event_count"],
+            "status": row["status"],
+        }
+        for row in rows
+    ]
+
+
+@api_view({"POST"})
+def learners_live(request: HttpRequest) -> JsonResponse:
+    api_key = require_api_key(request)
+    sessions = live_sessions_of(
+        json_body(request, "learners"), tenant_id=api_key.tenant_id, at_ms=now_ms()
+    )
+    return JsonResponse({"sessions": sessions})
 
 
 @api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
-    require_api_key(request)
-    learner_id = schemas.opaque_id(json_body(request).get("learner"), "learner")
+    api_key = require_api_key(request)
+    learner_id = schemas.opaque_id(json_body(request, "learner").get("learner"), "learner")
     return JsonResponse(
         {
-            "token": learner_token_issue(learner=learner_id),
+            # Opaque ids are a namespace per tenant: this makes (or finds) the tenant's own
+            # learner of this id, never another tenant's.
+            "token": learner_token_issue(tenant_id=api_key.tenant_id, learner=learner_id),
             "expires_in": settings.LEARNER_TOKEN_TTL,
         },
         status=201,
@@ -225,5 +304,27 @@ def learner_tokens(request: HttpRequest) -> JsonResponse:
 
 
 @api_view({"GET"})
+def quarantine(request: HttpRequest) -> JsonResponse:
+    """The key's tenant's quarantined events, newest first, a page at a time."""
+    api_key = require_api_key(request)
+    offset = _page_param(request, "offset", 0, 10**9)
+    limit = _page_param(request, "limit", 100, MAX_QUARANTINE_PAGE) or 1
+    widget = request.GET.get("widget") or None
+    count, rows = quarantine_page(
+        tenant_id=api_key.tenant_id, offset=offset, limit=limit, widget=widget
+    )
+    following = offset + len(rows)
+    next_url = None
+    if following < count:
+        next_url = f"{request.path}?offset={following}&limit={limit}"
+        next_url += f"&widget={urllib.parse.quote(widget)}" if widget else ""
+    return JsonResponse(
+        {"count": count, "offset": offset, "limit": limit, "next": next_url, "results": rows}
+    )
+
+
+@api_view({"GET"})
 def openapi(request: HttpRequest) -> JsonResponse:
+    from collector.openapi import openapi_document  # it reads this module's limits
+
     return JsonResponse(openapi_document())

@@ -20,19 +20,26 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from collector import datarequests, schemas
-from collector.api import MAX_SESSION_COUNT_LEARNERS, session_counts_of
+from collector.api import MAX_SESSION_COUNT_LEARNERS, live_sessions_of, session_counts_of
 from collector.apikeys import internal_api_key
 from collector.http import MAX_BODY_BYTES, ApiError
-from collector.ingest import IdConflict, events_ingest
+from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus
+from collector.quarantine import batch_store
 from collector.tokens import (
     TokenRefused,
+    learner_known,
     learner_token_check,
     learner_token_issue,
     learner_tokens_revoke,
     now_ms,
 )
-from collector.validation import MAX_EVENTS, BatchInvalid, BatchTooLarge, parse_batch
+from collector.validation import (
+    MAX_EVENTS,
+    BatchInvalid,
+    BatchTooLarge,
+    parse_batch_keeping_valid,
+)
 
 RESULTS_PAGE = 5000
 REJECTED = "The batch was rejected; nothing was stored."
@@ -158,6 +165,7 @@ class Collector(Protocol):
         self, *, learner: str, session: str, widget: str | None = None
     ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def ingest_events(
         self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
     ) -> dict[str, int]: ...
@@ -175,29 +183,47 @@ class LocalCollector:
 
     def _own(self, request_id: str):
 
-        found = DataRequest.objects.filter(pk=request_id, api_key=internal_api_key()).first()
+        found = DataRequest.objects.filter(
+            pk=request_id, tenant_id=internal_api_key().tenant_id
+        ).first()
         if found is None:
             raise CollectorError(404, "No such data request for this API key.")
         return found
 
+    @property
+    def _tenant_id(self) -> int:
+        return internal_api_key().tenant_id
+
+    def _own_learner(self, learner: str) -> str:
+        """The API's rule: a learner this tenant does not know is answered 404."""
+        learner = self._call(schemas.opaque_id, learner, "learner")
+        if not learner_known(tenant_id=self._tenant_id, learner=learner):
+            raise CollectorError(404, "No such learner for this API key.")
+        return learner
+
     def issue_learner_token(self, learner: str) -> str:
 
-        return learner_token_issue(learner=self._call(schemas.opaque_id, learner, "learner"))
+        return learner_token_issue(
+            tenant_id=self._tenant_id, learner=self._call(schemas.opaque_id, learner, "learner")
+        )
 
     def revoke_learner(self, learner: str) -> None:
 
-        learner_tokens_revoke(learner=self._call(schemas.opaque_id, learner, "learner"))
+        learner_tokens_revoke(tenant_id=self._tenant_id, learner=self._own_learner(learner))
 
     def erase_learner(self, learner: str) -> dict[str, int]:
 
-        return datarequests.learner_erase(learner=self._call(schemas.opaque_id, learner, "learner"))
+        return datarequests.learner_erase(
+            tenant_id=self._tenant_id, learner=self._own_learner(learner)
+        )
 
     def move_learner(self, learner: str, to: str) -> dict[str, int]:
 
         if learner == to:
             raise CollectorError(400, "'to' must differ from the learner being moved.")
         return datarequests.learner_move(
-            learner=self._call(schemas.opaque_id, learner, "learner"),
+            tenant_id=self._tenant_id,
+            learner=self._own_learner(learner),
             to=self._call(schemas.opaque_id, to, "to"),
         )
 
@@ -247,14 +273,32 @@ class LocalCollector:
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
 
         return self._call(
-            schemas.session_events_payload, learner=learner, session=session, widget=widget
+            schemas.session_events_payload,
+            tenant_id=self._tenant_id,
+            learner=learner,
+            session=session,
+            widget=widget,
         )
+
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
+        """Sessions of these opaque ids with an event in the last `within` s, newest first."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            found += self._call(
+                live_sessions_of,
+                {"learners": chunk, "within": within},
+                tenant_id=self._tenant_id,
+                at_ms=now_ms(),
+            )
+        return sorted(found, key=lambda row: -row["last_time"])
 
     def session_counts(self, learners: list[str]) -> dict[str, int]:
         """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
         counts: dict[str, int] = {}
         for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
-            counts.update(self._call(session_counts_of, {"learners": chunk}))
+            counts.update(
+                self._call(session_counts_of, {"learners": chunk}, tenant_id=self._tenant_id)
+            )
         return counts
 
     def ingest_events(
@@ -263,21 +307,23 @@ class LocalCollector:
         """Appends a learner's events as POST /api/v1/events does, in batches of at most 1000.
 
         The same checks and the same write path as the API: the learner token, the body limit,
-        `parse_batch` on the JSON bytes, then `events_ingest`. Each batch is all or nothing, but
-        batches already stored stay stored when a later one is refused. The API's per-token rate
-        limit is not applied: it protects the server from browsers, not from this process.
+        `parse_batch_keeping_valid` on the JSON bytes, then `batch_store`: a batch's valid events
+        are stored all or nothing and its invalid ones quarantined (the answer then counts them
+        as `refused`); a batch with no valid event is refused (400). Batches already stored stay
+        stored when a later one is refused. The API's per-token rate limit is not applied: it
+        protects the server from browsers, not from this process.
         """
         try:
             grant = learner_token_check(token)
         except TokenRefused as refusal:
             raise CollectorError(401, str(refusal)) from None
-        accepted = duplicates = 0
+        totals = {"accepted": 0, "duplicates": 0, "refused": 0}
         for body in _event_batches(events, sent_at):
             received = now_ms()
             if len(body) > MAX_BODY_BYTES:
                 raise CollectorError(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
             try:
-                batch = parse_batch(body)
+                batch, refused = parse_batch_keeping_valid(body)
             except BatchTooLarge as error:
                 raise CollectorError(413, str(error)) from None
             except BatchInvalid as invalid:
@@ -285,16 +331,30 @@ class LocalCollector:
                     400, _rejection([problem.as_dict() for problem in invalid.problems])
                 ) from None
             try:
-                result = events_ingest(learner=grant.learner, batch=batch, received_ms=received)
+                stored = batch_store(
+                    grant=grant, token=token, batch=batch, refused=refused, now=received
+                )
             except IdConflict as conflict:
                 raise CollectorError(
                     409,
                     "These event ids were already used for different content; nothing was "
                     f"stored: {', '.join(conflict.event_ids[:5])}",
                 ) from None
-            accepted += result.accepted
-            duplicates += result.duplicates
-        return {"accepted": accepted, "duplicates": duplicates}
+            answer = stored.answer()
+            if stored.result is None:
+                raise CollectorError(400, _rejection(answer["errors"]))
+            _add_up(totals, answer)
+        return _totals(totals)
+
+
+def _add_up(totals: dict[str, int], answer: dict[str, Any]) -> None:
+    for name in totals:
+        totals[name] += answer.get(name, 0)
+
+
+def _totals(totals: dict[str, int]) -> dict[str, int]:
+    """The API's shape: `refused` only when some events were refused (and quarantined)."""
+    return {name: count for name, count in totals.items() if count or name != "refused"}
 
 
 class HttpCollector:
@@ -378,6 +438,14 @@ class HttpCollector:
             + urllib.parse.urlencode(query),
         )
 
+    def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
+        """Sessions of these opaque ids with an event in the last `within` s, newest first."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            payload = {"learners": chunk, "within": within}
+            found += self._send("POST", "/learners/live", payload)["sessions"]
+        return sorted(found, key=lambda row: -row["last_time"])
+
     def session_counts(self, learners: list[str]) -> dict[str, int]:
         """Sessions per opaque id (0 when none), in calls of at most the API's limit."""
         counts: dict[str, int] = {}
@@ -392,10 +460,11 @@ class HttpCollector:
     ) -> dict[str, int]:
         """POSTs a learner's events to /api/v1/events with their learner token, 1000 at a time.
 
-        Each batch is all or nothing; batches already stored stay stored when a later one is
-        refused. The API's rate limit per learner token applies (429).
+        Each batch's valid events are stored all or nothing, its invalid ones quarantined and
+        counted as `refused`; batches already stored stay stored when a later one is refused.
+        The API's rate limit per learner token applies (429).
         """
-        accepted = duplicates = 0
+        totals = {"accepted": 0, "duplicates": 0, "refused": 0}
         for body in _event_batches(events, sent_at):
             request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
                 self.base_url + "/events", data=body, method="POST"
@@ -422,9 +491,8 @@ class HttpCollector:
                 raise CollectorError(
                     503, f"The collector cannot be reached: {error.reason}"
                 ) from None
-            accepted += result["accepted"]
-            duplicates += result["duplicates"]
-        return {"accepted": accepted, "duplicates": duplicates}
+            _add_up(totals, result)
+        return _totals(totals)
 
 
 def get_client() -> Collector:

@@ -23,6 +23,8 @@ from collector.models import (
     DataRequestResult,
     DataRequestStatus,
     Event,
+    Learner,
+    QuarantinedEvent,
     Session,
 )
 from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
@@ -34,8 +36,12 @@ ALIAS = "analytics"
 DELETE_BATCH = 500
 # A request no worker has started this long after it was created lost its task: requeue it.
 REQUEUE_UNSTARTED_AFTER = timedelta(minutes=5)
-# One started this long ago and still PROCESSING lost its worker: requeue it.
-REQUEUE_STARTED_AFTER = timedelta(hours=1)
+# One started this long ago and still PROCESSING lost its worker: requeue it. The sweep runs every
+# BEAT_INTERVAL (60 s), so on the filesystem broker, which cannot redeliver, a dead worker's
+# request is back within 2.5 minutes; never before Redis would redeliver it (its visibility
+# timeout, config/settings.py). A request really running this long is delivered again and the
+# second delivery skips it (docs/deploy.md, "When a worker dies").
+REQUEUE_STARTED_AFTER = timedelta(seconds=90)
 # One still PROCESSING this long after it was created will not finish: fail it, with a reason.
 GIVE_UP_AFTER = timedelta(hours=24)
 log = logging.getLogger("pathlens.collector")
@@ -56,6 +62,7 @@ def data_request_create(*, api_key: ApiKey, params: DataRequestParams) -> DataRe
     with transaction.atomic(using=ALIAS):
         request = DataRequest.objects.create(
             api_key=api_key,
+            tenant_id=api_key.tenant_id,
             kind=params.kind,
             learners=params.learners,
             widgets=params.widgets,
@@ -87,7 +94,9 @@ def _epoch_ms(moment: datetime | None) -> int | None:
 
 
 def _matching_events(request: DataRequest) -> QuerySet[Event]:
-    events = Event.objects.using(ALIAS).filter(learner__in=request.learners)
+    events = Event.objects.using(ALIAS).filter(
+        tenant_id=request.tenant_id, learner__in=request.learners
+    )
     if request.widgets:
         events = events.filter(widget__in=request.widgets)
     if request.time_from is not None:
@@ -209,7 +218,9 @@ def data_requests_delete_finished(*, finished_before: datetime) -> int:
 
 def _sessions_in_scope(request: DataRequest) -> QuerySet[Session]:
     """The sessions of the request's learners and widgets with at least one event in its window."""
-    sessions = Session.objects.using(ALIAS).filter(learner__in=request.learners, event_count__gt=0)
+    sessions = Session.objects.using(ALIAS).filter(
+        tenant_id=request.tenant_id, learner__in=request.learners, event_count__gt=0
+    )
     if request.widgets:
         sessions = sessions.filter(widget__in=request.widgets)
     if request.time_from is not None:
@@ -296,15 +307,15 @@ def _materialise(request: DataRequest) -> int:
 
 def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) -> int:
     rules = measure_rules()
-    keys = list(straddling.values_list("learner", "widget", "session"))
+    keys = list(straddling.values_list("tenant_id", "learner", "widget", "session"))
     streams = event_streams(
         keys, time_from=_epoch_ms(request.time_from), time_to=_epoch_ms(request.time_to)
     )
     rows = []
     for key, stream in streams.items():
-        learner, widget, session = key
+        _, learner, widget, session = key
         measures = measures_of(widget, stream, rules)
-        times = _times_in_window(request, key)
+        times = _times_in_window(request, key[1:])
         rows.append(
             DataRequestResult(
                 request=request,
@@ -388,9 +399,13 @@ def data_request_results(*, request: DataRequest, offset: int, limit: int) -> li
     ]
 
 
-def session_events(*, learner: str, session: str, widget: str | None = None) -> list[dict]:
+def session_events(
+    *, tenant_id: int, learner: str, session: str, widget: str | None = None
+) -> list[dict]:
     """A learner's events in one session in client-time order (ties: arrival order)."""
-    events = Event.objects.using(ALIAS).filter(learner=learner, session=session)
+    events = Event.objects.using(ALIAS).filter(
+        tenant_id=tenant_id, learner=learner, session=session
+    )
     if widget:
         events = events.filter(widget=widget)
     return [
@@ -401,25 +416,42 @@ def session_events(*, learner: str, session: str, widget: str | None = None) -> 
     ]
 
 
-def session_stats(*, learner: str, session: str) -> list[Session]:
-    return list(Session.objects.using(ALIAS).filter(learner=learner, session=session))
+def session_stats(*, tenant_id: int, learner: str, session: str) -> list[Session]:
+    return list(
+        Session.objects.using(ALIAS).filter(tenant_id=tenant_id, learner=learner, session=session)
+    )
 
 
-def learner_erase(*, learner: str) -> dict[str, int]:
-    """Erases every event, session and result row of one opaque id, and revokes its tokens."""
+def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
+    """Erases every event, session and result row of one of the tenant's opaque ids, and revokes
+    its tokens. Another tenant's learner of the same opaque id is not touched."""
+    mine = {"tenant_id": tenant_id, "learner": learner}
     with transaction.atomic(using=ALIAS):
-        events, _ = Event.objects.using(ALIAS).filter(learner=learner).delete()
-        sessions, _ = Session.objects.using(ALIAS).filter(learner=learner).delete()
-        DataRequestResult.objects.using(ALIAS).filter(learner=learner).delete()
-        learner_tokens_revoke(learner=learner)
+        events, _ = Event.objects.using(ALIAS).filter(**mine).delete()
+        sessions, _ = Session.objects.using(ALIAS).filter(**mine).delete()
+        QuarantinedEvent.objects.using(ALIAS).filter(**mine).delete()
+        DataRequestResult.objects.using(ALIAS).filter(
+            request__tenant_id=tenant_id, learner=learner
+        ).delete()
+        learner_tokens_revoke(tenant_id=tenant_id, learner=learner)
     return {"events_deleted": events, "sessions_deleted": sessions}
 
 
-def learner_move(*, learner: str, to: str) -> dict[str, int]:
-    """Moves one opaque id's events and sessions to another (after an opaque-id rotation)."""
+def learner_move(*, tenant_id: int, learner: str, to: str) -> dict[str, int]:
+    """Moves one of the tenant's opaque ids' events and sessions to another (after an opaque-id
+    rotation), within the tenant."""
     with transaction.atomic(using=ALIAS):
-        moved = Event.objects.using(ALIAS).filter(learner=learner).update(learner=to)
-        sessions = Session.objects.using(ALIAS)
+        Learner.objects.using(ALIAS).get_or_create(tenant_id=tenant_id, opaque_id=to)
+        moved = (
+            Event.objects.using(ALIAS)
+            .filter(tenant_id=tenant_id, learner=learner)
+            .update(learner=to)
+        )
+        quarantine = QuarantinedEvent.objects.using(ALIAS).filter(tenant_id=tenant_id)
+        taken = quarantine.filter(learner=to).values("digest")  # kept once per learner
+        quarantine.filter(learner=learner, digest__in=taken).delete()
+        quarantine.filter(learner=learner).update(learner=to)
+        sessions = Session.objects.using(ALIAS).filter(tenant_id=tenant_id)
         for old in sessions.filter(learner=learner).select_for_update():
             existing = sessions.filter(learner=to, widget=old.widget, session=old.session).first()
             if existing is None:
@@ -428,7 +460,9 @@ def learner_move(*, learner: str, to: str) -> dict[str, int]:
                 continue
             _merge_session(into=existing, other=old)
             old.delete()
-        DataRequestResult.objects.using(ALIAS).filter(learner=learner).update(learner=to)
+        DataRequestResult.objects.using(ALIAS).filter(
+            request__tenant_id=tenant_id, learner=learner
+        ).update(learner=to)
     return {"events_moved": moved}
 
 
@@ -440,6 +474,7 @@ def _merge_session(*, into: Session, other: Session) -> None:
     into.event_count += other.event_count
     into.duplicates += other.duplicates
     into.out_of_order += other.out_of_order
+    into.refused += other.refused
     into.summarised_count = 0  # two sessions' events in one: its measures must be worked out anew
     if other.status_t is not None and (into.status_t is None or other.status_t > into.status_t):
         into.status, into.status_t = other.status, other.status_t

@@ -2,13 +2,13 @@
 
 PostgreSQL gets a lean path, because Django's bulk_create is several times slower than the
 database can write. Nearly every batch carries only new ids, so it is first COPY-ed straight into
-collector_event, the cheapest write there is; the unique index on event_id refuses the COPY if any
-id is already stored (a retried batch, or a twin sent at the same moment), and that batch is then
-stored the careful way in a fresh transaction: COPY into a temporary staging table, one
-INSERT … SELECT … ON CONFLICT DO NOTHING, and a digest comparison for the ids not inserted. Session
-figures are one upsert per session. SQLite (the embedded set-up) uses plain bulk inserts; its
-writers are serialised anyway. Both paths give the same answers and are tested against the same
-suite; benchmarks/README.md has the figures.
+collector_event, the cheapest write there is; the unique index on (tenant, event_id) refuses the
+COPY if any id is already stored in the tenant (a retried batch, or a twin sent at the same
+moment), and that batch is then stored the careful way in a fresh transaction: COPY into a
+temporary staging table, one INSERT … SELECT … ON CONFLICT DO NOTHING, and a digest comparison
+for the ids not inserted. Session figures are one upsert per session. SQLite (the embedded set-up)
+uses plain bulk inserts; its writers are serialised anyway. Both paths give the same answers and
+are tested against the same suite; benchmarks/README.md has the figures.
 """
 
 from __future__ import annotations
@@ -66,11 +66,15 @@ def _digest(learner: str, event: CleanEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def events_ingest(*, learner: str, batch: CleanBatch, received_ms: int) -> IngestResult:
-    """Stores the new events of `batch` for `learner` and updates their sessions, atomically.
+def events_ingest(
+    *, tenant_id: int, learner: str, batch: CleanBatch, received_ms: int
+) -> IngestResult:
+    """Stores the new events of `batch` for the tenant's `learner` and updates their sessions,
+    atomically.
 
-    Resending an event with the same id and content is a harmless duplicate; the same id with
-    other content raises IdConflict and nothing of the batch is stored.
+    Event ids are unique per tenant: another tenant's use of an id is neither a duplicate nor a
+    conflict here. Resending an event with the same id and content is a harmless duplicate; the
+    same id with other content raises IdConflict and nothing of the batch is stored.
     """
     # Clock skew: the client's clock read `sent_at` when ours read `received_ms`.
     skew = received_ms - batch.sent_at if batch.sent_at is not None else 0
@@ -95,24 +99,27 @@ def events_ingest(*, learner: str, batch: CleanBatch, received_ms: int) -> Inges
     if connections[ALIAS].vendor == "postgresql":
         try:
             with transaction.atomic(using=ALIAS):
-                _copy_new_events(learner, rows, received_ms)
-                _update_sessions(learner, rows, in_batch_duplicates)
+                _copy_new_events(tenant_id, learner, rows, received_ms)
+                _update_sessions(tenant_id, learner, rows, in_batch_duplicates)
             return IngestResult(accepted=len(rows), duplicates=sum(in_batch_duplicates.values()))
         except _SomeIdsStored:
             pass  # rolled back whole; the careful path below tells duplicates from conflicts
 
     with transaction.atomic(using=ALIAS):
         if connections[ALIAS].vendor == "postgresql":
-            inserted_ids = _insert_postgres(learner, rows, received_ms)
+            inserted_ids = _insert_postgres(tenant_id, learner, rows, received_ms)
         else:
-            inserted_ids = _insert_generic(learner, rows, received_ms)
+            inserted_ids = _insert_generic(tenant_id, learner, rows, received_ms)
 
         not_inserted = [row for row in rows if row.event.event_id not in inserted_ids]
         if not_inserted:
             stored = {
                 str(event_id): digest
                 for event_id, digest in Event.objects.using(ALIAS)
-                .filter(event_id__in=[row.event.event_id for row in not_inserted])
+                .filter(
+                    tenant_id=tenant_id,
+                    event_id__in=[row.event.event_id for row in not_inserted],
+                )
                 .values_list("event_id", "digest")
             }
             conflicts = [
@@ -127,22 +134,23 @@ def events_ingest(*, learner: str, batch: CleanBatch, received_ms: int) -> Inges
         for row in not_inserted:
             duplicates[(row.event.widget, row.event.session)] += 1
         new_rows = [row for row in rows if row.event.event_id in inserted_ids]
-        _update_sessions(learner, new_rows, duplicates)
+        _update_sessions(tenant_id, learner, new_rows, duplicates)
 
     return IngestResult(accepted=len(new_rows), duplicates=sum(duplicates.values()))
 
 
-def _insert_generic(learner: str, rows: list[Row], received_ms: int) -> set[str]:
+def _insert_generic(tenant_id: int, learner: str, rows: list[Row], received_ms: int) -> set[str]:
     ids = [row.event.event_id for row in rows]
     existing = {
         str(event_id)
         for event_id in Event.objects.using(ALIAS)
-        .filter(event_id__in=ids)
+        .filter(tenant_id=tenant_id, event_id__in=ids)
         .values_list("event_id", flat=True)
     }
     Event.objects.using(ALIAS).bulk_create(
         [
             Event(
+                tenant_id=tenant_id,
                 event_id=row.event.event_id,
                 learner=learner,
                 session=row.event.session,
@@ -163,12 +171,13 @@ def _insert_generic(learner: str, rows: list[Row], received_ms: int) -> set[str]
 
 
 COPY_EVENTS = """
-COPY collector_event (event_id, learner, session, widget, type, t, time, received, data, digest)
+COPY collector_event
+    (tenant_id, event_id, learner, session, widget, type, t, time, received, data, digest)
 FROM STDIN
 """
 
 
-def _copy_new_events(learner: str, rows: list[Row], received_ms: int) -> None:
+def _copy_new_events(tenant_id: int, learner: str, rows: list[Row], received_ms: int) -> None:
     """COPY in arrival order (so `seq` keeps it); raises _SomeIdsStored if an id is taken."""
     with connections[ALIAS].cursor() as cursor:
         try:
@@ -176,6 +185,7 @@ def _copy_new_events(learner: str, rows: list[Row], received_ms: int) -> None:
                 for event, time, digest in rows:
                     copy.write_row(
                         (
+                            tenant_id,
                             event.event_id,
                             learner,
                             event.session,
@@ -200,10 +210,10 @@ CREATE TEMPORARY TABLE IF NOT EXISTS collector_event_stage (
 """
 STAGE_INSERT = """
 INSERT INTO collector_event
-    (event_id, learner, session, widget, type, t, time, received, data, digest)
-SELECT event_id, %s, session, widget, type, t, time, %s, data, digest
+    (tenant_id, event_id, learner, session, widget, type, t, time, received, data, digest)
+SELECT %s, event_id, %s, session, widget, type, t, time, %s, data, digest
 FROM collector_event_stage ORDER BY ord
-ON CONFLICT (event_id) DO NOTHING
+ON CONFLICT (tenant_id, event_id) DO NOTHING
 RETURNING event_id::text
 """
 STAGE_COPY = """
@@ -211,7 +221,7 @@ COPY collector_event_stage (ord, event_id, session, widget, type, t, time, data,
 """
 
 
-def _insert_postgres(learner: str, rows: list[Row], received_ms: int) -> set[str]:
+def _insert_postgres(tenant_id: int, learner: str, rows: list[Row], received_ms: int) -> set[str]:
     with connections[ALIAS].cursor() as cursor:
         cursor.execute(STAGE_DDL)
         raw = cursor.cursor  # psycopg's own cursor, for COPY
@@ -231,7 +241,7 @@ def _insert_postgres(learner: str, rows: list[Row], received_ms: int) -> set[str
                         row.digest,
                     )
                 )
-        cursor.execute(STAGE_INSERT, [learner, received_ms])
+        cursor.execute(STAGE_INSERT, [tenant_id, learner, received_ms])
         return {record[0] for record in cursor.fetchall()}
 
 
@@ -302,25 +312,28 @@ def _session_changes(
     return changes
 
 
-def _update_sessions(learner: str, rows: list[Row], duplicates: dict[tuple[str, str], int]) -> None:
+def _update_sessions(
+    tenant_id: int, learner: str, rows: list[Row], duplicates: dict[tuple[str, str], int]
+) -> None:
     changes = _session_changes(rows, duplicates)
     if not changes:
         return
     if connections[ALIAS].vendor == "postgresql":
-        _upsert_sessions_postgres(learner, changes)
+        _upsert_sessions_postgres(tenant_id, learner, changes)
     else:
-        _update_sessions_generic(learner, changes)
+        _update_sessions_generic(tenant_id, learner, changes)
 
 
 # The upsert takes the row lock, so concurrent batches of one session queue here and the counts
 # stay exact. Every SET expression reads the stored row as it was before this statement.
 SESSION_UPSERT = """
 INSERT INTO collector_session AS stored
-    (learner, widget, session, first_time, last_time, max_t, event_count, duplicates,
+    (tenant_id, learner, widget, session, first_time, last_time, max_t, event_count, duplicates,
      out_of_order, status, status_t, updated_at)
-VALUES (%(learner)s, %(widget)s, %(session)s, %(first_time)s, %(last_time)s, %(max_t)s,
-        %(count)s, %(duplicates)s, %(out_of_order)s, %(status)s, %(status_t)s, %(now)s)
-ON CONFLICT (learner, widget, session) DO UPDATE SET
+VALUES (%(tenant_id)s, %(learner)s, %(widget)s, %(session)s, %(first_time)s, %(last_time)s,
+        %(max_t)s, %(count)s, %(duplicates)s, %(out_of_order)s, %(status)s, %(status_t)s,
+        %(now)s)
+ON CONFLICT (tenant_id, learner, widget, session) DO UPDATE SET
     first_time = CASE
         WHEN EXCLUDED.event_count = 0 THEN stored.first_time
         WHEN stored.event_count = 0 THEN EXCLUDED.first_time
@@ -346,11 +359,12 @@ ON CONFLICT (learner, widget, session) DO UPDATE SET
 """
 
 
-def _upsert_sessions_postgres(learner: str, changes: list[SessionChange]) -> None:
+def _upsert_sessions_postgres(tenant_id: int, learner: str, changes: list[SessionChange]) -> None:
     now = timezone.now()
     params = [
         {
             **change._asdict(),
+            "tenant_id": tenant_id,
             "learner": learner,
             "status": str(change.status or SessionStatus.STARTED),
             # An array literal: psycopg would quote each of up to 1000 numbers on its own.
@@ -366,11 +380,12 @@ def _upsert_sessions_postgres(learner: str, changes: list[SessionChange]) -> Non
             cursor.executemany(SESSION_UPSERT, params)
 
 
-def _update_sessions_generic(learner: str, changes: list[SessionChange]) -> None:
+def _update_sessions_generic(tenant_id: int, learner: str, changes: list[SessionChange]) -> None:
     sessions = Session.objects.using(ALIAS)
     sessions.bulk_create(
         [
             Session(
+                tenant_id=tenant_id,
                 learner=learner,
                 widget=change.widget,
                 session=change.session,
@@ -387,7 +402,11 @@ def _update_sessions_generic(learner: str, changes: list[SessionChange]) -> None
     # so counts and out-of-order detection stay exact.
     locked = (
         sessions.select_for_update()
-        .filter(learner=learner, session__in={change.session for change in changes})
+        .filter(
+            tenant_id=tenant_id,
+            learner=learner,
+            session__in={change.session for change in changes},
+        )
         .order_by("pk")
     )
     changed = []

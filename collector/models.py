@@ -12,13 +12,56 @@ from django.db import models
 
 OPAQUE_ID_MAX = 64
 SESSION_ID_MAX = 128
+DEFAULT_TENANT = "default"
+
+
+class Tenant(models.Model):
+    """Whose data it is: a school, or a district's dashboard. Every API key belongs to one.
+
+    Learners, sessions, events, tokens, data requests and quarantined events belong to the tenant
+    whose key (or token) created them, and every other tenant is told they do not exist (404).
+    Opaque ids are a namespace per tenant: the same id in two tenants is two learners. The
+    embedded set-up, and everything that existed before tenants, is in the tenant "default".
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Learner(models.Model):
+    """An opaque id known to one tenant: created when that tenant first mints a token for it.
+
+    Tokens of this learner issued at or before `revoked_ms` are refused. The row outlives an
+    erasure, so that the revocation still holds afterwards.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")
+    opaque_id = models.CharField(max_length=OPAQUE_ID_MAX)
+    revoked_ms = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "opaque_id"], name="learner_tenant_opaque")
+        ]
+
+    def __str__(self) -> str:
+        return self.opaque_id
 
 
 class Event(models.Model):
     """One learner interaction, stored once per idempotency key (`event_id`)."""
 
     seq = models.BigAutoField(primary_key=True)  # arrival order, for stable sorting of ties
-    event_id = models.UUIDField(unique=True)
+    # No foreign-key constraint and no index of its own: this is the hottest table, every read
+    # filters by learner first, and tenants are never deleted (PROTECT on every other table).
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    event_id = models.UUIDField()
     learner = models.CharField(max_length=OPAQUE_ID_MAX)
     session = models.CharField(max_length=SESSION_ID_MAX)
     widget = models.CharField(max_length=64)
@@ -33,6 +76,11 @@ class Event(models.Model):
     digest = models.CharField(max_length=64)
 
     class Meta:
+        constraints = [
+            # Per tenant, so that a reused id can neither collide with nor reveal another
+            # tenant's event.
+            models.UniqueConstraint(fields=["tenant", "event_id"], name="event_tenant_event_id")
+        ]
         indexes = [
             models.Index(fields=["learner", "session", "t"], name="event_learner_session_t"),
             models.Index(fields=["learner", "widget", "time"], name="event_learner_widget_time"),
@@ -55,6 +103,8 @@ class Session(models.Model):
     (multiplayer): each learner who sent events in it has a row of their own.
     """
 
+    # Indexed by the unique constraint below, which starts with it.
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")
     learner = models.CharField(max_length=OPAQUE_ID_MAX)
     widget = models.CharField(max_length=64)
     session = models.CharField(max_length=SESSION_ID_MAX)
@@ -65,6 +115,9 @@ class Session(models.Model):
     event_count = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     out_of_order = models.PositiveIntegerField(default=0)
+    # Events of this session refused for validity (kept in the quarantine while within its
+    # bound). A database default, so that ingest's raw upsert need not name it.
+    refused = models.PositiveIntegerField(default=0, db_default=0)
     status = models.CharField(max_length=16, choices=SessionStatus, default=SessionStatus.STARTED)
     status_t = models.BigIntegerField(null=True, help_text="Client t of the lifecycle event.")
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,7 +147,8 @@ class Session(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["learner", "widget", "session"], name="session_learner_widget_session"
+                fields=["tenant", "learner", "widget", "session"],
+                name="session_tenant_learner_widget_session",
             )
         ]
         indexes = [
@@ -115,19 +169,48 @@ class Session(models.Model):
         return self.summarised_count != self.event_count
 
 
-class LearnerRevocation(models.Model):
-    """Tokens of this learner issued at or before `revoked_ms` are refused."""
+class QuarantinedEvent(models.Model):
+    """An event the ingestion API refused for validity, kept so that widget or schema drift is
+    visible to operators (Django admin, `GET /api/v1/quarantine`) instead of lost in a console.
 
-    learner = models.CharField(max_length=OPAQUE_ID_MAX, unique=True)
-    revoked_ms = models.BigIntegerField()
+    Only the event's own fields are kept, as sent (a `learner` or other field in the body is
+    dropped, as ingestion drops it); the learner is the token's opaque id. At most
+    QUARANTINE_PER_TOKEN_PER_DAY rows per learner token and UTC day (collector/quarantine.py);
+    erased with the learner.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    session = models.CharField(max_length=SESSION_ID_MAX, blank=True, help_text="If known.")
+    widget = models.CharField(max_length=64, blank=True, help_text="As sent, if a string.")
+    raw = models.TextField(help_text="The event's JSON as sent, cut at 16 KiB.")
+    truncated = models.BooleanField(default=False)
+    reason = models.TextField()
+    # sha256 of `raw`: the same event sent again (a retried request) is kept once.
+    digest = models.CharField(max_length=64)
+    token_digest = models.CharField(max_length=32, help_text="For the bound per token and day.")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "quarantined event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "learner", "digest"], name="quarantine_tenant_learner_digest"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-received_at"], name="quarantine_tenant_received"),
+            models.Index(fields=["token_digest", "received_at"], name="quarantine_token_received"),
+        ]
 
     def __str__(self) -> str:
-        return f"tokens revoked up to {self.revoked_ms}"
+        return f"{self.widget or '?'} event refused at {self.received_at:%Y-%m-%d %H:%M}"
 
 
 class ApiKey(models.Model):
     """A server-to-server credential for the read side. Only a hash of the secret is stored."""
 
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="api_keys")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
@@ -160,6 +243,9 @@ class DataRequest(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="data_requests")
+    # The key's tenant, kept on the row: every key of the tenant may read the request (so a key
+    # can be replaced while requests are in flight), and processing reads only its events.
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=DataRequestKind)
     learners = models.JSONField(default=list)
     widgets = models.JSONField(default=list)

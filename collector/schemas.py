@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -10,14 +10,20 @@ from django.utils.dateparse import parse_datetime
 from collector import datarequests
 from collector.http import ApiError
 from collector.models import OPAQUE_ID_MAX, DataRequest, DataRequestKind
+from collector.validation import UNSTORABLE_TEXT, unstorable_text
 from widgets.registry import get_widget
 
 MAX_REQUEST_LEARNERS = 20_000
+REQUEST_FIELDS = ("kind", "learners", "widgets", "from", "to")
 
 
 def opaque_id(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value or len(value) > OPAQUE_ID_MAX:
-        raise ApiError(400, f"'{field}' must be an opaque learner id of 1 to 64 characters.")
+        raise ApiError(
+            400, f"'{field}' must be an opaque learner id of 1 to 64 characters.", field=field
+        )
+    if unstorable_text(value, field):
+        raise ApiError(400, f"'{field}' {UNSTORABLE_TEXT}.", field=field)
     return value
 
 
@@ -25,7 +31,14 @@ def moment(payload: dict, field: str) -> datetime | None:
     raw = payload.get(field)
     if raw is None:
         return None
-    moment = parse_datetime(raw) if isinstance(raw, str) else None
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+        if moment is not None and moment.tzinfo is not None:
+            # The same instant in UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601
+            # and Python allow (+22:12). Year 1 at +01:00 is before year 1 in UTC: no moment.
+            moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # well formed, but no such moment: 30 February
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise ApiError(
             400, f"'{field}' must be an ISO-8601 date-time with a time zone, or null.", field=field
@@ -84,9 +97,11 @@ def describe(data_request: DataRequest) -> dict[str, Any]:
     }
 
 
-def session_events_payload(*, learner: str, session: str, widget: str | None) -> dict:
+def session_events_payload(
+    *, tenant_id: int, learner: str, session: str, widget: str | None
+) -> dict:
     learner = opaque_id(learner, "learner")
-    stats = datarequests.session_stats(learner=learner, session=session)
+    stats = datarequests.session_stats(tenant_id=tenant_id, learner=learner, session=session)
     if widget:
         stats = [s for s in stats if s.widget == widget]
     if not stats:
@@ -103,9 +118,12 @@ def session_events_payload(*, learner: str, session: str, widget: str | None) ->
                 "events": s.event_count,
                 "duplicates": s.duplicates,
                 "out_of_order": s.out_of_order,
+                "refused": s.refused,
                 "status": s.status,
             }
             for s in stats
         ],
-        "events": datarequests.session_events(learner=learner, session=session, widget=widget),
+        "events": datarequests.session_events(
+            tenant_id=tenant_id, learner=learner, session=session, widget=widget
+        ),
     }

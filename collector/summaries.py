@@ -47,7 +47,7 @@ MEASURE_FIELDS = [
 ]
 log = logging.getLogger("pathlens.collector")
 
-SessionKey = tuple[str, str, str]  # learner, widget, session
+SessionKey = tuple[int, str, str, str]  # tenant id, learner, widget, session
 
 
 def measures_of(
@@ -92,17 +92,17 @@ def event_streams(
     if not keys:
         return streams
     events = Event.objects.using(ALIAS).filter(
-        learner__in={key[0] for key in keys}, session__in={key[2] for key in keys}
+        learner__in={key[1] for key in keys}, session__in={key[3] for key in keys}
     )
     if time_from is not None:
         events = events.filter(time__gte=time_from)
     if time_to is not None:
         events = events.filter(time__lt=time_to)
     rows = events.order_by("learner", "widget", "session", "t", "seq").values_list(
-        "learner", "widget", "session", "type", "t", "data"
+        "tenant_id", "learner", "widget", "session", "type", "t", "data"
     )
-    for learner, widget, session, type_, t, data in rows.iterator(chunk_size=5000):
-        key = (learner, widget, session)
+    for tenant_id, learner, widget, session, type_, t, data in rows.iterator(chunk_size=5000):
+        key = (tenant_id, learner, widget, session)  # another tenant's same ids are not this
         if key in keys:
             streams[key].append({"type": type_, "t": t, "data": data})
     return streams
@@ -132,14 +132,16 @@ def sessions_summarise(
         rows = list(
             scope.filter(pk__gt=last_pk)
             .order_by("pk")
-            .only("pk", "learner", "widget", "session", "event_count")[:chunk]
+            .only("pk", "tenant_id", "learner", "widget", "session", "event_count")[:chunk]
         )
         if not rows:
             break
         last_pk = rows[-1].pk
-        streams = event_streams((row.learner, row.widget, row.session) for row in rows)
+        streams = event_streams(
+            (row.tenant_id, row.learner, row.widget, row.session) for row in rows
+        )
         for row in rows:
-            stream = streams.get((row.learner, row.widget, row.session), [])
+            stream = streams.get((row.tenant_id, row.learner, row.widget, row.session), [])
             for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
                 setattr(row, name, value)
             row.summarised_count = len(stream)

@@ -16,9 +16,11 @@ urlpatterns = [
     path("sessions/<str:session>/events", api.session_events, name="session_events"),
     # Before learners/<str:learner>, which would otherwise take "session-counts" for an id.
     path("learners/session-counts", api.learner_session_counts, name="learner_session_counts"),
+    path("learners/live", api.learners_live, name="learners_live"),
     path("learners/<str:learner>", api.learner, name="learner"),
     path("learners/<str:learner>/revoke", api.learner_revoke, name="learner_revoke"),
     path("learners/<str:learner>/move", api.learner_move, name="learner_move"),
     path("learner-tokens", api.learner_tokens, name="learner_tokens"),
+    path("quarantine", api.quarantine, name="quarantine"),
     path("openapi.json", api.openapi, name="openapi"),
 ]

@@ -10,6 +10,7 @@ of goes through the full check, which alone words the problems (benchmarks/READM
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -27,6 +28,11 @@ MAX_SESSION_CHARS = 128
 MAX_REPORTED_PROBLEMS = 100
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+# A UUID's text form (RFC 9562), either case: what JSON Schema's "uuid" format accepts. Python's
+# uuid.UUID would also take braces, a urn:uuid: prefix and no hyphens.
+TEXT_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 # The form str(uuid.UUID(...)) gives: an id sent this way is stored as sent, without parsing.
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False), built once.
@@ -64,6 +70,15 @@ class CleanBatch:
     events: list[CleanEvent]
 
 
+@dataclass(frozen=True)
+class RefusedEvent:
+    """An event of a batch that the full check refused, with why; the rest may still be stored."""
+
+    index: int
+    raw: Any
+    problems: list[Problem]
+
+
 class BatchTooLarge(Exception):
     pass
 
@@ -90,6 +105,44 @@ def _known_types(widget_id: str) -> dict[str, Any]:
         for event_type in widget.all_event_schemas
         if TYPE_PATTERN.match(event_type)
     }
+
+
+UNSTORABLE_TEXT = (
+    "holds a NUL character or a lone UTF-16 surrogate (such as \\ud800), which no database "
+    "can store; send valid Unicode text"
+)
+
+
+def _unstorable(text: str) -> bool:
+    if text.isascii():
+        return "\x00" in text
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return "\x00" in text
+
+
+def unstorable_text(value: Any, path: str) -> str | None:
+    """The path (`data.answer`, `learners[3]`) of the first string in `value`, key or value, that
+    PostgreSQL refuses (a NUL, which JSON spells \\u0000) or that is not Unicode at all (a lone
+    surrogate, which JSON lets through as \\ud800); None if there is none. A key is named by the
+    object that holds it."""
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _unstorable(key):
+                return path
+            found = unstorable_text(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found = unstorable_text(item, f"{path}[{position}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _canonical_json(data: dict[str, Any]) -> str:
@@ -121,7 +174,12 @@ def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
     if validate is None:
         return None
     data_json = _canonical_json(data)
-    if data and len(data_json.encode()) > MAX_DATA_BYTES:
+    # A lone surrogate cannot be encoded; a NUL is escaped as \u0000 (a literal backslash before
+    # "u0000" matches too, and merely takes the careful path).
+    try:
+        if data and (len(data_json.encode()) > MAX_DATA_BYTES or "\\u0000" in data_json):
+            return None
+    except UnicodeEncodeError:
         return None
     try:
         validate(data)
@@ -131,6 +189,9 @@ def _clean_or_none(raw: dict[str, Any]) -> CleanEvent | None:
 
 
 def _is_epoch_ms(value: Any) -> bool:
+    """An integer in range; as in JSON Schema, a number with a zero fraction (1.0) is an integer."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return (
         isinstance(value, int)
         and not isinstance(value, bool)
@@ -148,11 +209,12 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
     parsed_id = None
     if not isinstance(event_id, str):
         problems.append(Problem(index, "id", "Required: a UUID string (the idempotency key)."))
+    elif not TEXT_UUID.fullmatch(event_id):
+        problems.append(
+            Problem(index, "id", f"“{event_id[:60]}” is not a UUID (8-4-4-4-12 hex digits).")
+        )
     else:
-        try:
-            parsed_id = str(uuid.UUID(event_id))
-        except ValueError:
-            problems.append(Problem(index, "id", f"“{event_id[:60]}” is not a UUID."))
+        parsed_id = str(uuid.UUID(event_id))
 
     session = raw.get("session")
     if not isinstance(session, str) or not SESSION_PATTERN.fullmatch(session):
@@ -189,6 +251,8 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
     data_json = ""
     if not isinstance(data, dict):
         problems.append(Problem(index, "data", "Must be a JSON object."))
+    elif (unstorable := unstorable_text(data, "data")) is not None:
+        problems.append(Problem(index, unstorable, f"This text {UNSTORABLE_TEXT}."))
     else:
         data_json = _canonical_json(data)
         if len(data_json.encode()) > MAX_DATA_BYTES:
@@ -207,7 +271,7 @@ def _check_event(index: int, raw: Any, problems: list[Problem]) -> CleanEvent | 
         session=session,
         widget=widget.id,
         type=event_type,
-        t=t,
+        t=int(t),
         data=data,
         data_json=data_json,
     )
@@ -224,15 +288,34 @@ def _not_json(constant: str) -> None:
     raise JsonUnreadable(f"The body is not valid JSON: {constant} is not a JSON number.")
 
 
+def _utf8(body: bytes) -> str:
+    """The body as UTF-8 text, which JSON exchanged between systems must be (RFC 8259, 8.1).
+    Python's json would also take UTF-16, UTF-32 and a byte-order mark; a client that sends them
+    is told, not guessed at."""
+    if body.startswith(codecs.BOM_UTF8):
+        raise JsonUnreadable(
+            "The body starts with a byte-order mark (EF BB BF); send JSON as UTF-8 without one."
+        )
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in body[:4]:
+        raise JsonUnreadable("The body is UTF-16 or UTF-32 text; send JSON as UTF-8.")
+    try:
+        return body.decode()
+    except UnicodeDecodeError as error:
+        raise JsonUnreadable(
+            f"The body is not UTF-8: byte {error.start} (0x{body[error.start]:02x}) is not part "
+            "of a UTF-8 character; send JSON as UTF-8."
+        ) from None
+
+
 def read_json(body: bytes) -> Any:
     """json.loads, refusing what it would take but JSON has not (NaN, Infinity), and answering
     with a message, not a crash, where Python's parser gives up: nesting past its recursion limit,
     integers past its digit limit. A database would refuse NaN later, as a server error."""
     try:
-        return json.loads(body, parse_constant=_not_json)
+        return json.loads(_utf8(body), parse_constant=_not_json)
     except JsonUnreadable:
         raise
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except json.JSONDecodeError as error:
         raise JsonUnreadable(f"The body is not valid JSON: {error}.") from None
     except RecursionError:
         raise JsonUnreadable(NESTED_TOO_DEEP) from None
@@ -241,14 +324,27 @@ def read_json(body: bytes) -> Any:
 
 
 def parse_batch(body: bytes) -> CleanBatch:
-    """Raises BatchInvalid (400) or BatchTooLarge (413)."""
+    """The whole batch, clean; raises BatchInvalid (400) if any event is invalid, or
+    BatchTooLarge (413)."""
+    batch, refused = parse_batch_keeping_valid(body)
+    if refused:
+        problems = [problem for event in refused for problem in event.problems]
+        raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
+    return batch
+
+
+def parse_batch_keeping_valid(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
+    """The batch's valid events, and the invalid ones with their problems (the ingestion API
+    stores the first and quarantines the second). A batch that is wrong as a whole (not JSON,
+    no events, a bad `sent_at`) raises BatchInvalid (400); too many events, BatchTooLarge (413).
+    """
     try:
         return _parse_batch(body)
     except RecursionError:  # a deep `data` that the parser took and its encoder did not
         raise BatchInvalid([Problem(None, "", NESTED_TOO_DEEP)]) from None
 
 
-def _parse_batch(body: bytes) -> CleanBatch:
+def _parse_batch(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
     try:
         payload = read_json(body)
     except JsonUnreadable as error:
@@ -259,7 +355,7 @@ def _parse_batch(body: bytes) -> CleanBatch:
     sent_at = payload.get("sent_at")
     problems: list[Problem] = []
     if sent_at is not None and not _is_epoch_ms(sent_at):
-        problems.append(Problem(None, "sent_at", "Must be an integer in epoch milliseconds."))
+        raise BatchInvalid([Problem(None, "sent_at", "Must be an integer in epoch milliseconds.")])
 
     events = payload.get("events")
     if not isinstance(events, list):
@@ -270,14 +366,14 @@ def _parse_batch(body: bytes) -> CleanBatch:
         raise BatchTooLarge(f"{len(events)} events in one batch; send at most {MAX_EVENTS}.")
 
     clean = []
+    refused: list[RefusedEvent] = []
     for index, raw in enumerate(events):
         event = _clean_or_none(raw) if type(raw) is dict else None
         if event is None:
+            start = len(problems)
             event = _check_event(index, raw, problems)
+            if event is None:
+                refused.append(RefusedEvent(index, raw, problems[start:]))
         if event is not None:
             clean.append(event)
-        if len(problems) >= MAX_REPORTED_PROBLEMS:
-            break
-    if problems:
-        raise BatchInvalid(problems[:MAX_REPORTED_PROBLEMS])
-    return CleanBatch(sent_at=sent_at, events=clean)
+    return CleanBatch(sent_at=None if sent_at is None else int(sent_at), events=clean), refused

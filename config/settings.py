@@ -41,7 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dashboard.apps.PathlensAdminConfig",  # django.contrib.admin with a clean-session sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "dashboard.middleware.RequestIdMiddleware",
+    "collector.http.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,8 +164,10 @@ AUTHENTICATION_BACKENDS = [
 
 # Demo login: one button that signs in as a demo teacher. On by default only when DEBUG is on.
 DEMO_LOGIN = env_bool("DEMO_LOGIN", DEBUG)
-# Learners pick their own name from a list, with no password (a demo-grade mechanism).
-LEARNER_PICK_SIGNIN = env_bool("LEARNER_PICK_SIGNIN", True)
+# Learners pick their own name from a list, with no password (a demo-grade mechanism): anyone who
+# can open the page can be any learner, so it is on by default only when DEBUG is on (`make run`);
+# `check --deploy` warns when a production site turns it on (pathlens.W002).
+LEARNER_PICK_SIGNIN = env_bool("LEARNER_PICK_SIGNIN", DEBUG)
 # Comma-separated emails and "@domain" entries copied into the whitelist by `seed_whitelist`.
 TEACHER_WHITELIST = env_list("TEACHER_WHITELIST")
 # Shown on the "not on the list" page so a refused teacher knows whom to ask.
@@ -200,7 +203,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 # A teacher is signed out after this long without a request, and this long after signing in.
 TEACHER_IDLE_TIMEOUT = env_int("TEACHER_IDLE_TIMEOUT", 2 * 3600, minimum=60)
 TEACHER_ABSOLUTE_TIMEOUT = env_int("TEACHER_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
-# Sign-in attempts (demo, learner pick, Google) per client address per five minutes.
+# Sign-in attempts (demo, learner pick, Google, /admin/login/) per client address per five minutes.
 SIGNIN_RATE_LIMIT = env_int("SIGNIN_RATE_LIMIT", 30, minimum=1)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
@@ -249,7 +252,9 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-src": [CSP.SELF],
-    "frame-ancestors": [CSP.SELF],
+    # No page may be framed, by anyone; replay's playback frame alone lets this site frame it
+    # (replay.views.playback_frame overrides this one directive).
+    "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     # Browsers apply form-action to the redirect after the Google sign-in POST, too.
@@ -280,6 +285,9 @@ CELERY_BROKER_URL = env_url(
 )
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem"):
+    # The transport reads only the folders below; a host in the URL keeps kombu from warning
+    # "No hostname was supplied" on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _queue_dir = DATA_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -292,10 +300,30 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         _folder.mkdir(parents=True, exist_ok=True)
     # Remote control needs a fanout exchange, which the filesystem transport does not offer.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# When a worker dies, what it was doing must come back soon (docs/deploy.md, "When a worker
+# dies"). A task is acknowledged when it has finished, not when it is received (acks_late), so
+# a message whose worker died is still the broker's: RabbitMQ requeues it the moment the dead
+# worker's connection closes; Redis once it has been out longer than the visibility timeout
+# below. A pool child that dies under a living worker (killed, out of memory) gets its task
+# requeued at once (reject_on_worker_lost). Every task is safe to run twice: a data request
+# skips itself when it is finished or being processed, the periodic tasks are idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis: kombu's default is an hour (and a look every 100 s). 90 s brings a dead worker's message
+# back within 100 s, yet stays six times above the longest task measured (a `scores` request
+# over a million events, 15 s, benchmarks/README.md): a task running longer is delivered a
+# second time, which waits for the first and then finds the work done. Tasks are never
+# scheduled further ahead than this (the only countdown is a 5 s retry).
+REDIS_VISIBILITY_TIMEOUT = 90
+REDIS_RESTORE_EVERY = 10
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": REDIS_RESTORE_EVERY,
+        "unacked_restore_throttle": 1,  # look every interval, not every tenth one
+    }
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -352,7 +380,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django gives its loggers a console handler of their own when DEBUG is on; they reach
+        # ours through the root logger anyway, so without this each line is printed twice.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- E-mail (notifications: a finished run, the daily "needs attention" digest) ----------------

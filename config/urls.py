@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from dashboard.health import healthz
 
-admin.site.site_header = "Pathlens administration"
-admin.site.site_title = "Pathlens admin"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -25,3 +25,20 @@ def rate_limits_are_shared(app_configs, **kwargs):
             id="pathlens.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def learner_pick_signin_is_off(app_configs, **kwargs):
+    """Picking a name from a list needs no password: on a public site, anyone can be any learner
+    (write events as them, see their widgets). Fine for a classroom demo, not for production."""
+    if not settings.LEARNER_PICK_SIGNIN:
+        return []
+    return [
+        Warning(
+            "LEARNER_PICK_SIGNIN is on: anyone who can open the sign-in page can sign in as any "
+            "learner by picking a name from the list, with no password.",
+            hint="Set LEARNER_PICK_SIGNIN=false (the default with DEBUG off) unless this site is "
+            "a classroom demo that only a trusted network can reach.",
+            id="pathlens.W002",
+        )
+    ]

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from collector.client import CollectorError, get_client
+from core.formatting import format_duration
 from dashboard.attention import flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
@@ -22,12 +24,16 @@ from widgets.registry import all_widgets, get_widget
 
 ROW_FIELDS = ["id", "learner", "widget", "start", "duration", "active", "work_events", "outcome",
               "score", "maximum", "items"]  # fmt: skip
+# Without `items`: their JSON is two thirds of the page's work (benchmarks/home.py), and the
+# flags read them only for sessions of the last RECENT_DAYS.
+GRID_FIELDS = [name for name in ROW_FIELDS if name != "items"]
 FLAGS_SHOWN = 12
 
 
 @dataclass(frozen=True)
 class ClassOverview:
     school_class: SchoolClass
+    learner_count: int
     run: ProjectRun | None
     refreshing: bool
     widgets: list[tuple[str, str]]  # id, title
@@ -55,8 +61,27 @@ def widget_title(widget_id: str) -> str:
     return widget.title if widget else widget_id
 
 
-def class_overview(*, school_class: SchoolClass, sort: str = "name") -> ClassOverview:
-    state = feeds.feed_state(school_class=school_class)
+def _rows(run: ProjectRun | None, *, since_ms: int) -> list[dict]:
+    """The run's session rows; `items` only on the sessions with work that ended since
+    `since_ms` (the only ones a flag reads them on), an empty list on the others."""
+    if run is None:
+        return []
+    rows = list(RunSession.objects.filter(run=run).values(*GRID_FIELDS))
+    recent = [
+        row["id"]
+        for row in rows
+        if row["work_events"] > 0 and row["start"] + row["duration"] >= since_ms
+    ]
+    items = dict(RunSession.objects.filter(pk__in=recent).values_list("pk", "items"))
+    for row in rows:
+        row["items"] = items.get(row["id"], [])
+    return rows
+
+
+def class_overview(
+    *, school_class: SchoolClass, sort: str = "name", state: feeds.FeedState | None = None
+) -> ClassOverview:
+    state = state or feeds.feed_state(school_class=school_class)
     if state.refreshing:
         latest = state.feed.runs.order_by("-number").first()
         services.run_refresh(run=latest)  # as a project page's polling moves its run along
@@ -85,6 +110,7 @@ def class_overview(*, school_class: SchoolClass, sort: str = "name") -> ClassOve
     linked = flag_links(flags, session_url=session_url, profile_url=profile_url)
     return ClassOverview(
         school_class=school_class,
+        learner_count=len(roster),
         run=state.run,
         refreshing=state.refreshing,
         widgets=widgets,
@@ -94,3 +120,45 @@ def class_overview(*, school_class: SchoolClass, sort: str = "name") -> ClassOve
         flags=[(flag, url, names.get(flag.learner, "")) for flag, url in linked[:FLAGS_SHOWN]],
         more_flags=max(0, len(linked) - FLAGS_SHOWN),
     )
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    learner: int
+    name: str
+    widget: str
+    events: int
+    seconds_ago: int
+
+    @property
+    def ago(self) -> str:
+        return (
+            "just now"
+            if self.seconds_ago < 10
+            else f"{format_duration(self.seconds_ago * 1000)} ago"
+        )
+
+
+def live_now(*, school_class: SchoolClass) -> tuple[list[LiveRow], str]:
+    """The class's learners with a session in progress (an event in the last 2 minutes), latest
+    first, one row per learner; and a problem to show instead when the platform is unreachable."""
+    learners = dict(school_class.learners.values_list("opaque_id", "pk"))
+    names = dict(school_class.learners.values_list("pk", "display_name"))
+    try:
+        sessions = get_client().live_sessions(list(learners))
+    except CollectorError as error:
+        return [], f"The analytics platform cannot be reached right now ({error.status})."
+    now = timezone.now().timestamp() * 1000
+    rows: dict[int, LiveRow] = {}
+    for session in sessions:  # newest first: the first of each learner is what they are on
+        pk = learners.get(session["learner"])
+        if pk is None or pk in rows:
+            continue
+        rows[pk] = LiveRow(
+            learner=pk,
+            name=names[pk],
+            widget=widget_title(session["widget"]),
+            events=session["events"],
+            seconds_ago=max(0, int((now - session["last_time"]) / 1000)),
+        )
+    return list(rows.values()), ""

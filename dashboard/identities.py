@@ -21,19 +21,22 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from collector.client import get_client
+from collector.client import CollectorError, get_client
+from dashboard.classes import class_add_learners, class_create, classes_for
 from dashboard.models import LearnerIdentity, User, new_opaque_id, real_id_key
+from dashboard.spreadsheets import defuse_cell, undefuse_cell
 
 log = logging.getLogger("pathlens.identities")
 
 FIELD_MAX = 150  # LearnerIdentity.real_id, .real_id_key and .display_name
 IMPORT_COLUMNS = ("real_id", "display_name")
+CLASS_NAME_MAX = 120
+# An optional third column: the class each learner goes into (made for the importing teacher
+# when they have no class of that name yet).
+CLASS_COLUMN = "class"
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 50_000
 EXPORT_COLUMNS = ("real_id", "display_name", "opaque_id", "created")
-# Spreadsheets run a cell that starts with one of these as a formula; the export defuses it
-# with a leading apostrophe, which the import removes again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IN_CHUNK = 500  # ids per `IN (…)` query, well inside every backend's parameter limit
 OPAQUE_PREFIX = re.compile(r"[0-9a-fA-F]{6,64}")
 
@@ -127,6 +130,17 @@ def learners_session_counts(*, learners: Iterable[LearnerIdentity]) -> dict[int,
 # --- Rotation and deletion ----------------------------------------------------------------------
 
 
+def _unless_unknown(call, default=None):
+    """The collector's answer, or `default` when it answers 404: it never saw this learner (no
+    widget was opened, so no token was minted), and there is nothing of it to change."""
+    try:
+        return call()
+    except CollectorError as error:
+        if error.status == 404:
+            return default
+        raise
+
+
 @dataclass(frozen=True)
 class Rotation:
     old_opaque_id: str
@@ -147,8 +161,14 @@ def learner_rotate(*, learner: LearnerIdentity, move_events: bool) -> Rotation:
         old, new = locked.opaque_id, new_opaque_id()
         locked.opaque_id = new
         locked.save(update_fields=["opaque_id", "updated_at"])
-        client.revoke_learner(old)
-        moved = client.move_learner(old, to=new)["events_moved"] if move_events else None
+        _unless_unknown(lambda: client.revoke_learner(old))
+        moved = (
+            _unless_unknown(lambda: client.move_learner(old, to=new), {"events_moved": 0})[
+                "events_moved"
+            ]
+            if move_events
+            else None
+        )
     learner.refresh_from_db()
     log.info(
         "opaque id rotated for learner pk=%s; earlier events %s",
@@ -177,9 +197,11 @@ def learner_delete(*, learner: LearnerIdentity, erase_events: bool) -> Deletion:
     with transaction.atomic():
         LearnerIdentity.objects.filter(pk=pk).delete()
         if erase_events:
-            erased = client.erase_learner(opaque)  # revokes the tokens too
+            erased = _unless_unknown(  # revokes the tokens too
+                lambda: client.erase_learner(opaque), {"events_deleted": 0, "sessions_deleted": 0}
+            )
         else:
-            client.revoke_learner(opaque)
+            _unless_unknown(lambda: client.revoke_learner(opaque))
             erased = None
     log.info("learner pk=%s deleted; events %s", pk, "erased" if erase_events else "kept")
     return Deletion(
@@ -190,10 +212,6 @@ def learner_delete(*, learner: LearnerIdentity, erase_events: bool) -> Deletion:
 
 
 # --- Export -------------------------------------------------------------------------------------
-
-
-def _defuse(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def learners_export_rows(*, exported_by: User) -> Iterator[list[str]]:
@@ -209,7 +227,12 @@ def learners_export_rows(*, exported_by: User) -> Iterator[list[str]]:
     def generate() -> Iterator[list[str]]:
         yield list(EXPORT_COLUMNS)
         for real_id, display_name, opaque_id, created_at in rows:
-            yield [_defuse(real_id), _defuse(display_name), opaque_id, created_at.isoformat()]
+            yield [
+                defuse_cell(real_id),
+                defuse_cell(display_name),
+                opaque_id,
+                created_at.isoformat(),
+            ]
 
     return generate()
 
@@ -222,6 +245,7 @@ class ImportRow:
     line: int
     real_id: str
     display_name: str
+    class_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,12 +263,6 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[ImportProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sorted(problems, key=lambda problem: problem.line or 0)
-
-
-def _undefuse(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1:2] in "=+-@":
-        return value[1:]
-    return value
 
 
 def _delimiter(text: str) -> str:
@@ -273,15 +291,16 @@ def _header_problems(header: list[str]) -> list[ImportProblem]:
         if name not in names
     ]
     for name in names:
-        if name not in IMPORT_COLUMNS:
+        if name not in (*IMPORT_COLUMNS, CLASS_COLUMN):
             problems.append(
                 ImportProblem(
                     1,
-                    f"Unexpected column “{name}”: the file must have exactly the columns "
-                    "real_id and display_name (opaque ids are always generated here).",
+                    f"Unexpected column “{name}”: the file must have the columns real_id and "
+                    "display_name, and may have a class column (opaque ids are always "
+                    "generated here).",
                 )
             )
-    for name in IMPORT_COLUMNS:
+    for name in (*IMPORT_COLUMNS, CLASS_COLUMN):
         if names.count(name) > 1:
             problems.append(ImportProblem(1, f"The column “{name}” appears twice."))
     return problems
@@ -363,22 +382,34 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
                     raise ImportRefused(header_problems)
                 columns = [cell.strip().lower() for cell in record]
                 continue
-            if len(record) != len(IMPORT_COLUMNS):
-                hint = " Put values that contain commas in double quotes." * (len(record) > 2)
+            if len(record) != len(columns):
+                hint = " Put values that contain commas in double quotes." * (
+                    len(record) > len(columns)
+                )
                 problems.append(
                     ImportProblem(
                         reader.line_num,
-                        f"Expected 2 values (real_id, display_name) but found {len(record)}."
-                        + hint,
+                        f"Expected {len(columns)} values ({', '.join(columns)}) but found "
+                        f"{len(record)}." + hint,
                     )
                 )
                 continue
             values = dict(zip(columns, record, strict=True))
+            class_name = undefuse_cell(_squeeze(values.get(CLASS_COLUMN, "")))
+            if len(class_name) > CLASS_NAME_MAX:
+                problems.append(
+                    ImportProblem(
+                        reader.line_num,
+                        f"The class name is longer than {CLASS_NAME_MAX} characters.",
+                    )
+                )
+                continue
             rows.append(
                 ImportRow(
                     line=reader.line_num,
-                    real_id=_undefuse(_squeeze(values["real_id"])),
-                    display_name=_undefuse(_squeeze(values["display_name"])),
+                    real_id=undefuse_cell(_squeeze(values["real_id"])),
+                    display_name=undefuse_cell(_squeeze(values["display_name"])),
+                    class_name=class_name,
                 )
             )
             if len(rows) > IMPORT_MAX_ROWS:
@@ -412,15 +443,19 @@ def _too_large_message(size: int) -> str:
     )
 
 
-def learners_import(*, rows: list[ImportRow]) -> int:
-    """Creates every row's learner in one transaction, or none.
+def learners_import(*, rows: list[ImportRow], teacher: User | None = None) -> int:
+    """Creates every row's learner in one transaction, or none, and puts those with a class
+    name into the teacher's class of that name (made for them if they have none yet).
 
     The rows are checked again first: a preview may have waited while someone else added a
     learner with one of these real ids. Raises ImportRefused with the reasons.
     """
     rows = [
         ImportRow(
-            line=row.line, real_id=_squeeze(row.real_id), display_name=_squeeze(row.display_name)
+            line=row.line,
+            real_id=_squeeze(row.real_id),
+            display_name=_squeeze(row.display_name),
+            class_name=_squeeze(row.class_name),
         )
         for row in rows
     ]
@@ -440,6 +475,8 @@ def learners_import(*, rows: list[ImportRow]) -> int:
                 ],
                 batch_size=1000,
             )
+            if teacher is not None:
+                _put_in_classes(teacher, rows, created)
     except IntegrityError:
         # Someone added one of these real ids while we were inserting: say which.
         raise ImportRefused(
@@ -447,6 +484,18 @@ def learners_import(*, rows: list[ImportRow]) -> int:
         ) from None
     log.info("learners imported: %d", len(created))
     return len(created)
+
+
+def _put_in_classes(teacher: User, rows: list[ImportRow], created: list[LearnerIdentity]) -> None:
+    by_name: dict[str, list[LearnerIdentity]] = {}
+    for row, learner in zip(rows, created, strict=True):
+        if row.class_name:
+            by_name.setdefault(row.class_name, []).append(learner)
+    taught = {c.name.casefold(): c for c in classes_for(user=teacher)}
+    for name, learners in by_name.items():
+        school_class = taught.get(name.casefold()) or class_create(owner=teacher, name=name)
+        taught[name.casefold()] = school_class
+        class_add_learners(school_class=school_class, learners=learners)
 
 
 def opaque_id_of(learner: LearnerIdentity) -> str:

@@ -7,7 +7,6 @@ dashboard.identities.
 
 from __future__ import annotations
 
-import csv
 import logging
 import secrets
 
@@ -34,6 +33,7 @@ from dashboard.forms import (
     LearnerSearchForm,
 )
 from dashboard.models import LearnerIdentity
+from dashboard.spreadsheets import csv_download
 
 log = logging.getLogger("pathlens.identities")
 
@@ -257,23 +257,8 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @teacher_required
 def learners_export(request: HttpRequest) -> StreamingHttpResponse:
     rows = identities.learners_export_rows(exported_by=request.user)
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-
-    def lines():
-        yield "\ufeff"  # so spreadsheets read the file as UTF-8; the import accepts it
-        for row in rows:
-            yield writer.writerow(row)
-
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pathlens-learners-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(rows, filename=f"pathlens-learners-{stamp}.csv")
 
 
 def _import_page(
@@ -320,9 +305,14 @@ def learners_import(request: HttpRequest) -> HttpResponse:
     request.session[IMPORT_SESSION_KEY] = {
         "preview": secrets.token_hex(16),
         "filename": upload.name[:200],
-        "rows": [[row.line, row.real_id, row.display_name] for row in rows],
+        "rows": [[row.line, row.real_id, row.display_name, row.class_name] for row in rows],
     }
     return redirect("dashboard:learners_import_preview")
+
+
+def _class_of(row: list) -> str:
+    # Previews waiting from before the class column have three values per row.
+    return row[3] if len(row) > 3 else ""
 
 
 def _waiting_import(request: HttpRequest) -> dict | None:
@@ -352,12 +342,14 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
             )
             return redirect("dashboard:learners_import")
         rows = [
-            identities.ImportRow(line=line, real_id=real_id, display_name=display_name)
-            for line, real_id, display_name in waiting["rows"]
+            identities.ImportRow(
+                line=row[0], real_id=row[1], display_name=row[2], class_name=_class_of(row)
+            )
+            for row in waiting["rows"]
         ]
         request.session.pop(IMPORT_SESSION_KEY, None)
         try:
-            created = identities.learners_import(rows=rows)
+            created = identities.learners_import(rows=rows, teacher=request.user)
         except identities.ImportRefused as refused:
             return _import_page(
                 request,
@@ -381,6 +373,7 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/learners/import_preview.html",
         {
+            "with_classes": any(_class_of(row) for row in rows),
             "preview": waiting["preview"],
             "filename": waiting["filename"],
             "count": len(rows),

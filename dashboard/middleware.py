@@ -79,7 +79,15 @@ class RequestIdMiddleware:
         return response
 
 
-SIGNIN_PATHS = ("/signin/demo/", "/signin/learner/", "/auth/login/", "/auth/complete/")
+# Every way in, the Django admin's password form included (guessing a superuser's password is
+# the most valuable attempt of all).
+SIGNIN_PATHS = (
+    "/signin/demo/",
+    "/signin/learner/",
+    "/auth/login/",
+    "/auth/complete/",
+    "/admin/login/",
+)
 SIGNIN_WINDOW = 300
 
 

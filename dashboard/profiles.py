@@ -20,6 +20,7 @@ from dashboard.home import ROW_FIELDS, item_label, widget_title
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.feeds import feed_state
 from projects.models import RunSession
+from replay.selectors import notes_for_learner
 from widgets.measures import OUTCOME_LABELS
 
 
@@ -53,6 +54,7 @@ class Profile:
     opens: int  # sessions opened without work, left out of the list
     flags: list[tuple[Flag, int]]  # with the project of the flagged session
     chart: dict[str, Any]
+    notes: list  # teachers' notes pinned to moments of their sessions (replay.MomentNote)
 
 
 def learner_profile(*, learner: LearnerIdentity, teacher: User) -> Profile:
@@ -86,6 +88,7 @@ def learner_profile(*, learner: LearnerIdentity, teacher: User) -> Profile:
         opens=len(roster_rows) - len(worked),
         flags=[(flag, project_of.get(flag.session or 0, 0)) for flag in flags],
         chart=progress_chart(worked),
+        notes=notes_for_learner(user=teacher, learner=learner),
     )
 
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("teacher/classes/<int:class_id>/", class_views.class_detail, name="class_detail"),
     path("teacher/classes/<int:class_id>/edit/", class_views.class_edit, name="class_edit"),
     path("teacher/classes/<int:class_id>/overview/", views.class_overview, name="class_overview"),
+    path("teacher/classes/<int:class_id>/live/", class_views.class_live, name="class_live"),
     path("teacher/classes/<int:class_id>/delete/", class_views.class_delete, name="class_delete"),
     path(
         "teacher/classes/<int:class_id>/learners/",

@@ -156,11 +156,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "dashboard/bad_request.html", {"form": form}, status=400)
     sort = form.cleaned_data["sort"]
-    taught = list(classes.classes_for(user=request.user))
-    for school_class in taught:
-        if feeds.feed_state(school_class=school_class).feed is None:
-            feeds.feed_refresh(school_class=school_class)  # a new class's first overview
-    overviews = [home_reads.class_overview(school_class=c, sort=sort) for c in taught]
+    overviews = []
+    for school_class in classes.classes_for(user=request.user):
+        state = feeds.feed_state(school_class=school_class)
+        if state.feed is None and feeds.feed_refresh(school_class=school_class):
+            state = feeds.feed_state(school_class=school_class)  # a new class's first overview
+        overviews.append(
+            home_reads.class_overview(school_class=school_class, sort=sort, state=state)
+        )
     return render(
         request,
         "dashboard/home.html",

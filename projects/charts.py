@@ -8,10 +8,13 @@ whole page is allowed to take.
 Numbers travel as typed arrays (`{"dtype": "f8", "bdata": <base64>}`), which plotly.js 3 decodes
 natively: a 30,000-session chart is a few hundred kilobytes instead of megabytes of digits.
 
-Layout of the chart: one horizontal lane per widget, time along x, one mark per session (size by
-event count, colour by score). Within every lane each learner has a row of their own (a fixed
-small offset from the lane's centre, in name order), so one learner's sessions line up across
-lanes and a path joins them without jumping around.
+Layout of the chart: one horizontal lane per widget, time along x (or, in sequence mode, the
+session's place in its learner's sequence: 1st, 2nd, …), one mark per session (size by event
+count, grey by score: darker is higher, an open ring is no answer given). Within every lane each
+learner has a row of their own, the same in every lane, in order of mean score (lowest at the
+top of each lane, learners without a score at the bottom): the height inside a lane says how a
+learner does overall, one learner's sessions line up across lanes, and a path joins them without
+jumping around.
 """
 
 from __future__ import annotations
@@ -25,13 +28,20 @@ import pandas as pd
 
 from projects.paths import path_labels, score_percent
 
-# Okabe–Ito, then four more that stay apart from them: one colour per compared path.
+# One colour per compared path: Paul Tol's colour-blind-safe qualitative sets, none of them grey
+# (the greys are the score's). Three groups of four, drawn solid, dashed and dotted: the hues that
+# sit near each other (indigo and blue, rose and wine, green, teal and olive) fall in different
+# groups, so two paths always differ in colour and, where colours are close, in dash.
 PATH_COLOURS = [
-    "#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9",
-    "#000000", "#F0E442", "#7F3C8D", "#3969AC", "#E73F74", "#80BA5A",
+    "#332288", "#EE7733", "#117733", "#CC6677",
+    "#88CCEE", "#882255", "#DDAA33", "#44AA99",
+    "#EE3377", "#0077BB", "#999933", "#AA4499",
 ]  # fmt: skip
+PATH_DASHES = ["solid", "dash", "dot"]
+# The score of a session mark: a grey ramp (light: low, dark: high), which no path colour uses.
+SCORE_SCALE = [[0.0, "#dde3ea"], [1.0, "#27313d"]]
 MAX_PATHS = len(PATH_COLOURS)
-UNSCORED_COLOUR = "#8a96a3"
+UNSCORED_COLOUR = "#8a96a3"  # drawn as an open ring: no answer given
 LANE_SPREAD = 0.8  # the share of a lane's height that its learners' rows use
 MARKER_MIN, MARKER_MAX = 4, 18  # px
 LANE_HEIGHT = 170  # px
@@ -99,6 +109,16 @@ def _y(frame: pd.DataFrame, lanes: Sequence[Lane], rows: dict[int, float]) -> np
     return (lane + offset).astype("float32")
 
 
+def steps(frame: pd.DataFrame) -> np.ndarray:
+    """Each session's place in its learner's sequence (1 for the first), by start time."""
+    if frame.empty:
+        return np.zeros(0, dtype="uint16")
+    # The order of paths.paths_of, so a path's n-th mark sits on the n-th session's mark.
+    ordered = frame.sort_values(["learner", "start", "widget", "session"], kind="stable")
+    step = ordered.groupby("learner", sort=False).cumcount() + 1
+    return step.reindex(frame.index).to_numpy().astype("uint16")
+
+
 def marker_sizes(events: pd.Series, largest: int) -> np.ndarray:
     """Marker size in px: area grows with the event count, from MARKER_MIN to MARKER_MAX."""
     if largest <= 0:
@@ -139,6 +159,7 @@ def overview_figure(
         x=local_ms(frame["start"], time_zone),
         y=_y(frame, lanes, rows),
         score_pct=score_percent(frame),
+        step=steps(frame),
     )
     data: list[dict] = []
     points: list[dict] = []
@@ -166,6 +187,8 @@ def overview_figure(
                 marker["coloraxis"] = "coloraxis"
             else:
                 marker["color"] = UNSCORED_COLOUR
+                marker["symbol"] = "circle-open"
+                marker["line"] = {"width": 1.5}
             data.append(
                 {
                     "type": "scattergl",
@@ -184,6 +207,7 @@ def overview_figure(
                 {
                     "ids": typed(part["id"].to_numpy(dtype="uint32")),
                     "learners": typed(part["learner"].map(index_of).to_numpy(dtype=index_dtype)),
+                    "steps": typed(part["step"].to_numpy(dtype="uint16")),
                 }
             )
     return {
@@ -227,10 +251,10 @@ def _layout(lanes: Sequence[Lane]) -> dict:
             for i in range(len(lanes) - 1)
         ],
         "coloraxis": {
-            "colorscale": "Viridis",
+            "colorscale": SCORE_SCALE,
             "cmin": 0,
             "cmax": 100,
-            "colorbar": {"title": {"text": "Score %"}, "thickness": 12, "len": 0.8},
+            "colorbar": {"title": {"text": "Score %"}, "thickness": 10, "len": 0.8, "xpad": 4},
         },
         "showlegend": True,
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
@@ -261,6 +285,7 @@ def path_parts(
     colours: dict[str, str] = {}
     for number, (learner, path) in enumerate(paths.items()):
         colour = PATH_COLOURS[number % len(PATH_COLOURS)]
+        dash = PATH_DASHES[(number // 4) % len(PATH_DASHES)]
         x = local_ms(path["start"], time_zone)
         y = _y(path, lanes, rows)
         labels = path_labels(path)
@@ -272,7 +297,7 @@ def path_parts(
                 "x": typed(x.astype("float64")),
                 "y": typed(y),
                 "text": labels,
-                "line": {"color": colour, "width": 2.5},
+                "line": {"color": colour, "width": 2.5, "dash": dash},
                 "marker": {"color": colour, "size": 9, "line": {"color": "#ffffff", "width": 1.5}},
                 "hovertemplate": (
                     f"<b>{escape_label(names.get(learner, ''))}</b><br>%{{x|%a %d %b %Y, %H:%M}}"

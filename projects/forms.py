@@ -10,6 +10,7 @@ from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects import paths
 from projects.charts import MAX_PATHS
 from projects.models import NAME_MAX, Project
+from widgets.measures import OUTCOME_LABELS
 from widgets.registry import all_widgets
 
 # The platform accepts at most this many learners in one request (collector/schemas.py).
@@ -140,6 +141,56 @@ class ExploreForm(forms.Form):
     lpage = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     # Sessions opened without any work are left out of every figure unless asked for.
     opens = forms.BooleanField(required=False)
+    # Set by the page's form: the teacher chose the paths (none is a choice); without it and
+    # without learners the page shows its default paths (explorer.default_learners).
+    picked = forms.BooleanField(required=False)
+    x = forms.ChoiceField(
+        required=False,
+        choices=[("time", "Calendar time"), ("sequence", "Sequence")],
+        error_messages={"invalid_choice": "Lay sessions out by “time” or by “sequence”."},
+    )
+    # Filters: what the chart, the tables and the CSV of the view show.
+    since = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Write the first day as YYYY-MM-DD."},
+    )
+    until = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Write the last day as YYYY-MM-DD."},
+    )
+    widget = forms.MultipleChoiceField(required=False)
+    outcome = forms.MultipleChoiceField(
+        required=False,
+        choices=[(str(key), label) for key, label in OUTCOME_LABELS.items()],
+        error_messages={
+            "invalid_choice": "“%(value)s” is not an outcome: choose from "
+            + ", ".join(str(key) for key in OUTCOME_LABELS)
+            + "."
+        },
+    )
+    smin = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={"invalid": "The lowest score is a whole percentage, 0 to 100."},
+    )
+    smax = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={"invalid": "The highest score is a whole percentage, 0 to 100."},
+    )
+
+    def __init__(self, *args, widgets: list[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The project's widgets; any id is refused when they are not given (figure and export).
+        known = widgets or []
+        self.fields["widget"].choices = [(w, w) for w in known]
+        self.fields["widget"].error_messages["invalid_choice"] = (
+            "“%(value)s” is not a widget of this project: choose from " + ", ".join(known) + "."
+        )
 
     def clean_lsort(self) -> paths.Sort:
         sort = paths.parse_sort(self.cleaned_data["lsort"], paths.LEARNER_SORTS, "name")
@@ -169,6 +220,13 @@ class ExploreForm(forms.Form):
         if "shown_q" in self.data and cleaned.get("q", "") != cleaned.get("shown_q", ""):
             cleaned["lpage"] = 1
         cleaned["lpage"] = cleaned.get("lpage") or 1
+        cleaned["x"] = cleaned.get("x") or "time"
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The last day comes before the first: swap the two dates.")
+        smin, smax = cleaned.get("smin"), cleaned.get("smax")
+        if smin is not None and smax is not None and smin > smax:
+            self.add_error("smax", "The highest score is below the lowest: swap the two.")
         return cleaned
 
     def check_learners(self, known: set[int]) -> list[str]:

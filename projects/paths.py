@@ -329,12 +329,20 @@ def filter_learners(summary: pd.DataFrame, query: str) -> pd.DataFrame:
     return summary[matches]
 
 
-def learner_order(labels: pd.DataFrame) -> list[int]:
-    """Learners by display name then real id: the order of their rows within each lane."""
+def learner_order(labels: pd.DataFrame, frame: pd.DataFrame | None = None) -> list[int]:
+    """The order of the learners' rows within each lane: by mean score over `frame`'s sessions,
+    lowest first (learners without a score last), then by display name and real id. Without a
+    frame, by name alone."""
     keyed = labels.assign(
         _name=labels["display_name"].str.casefold(), _real=labels["real_id"].str.casefold()
     )
-    return [int(pk) for pk in keyed.sort_values(["_name", "_real"], kind="stable").index]
+    columns = ["_name", "_real"]
+    if frame is not None:
+        mean = frame.assign(_pct=score_percent(frame)).groupby("learner")["_pct"].mean()
+        keyed = keyed.assign(_score=mean.reindex(keyed.index))
+        columns = ["_score", *columns]
+    ordered = keyed.sort_values(columns, kind="stable", na_position="last")
+    return [int(pk) for pk in ordered.index]
 
 
 def totals(frame: pd.DataFrame) -> dict[str, int]:

@@ -150,7 +150,7 @@ def _run_data(*, project: Project, run: ProjectRun) -> RunData:
         frame=frame,
         labels=labels,
         lanes=lanes_for(project=project),
-        order=paths.learner_order(labels),
+        order=paths.learner_order(labels, frame),
     )
 
 
@@ -166,13 +166,12 @@ class Overview:
 
     @property
     def cache_key(self) -> str:
-        return f"projects:overview:v3:{self.digest}"
+        return f"projects:overview:v4:{self.digest}"
 
 
-def overview_version(
-    *, run: ProjectRun, data: RunData, time_zone: str, with_opens: bool = False
-) -> Overview:
-    """What the figure depends on, hashed: the run, its learners' labels, lanes, time zone.
+def overview_version(*, run: ProjectRun, data: RunData, time_zone: str, view: str) -> Overview:
+    """What the figure depends on, hashed: the run, its learners' labels, lanes, time zone and
+    the view's query (opens, filters).
 
     Cheap (no figure is built), so the page can link to the figure's versioned URL and the
     browser can keep the figure for as long as that version lasts.
@@ -189,7 +188,7 @@ def overview_version(
         data.order,
         [lane.widget for lane in data.lanes],
         time_zone,
-        with_opens,
+        view,
     ]
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
     return Overview(digest=digest, labels=labels)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:project_id>/export.csv", views.project_export, name="export"),
     path("<int:project_id>/explore/", views.explore, name="explore"),
     path("<int:project_id>/explore/figure.json", views.explore_figure, name="explore_figure"),
+    path("<int:project_id>/explore/sessions.csv", views.explore_csv, name="explore_csv"),
     # Reserved for the replay page, which will replace this view's body (docs/projects.md).
     path(
         "<int:project_id>/sessions/<int:run_session_id>/",

@@ -6,12 +6,9 @@ anyone but its owner. Pages work without JavaScript; htmx requests get the fragm
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -20,7 +17,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
@@ -31,13 +27,15 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
-from core.formatting import format_duration, format_score
+from core.formatting import format_clock
 from dashboard.access import teacher_required
 from dashboard.classes import classes_for
 from dashboard.models import LearnerIdentity
-from projects import charts, paths, selectors, services
+from dashboard.spreadsheets import csv_download, defuse_cell
+from projects import explorer, selectors, services
 from projects.forms import ExploreForm, ProjectForm
 from projects.models import Project, ProjectRun
+from replay.selectors import notes_for_run
 from widgets.registry import all_widgets
 
 log = logging.getLogger("pathlens.projects")
@@ -253,158 +251,51 @@ def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
             request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
         )
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}.csv"
-    response = StreamingHttpResponse(
-        _csv_lines(selectors.export_rows(run=run)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    notes = _notes_by_session(run)
+    return csv_download(_export_rows(selectors.export_rows(run=run), notes), filename=filename)
 
 
 EXPORT_HEADER = [
     "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
-    "span_seconds", "events", "work_events", "outcome", "score", "maximum",
+    "span_seconds", "events", "work_events", "outcome", "score", "maximum", "notes",
 ]  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: str) -> str:
-    # Spreadsheets run a cell that starts like a formula; a leading apostrophe defuses it.
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+def _notes_by_session(run: ProjectRun) -> dict[tuple[str, str, str], str]:
+    """The teachers' notes of the run's sessions, one cell per session: "0:12.3 text | …"."""
+    notes: dict[tuple[str, str, str], list[str]] = {}
+    for note in notes_for_run(run):
+        key = (note.session.learner.real_id, note.session.widget, note.session.session)
+        notes.setdefault(key, []).append(f"{format_clock(note.at_ms)} {note.text}")
+    return {key: " | ".join(texts) for key, texts in notes.items()}
 
 
-def _csv_lines(rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_HEADER)  # BOM: spreadsheets then read UTF-8
+def _export_rows(rows, notes: dict[tuple[str, str, str], str]) -> Iterator[list]:
+    yield EXPORT_HEADER
     zone = timezone.get_current_timezone()
     for row in rows:
         (real_id, name, widget, session, start, active, sittings, span, events, work, outcome,
          score, maximum) = row  # fmt: skip
         moment = datetime.fromtimestamp(start / 1000, tz=UTC).astimezone(zone)
-        yield writer.writerow(
-            [
-                _cell(real_id),
-                _cell(name),
-                widget,
-                _cell(session),
-                moment.isoformat(timespec="seconds"),
-                f"{active / 1000:.1f}",
-                sittings,
-                f"{span / 1000:.1f}",
-                events,
-                work,
-                outcome,
-                "" if score is None else f"{score:g}",
-                "" if maximum is None else f"{maximum:g}",
-            ]
-        )
+        yield [
+            defuse_cell(real_id),
+            defuse_cell(name),
+            widget,
+            defuse_cell(session),
+            moment.isoformat(timespec="seconds"),
+            f"{active / 1000:.1f}",
+            sittings,
+            f"{span / 1000:.1f}",
+            events,
+            work,
+            outcome,
+            "" if score is None else f"{score:g}",
+            "" if maximum is None else f"{maximum:g}",
+            defuse_cell(notes.get((real_id, widget, session), "")),
+        ]
 
 
 # --- The explorer ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LearnerRow:
-    pk: int
-    display_name: str
-    real_id: str
-    sessions: int
-    total_time: str
-    mean_score: float | None
-    widgets: list[str]
-    last_start: datetime
-    chosen: bool
-    colour: str | None
-
-
-@dataclass(frozen=True)
-class PathRow:
-    pk: int
-    widget: str
-    start: datetime
-    duration: str
-    events: int
-    score: float | None
-    score_text: str
-    label: str
-
-
-def _moment(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def _score(value: float) -> float | None:
-    return None if value != value else float(value)  # NaN → None
-
-
-class ExplorerState:
-    """The explorer's canonical query parameters, and links that change one of them."""
-
-    DEFAULTS = {"lsort": "name", "wsort": "widget", "lpage": 1, "opens": False}
-
-    def __init__(self, url: str, cleaned: dict, run: ProjectRun) -> None:
-        self.url = url
-        self.params = {
-            "run": run.number,
-            "learner": cleaned["learner"],
-            "q": cleaned["q"],
-            "lsort": cleaned["lsort"].param,
-            "wsort": cleaned["wsort"].param,
-            "lpage": cleaned["lpage"],
-            "opens": cleaned["opens"],
-        }
-
-    def link(self, **changes) -> str:
-        params = {**self.params, **changes}
-        query = [
-            (key, item)
-            for key, value in params.items()
-            for item in (value if isinstance(value, list) else [value])
-            if item not in ("", None, False) and self.DEFAULTS.get(key) != item
-        ]
-        query = [(key, 1 if item is True else item) for key, item in query]
-        return f"{self.url}?{urlencode(query)}" if query else self.url
-
-
-# (sort key, column label, numeric?) of each sortable column, in table order.
-LEARNER_HEADERS = [
-    ("name", "Learner", False),
-    ("sessions", "Sessions", True),
-    ("time", "Active time", True),
-    ("score", "Mean score", True),
-    ("widgets", "Widgets touched", False),
-    ("last", "Last session", False),
-]
-WIDGET_HEADERS = [
-    ("widget", "Widget", False),
-    ("learners", "Learners", True),
-    ("sessions", "Sessions", True),
-    ("time", "Active time", True),
-    ("duration", "Median active time", True),
-    ("events", "Mean events", True),
-    ("score", "Mean score", True),
-]
-
-
-def _headers(columns, sort: paths.Sort, link) -> list[dict]:
-    def aria(key: str) -> str:
-        if key != sort.key:
-            return "none"
-        return "descending" if sort.descending else "ascending"
-
-    return [
-        {
-            "label": label,
-            "numeric": numeric,
-            "aria_sort": aria(key),
-            "link": link(sort.toggled(key)),
-        }
-        for key, label, numeric in columns
-    ]
 
 
 @require_GET
@@ -412,7 +303,7 @@ def _headers(columns, sort: paths.Sort, link) -> list[dict]:
 @gzip_page
 def explore(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
-    form = ExploreForm(request.GET)
+    form = ExploreForm(request.GET, widgets=project.widgets)
     if not form.is_valid():
         return _bad_request(request, form.problems())
     run = _chosen_run(project, form.cleaned_data["run"])
@@ -422,157 +313,57 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
             latest = services.run_refresh(run=latest)
         context = _status_context(project, latest, doing="explore")
         return render(request, "projects/not_ready.html", context)
-    with_opens = form.cleaned_data["opens"]
-    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
+    time_zone = timezone.get_current_timezone_name()
+    state = explorer.ExplorerState(
+        reverse("projects:explore", args=[project.pk]), form.cleaned_data, run.number
+    )
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
     problems = form.check_learners(set(data.labels.index))
     if problems:
         return _bad_request(request, problems)
-
-    cleaned = form.cleaned_data
-    url = reverse("projects:explore", args=[project.pk])
-    state = ExplorerState(url, cleaned, run)
-    time_zone = timezone.get_current_timezone_name()
-    chosen: list[int] = cleaned["learner"]
-    names = data.names()
-    chosen_paths = paths.paths_of(data.frame, chosen)
-    path_data = charts.path_parts(
-        chosen_paths,
-        lanes=data.lanes,
-        order=data.order,
-        names=names,
-        time_zone=time_zone,
-    )
-    colours = {int(pk): colour for pk, colour in path_data["colours"].items()}
-    titles = {lane.widget: lane.title for lane in data.lanes}
-
-    summary = paths.learner_summary(data.frame, data.labels)
-    shown = paths.sort_summary(
-        paths.filter_learners(summary, cleaned["q"]), cleaned["lsort"], paths.LEARNER_SORTS
-    )
-    page = Paginator(shown, LEARNERS_PER_PAGE).get_page(cleaned["lpage"])
-    touched = paths.widgets_of(data.frame, [int(pk) for pk in page.object_list.index])
-    learner_rows = [
-        LearnerRow(
-            pk=int(pk),
-            display_name=row.display_name,
-            real_id=row.real_id,
-            sessions=int(row.sessions),
-            total_time=format_duration(row.total_time),
-            mean_score=_score(row.mean_score),
-            widgets=[titles.get(w, w) for w in touched[int(pk)]],
-            last_start=_moment(row.last_start),
-            chosen=int(pk) in chosen,
-            colour=colours.get(int(pk)),
-        )
-        for pk, row in page.object_list.iterrows()
-    ]
-    on_page = {row.pk for row in learner_rows}
-    widget_table = paths.sort_summary(
-        paths.widget_summary(data.frame, titles), cleaned["wsort"], paths.WIDGET_SORTS
-    )
-    compared = [
-        {
-            "pk": pk,
-            "name": names[pk],
-            "real_id": data.labels.at[pk, "real_id"],
-            "colour": colours[pk],
-            "remove_link": state.link(learner=[c for c in chosen if c != pk]),
-            "rows": [
-                PathRow(
-                    pk=int(row.id),
-                    widget=titles.get(row.widget, row.widget),
-                    start=_moment(row.start),
-                    duration=format_duration(row.active),
-                    events=int(row.events),
-                    score=_score(100 * row.score / row.maximum if row.maximum else float("nan")),
-                    score_text=format_score(_score(row.score), _score(row.maximum)),
-                    label=paths.session_label(row.active, row.events, row.sittings),
-                )
-                for row in path.itertuples()
-            ],
-        }
-        for pk, path in chosen_paths.items()
-    ]
+    shown = state.filters.apply(data, time_zone)
     context = {
         "project": project,
         "run": run,
         "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
-        "state": state,
-        "totals": paths.totals(data.frame),
-        "with_opens": with_opens,
         "opens_count": run.opens_count,
-        "opens_link": state.link(opens=not with_opens),
-        "lanes": data.lanes,
-        "query": cleaned["q"],
-        "lsort": cleaned["lsort"],
-        "wsort": cleaned["wsort"],
-        "learner_page": page,
-        "learner_rows": learner_rows,
-        "learner_count": len(summary),
-        "hidden_chosen": [pk for pk in chosen if pk not in on_page],
-        "compared": compared,
-        "widget_rows": [
-            {
-                "title": row.title,
-                "learners": int(row.learners),
-                "sessions": int(row.sessions),
-                "total_time": format_duration(row.total_time),
-                "median_duration": format_duration(row.median_duration),
-                "mean_events": float(row.mean_events),
-                "mean_score": _score(row.mean_score),
-            }
-            for row in widget_table.itertuples()
-        ],
-        "learner_headers": _headers(
-            LEARNER_HEADERS, cleaned["lsort"], lambda key: state.link(lsort=key, lpage=1)
-        ),
-        "widget_headers": _headers(
-            WIDGET_HEADERS, cleaned["wsort"], lambda key: state.link(wsort=key)
-        ),
-        "page_links": {
-            "previous": state.link(lpage=page.previous_page_number())
-            if page.has_previous()
-            else None,
-            "next": state.link(lpage=page.next_page_number()) if page.has_next() else None,
-        },
-        "path_json": json.dumps(path_data, separators=(",", ":")),
-        "max_paths": charts.MAX_PATHS,
+        "all_lanes": data.lanes,
+        "outcome_choices": ExploreForm.base_fields["outcome"].choices,
+        **explorer.page_context(shown, form.cleaned_data, state, time_zone=time_zone),
     }
+    view = state.view_query()
+    overview = selectors.overview_version(run=run, data=shown, time_zone=time_zone, view=view)
+    figure = reverse("projects:explore_figure", args=[project.pk])
+    context["figure_url"] = f"{figure}?{view}&v={overview.digest}"
     if request.htmx and request.htmx.target == "explorer-panel":
         response = render(request, "projects/explore.html#explorer-panel", context)
-        return push_url(response, state.link())
-    if len(data.frame):
-        overview = selectors.overview_version(
-            run=run, data=data, time_zone=time_zone, with_opens=with_opens
-        )
-        context["figure_url"] = (
-            reverse("projects:explore_figure", args=[project.pk])
-            + f"?run={run.number}{'&opens=1' if with_opens else ''}&v={overview.digest}"
-        )
+        return push_url(response, context["state"].link())
     return render(request, "projects/explore.html", context)
 
 
 @require_GET
 @teacher_required
 def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The explorer's base figure (every session) as JSON, for the page's script to draw.
+    """The explorer's base figure (every session the view's filters keep) as JSON, for the
+    page's script to draw.
 
     Its own URL, versioned by a digest of what it shows (`?v=`), so the browser fetches it while
-    plotly.js loads and keeps it until the run or its learners' labels change; the cache keeps
-    the gzipped bytes, so answering costs no encoding.
+    plotly.js loads and keeps it until the run, the filters or its learners' labels change; the
+    cache keeps the gzipped bytes, so answering costs no encoding.
     """
     project = _get_project_for_user(request, project_id)
-    form = ExploreForm(request.GET)
+    form = ExploreForm(request.GET, widgets=project.widgets)
     if not form.is_valid():
         return _bad_request(request, form.problems())
     run = _chosen_run(project, form.cleaned_data["run"])
     if run is None:
         raise Http404("This project has no finished run to draw yet.")
     time_zone = timezone.get_current_timezone_name()
-    with_opens = form.cleaned_data["opens"]
-    data = selectors.run_data(project=project, run=run, with_opens=with_opens)
+    state = explorer.ExplorerState(request.path, form.cleaned_data, run.number)
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
+    data = state.filters.apply(data, time_zone)
     overview = selectors.overview_version(
-        run=run, data=data, time_zone=time_zone, with_opens=with_opens
+        run=run, data=data, time_zone=time_zone, view=state.view_query()
     )
     etag = f'"{overview.digest}"'
     if request.headers.get("If-None-Match") == etag:
@@ -597,6 +388,27 @@ def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
         "private, max-age=31536000, immutable" if current else "private, no-cache"
     )
     return response
+
+
+@require_GET
+@teacher_required
+def explore_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The sessions the explorer shows with these filters, as CSV: exactly the chart's marks."""
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET, widgets=project.widgets)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(
+            request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
+        )
+    state = explorer.ExplorerState(request.path, form.cleaned_data, run.number)
+    data = selectors.run_data(project=project, run=run, with_opens=form.cleaned_data["opens"])
+    shown = state.filters.apply(data, timezone.get_current_timezone_name())
+    filename = f"{slugify(project.name) or 'project'}-run-{run.number}-shown.csv"
+    notes = _notes_by_session(run)
+    return csv_download(_export_rows(explorer.export_rows(shown), notes), filename=filename)
 
 
 @require_GET

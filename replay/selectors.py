@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from collector.client import get_client
+from dashboard.classes import class_ids_for
 from dashboard.identities import opaque_id_of
 from dashboard.models import User
 from projects.models import RunSession
@@ -65,6 +66,7 @@ class Recording:
     events: list[dict[str, Any]]  # in client-time order, ties in arrival order
     duplicates: int  # copies of an already stored event, dropped at ingest
     out_of_order: int  # events that arrived after a later one
+    refused: int  # events refused for validity (kept in the collector's quarantine, not replayed)
     status: str  # started | resumed | completed
 
 
@@ -78,5 +80,85 @@ def session_recording(*, session: RunSession) -> Recording:
         events=answer["events"],
         duplicates=stats.get("duplicates", 0),
         out_of_order=stats.get("out_of_order", 0),
+        refused=stats.get("refused", 0),
         status=stats.get("status", ""),
+    )
+
+
+# --- Notes pinned to moments (replay/models.py) ---------------------------------------------------
+
+
+def notes_visible_to(user: User):
+    """The notes `user` may see, change and delete: the one access rule for notes.
+
+    The teachers of the learner's classes (owner or co-teacher), and the owner of the project
+    the session is in; nobody else (404). Every note read and write goes through here.
+    """
+    from replay.models import MomentNote
+
+    return MomentNote.objects.filter(
+        Q(session__learner__classes__in=class_ids_for(user=user))
+        | Q(session__run__project__owner=user)
+    ).distinct()
+
+
+def notes_on(*, user: User, session: RunSession):
+    """The notes on one session that `user` may see, in moment order."""
+    return notes_visible_to(user).filter(session=session).select_related("author")
+
+
+def note_for(*, user: User, session: RunSession, note_id: int):
+    """One note on `session`, if `user` may see it; 404 otherwise (never says whether it exists)."""
+    note = notes_on(user=user, session=session).filter(pk=note_id).first()
+    if note is None:
+        raise Http404("No such note on this session.")
+    return note
+
+
+def notes_for_run(run) -> list:
+    """Every note on the sessions of a project run, for the project's CSV export: the session, the
+    learner, the moment (play time in ms and as a clock), the note, who wrote it and when.
+
+    The caller has already scoped `run` to a teacher who may see it (the export view's getter).
+    """
+    from replay.models import MomentNote
+
+    return list(
+        MomentNote.objects.filter(session__run=run)
+        .select_related("session__learner", "author")
+        .order_by("session__learner__display_name", "session__start", "at_ms", "pk")
+    )
+
+
+# --- Compare two sessions -------------------------------------------------------------------------
+
+COMPARE_CHOICES = 40
+
+
+def compare_candidates(*, session: RunSession) -> list[RunSession]:
+    """Sessions to play beside `session`: the same widget in the same run, the same learner's
+    other attempts first, then other learners' (by name, then start); at most COMPARE_CHOICES."""
+    others = (
+        RunSession.objects.filter(run_id=session.run_id, widget=session.widget)
+        .exclude(pk=session.pk)
+        .select_related("learner")
+    )
+    mine = list(others.filter(learner_id=session.learner_id).order_by("start", "pk"))
+    theirs = list(
+        others.exclude(learner_id=session.learner_id).order_by(
+            "learner__display_name", "start", "pk"
+        )[: max(0, COMPARE_CHOICES - len(mine))]
+    )
+    return (mine + theirs)[:COMPARE_CHOICES]
+
+
+def notes_for_learner(*, user: User, learner) -> list:
+    """The notes `user` may see on any session of `learner`, newest session first, for the
+    learner's profile (dashboard): each with its session, run and project for the replay link
+    (`replay:session` with `?t=<at_ms / 1000>`)."""
+    return list(
+        notes_visible_to(user)
+        .filter(session__learner=learner)
+        .select_related("session__run__project", "author")
+        .order_by("-session__start", "at_ms", "pk")
     )

@@ -40,7 +40,7 @@ TYPE_COLOURS = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7F3C8D",
     "#3969AC", "#E73F74", "#80BA5A", "#B5651D", "#11A579", "#F2B701", "#4B4B8F",
 ]  # fmt: skip
-ROW_HEIGHT = 34  # px
+ROW_HEIGHT = 28  # px
 CHART_CHROME = 96  # px: margins and the axis
 MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
 
@@ -88,6 +88,11 @@ class Row:
     count: int
     first_ms: float  # play time (replay/sessiontime.py: gaps between sittings cut)
     last_ms: float
+    label: str = ""  # the teacher's words for the type (widgets/words.py); the type without
+
+    @property
+    def words(self) -> str:
+        return self.label or self.type
 
     @property
     def first(self) -> str:
@@ -99,7 +104,9 @@ class Row:
 
 
 def rows_of(
-    events: Sequence[Mapping[str, Any]], plays: Sequence[float] | np.ndarray | None = None
+    events: Sequence[Mapping[str, Any]],
+    plays: Sequence[float] | np.ndarray | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """The rows of time-ordered `events`: one per type, in order of first occurrence.
 
@@ -125,8 +132,15 @@ def rows_of(
     palette = iter(TYPE_COLOURS * (1 + len(seen) // len(TYPE_COLOURS)))
     for event_type, (count, first, last) in seen.items():
         colour = LIFECYCLE_COLOUR if event_type in LIFECYCLE_TYPES else next(palette)
-        rows.append(Row(event_type, colour, int(count), first, last))
+        label = labels.get(event_type, "") if labels else ""
+        rows.append(Row(event_type, colour, int(count), first, last, label))
     return rows
+
+
+def label_margin(rows: Sequence[Row]) -> int:
+    """Room left of the plot for the row names: about 7 px a character at 13 px, within reason."""
+    longest = max((len(row.words) for row in rows), default=0)
+    return max(90, min(220, 7 * longest + 16))
 
 
 def axis_unit(span_ms: float) -> tuple[int, str]:
@@ -175,12 +189,15 @@ def cut_marks(clock: SessionTime, unit: int) -> tuple[list[dict], list[dict]]:
 
 
 def timeline_figure(
-    events: Iterable[Mapping[str, Any]], clock: SessionTime | None = None
+    events: Iterable[Mapping[str, Any]],
+    clock: SessionTime | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The plotly figure of a session's events (any order; sorted here as the widget sorts).
 
     Marks sit at their play time (`clock`, replay/sessiontime.py: the gaps between sittings cut
-    out and marked); without a clock, the session is cut by the default measure rules.
+    out and marked); without a clock, the session is cut by the default measure rules. Rows are
+    named by `labels` (type → the teacher's words, widgets/words.py) where given.
     """
     ordered = sort_events(events)
     total = len(ordered)
@@ -188,7 +205,7 @@ def timeline_figure(
     if clock is None:
         clock = session_time(times.tolist())
     offsets = clock.plays(times)
-    rows = rows_of(ordered, offsets)
+    rows = rows_of(ordered, offsets, labels)
     span = clock.length
     unit, unit_name = axis_unit(span)
     row_of = {row.type: number for number, row in enumerate(rows)}
@@ -212,7 +229,9 @@ def timeline_figure(
                 "hovertemplate": "%{text}<extra></extra>",
                 "marker": {
                     "symbol": "line-ns-open",
-                    "size": 18,
+                    # Hover picks the nearest mark within its radius: a small radius keeps
+                    # neighbours a few pixels apart distinct (a click lands on the one aimed at).
+                    "size": 12,
                     "color": row.colour,
                     "line": {"color": row.colour, "width": 2},
                 },
@@ -226,7 +245,7 @@ def timeline_figure(
         "data": traces,
         "layout": {
             "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
-            "margin": {"l": 150, "r": 24, "t": 32 if cut else 12, "b": 52},
+            "margin": {"l": label_margin(rows), "r": 24, "t": 32 if cut else 12, "b": 52},
             "font": {
                 "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
                 "size": 13,
@@ -235,7 +254,13 @@ def timeline_figure(
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "#ffffff",
             "hovermode": "closest",
-            "hoverlabel": {"align": "left", "bgcolor": "#ffffff", "bordercolor": "#d9e0e8"},
+            # plotly draws hover text in the border's colour unless told: ink on white, 15:1.
+            "hoverlabel": {
+                "align": "left",
+                "bgcolor": "#ffffff",
+                "bordercolor": "#5b6878",
+                "font": {"color": "#1d2733", "size": 13},
+            },
             "dragmode": "zoom",
             "showlegend": False,
             "xaxis": {
@@ -254,7 +279,7 @@ def timeline_figure(
             "yaxis": {
                 "type": "linear",
                 "tickvals": list(range(len(rows))),
-                "ticktext": [escape(row.type) for row in rows],
+                "ticktext": [escape(row.words) for row in rows],
                 "range": [len(rows) - 0.5, -0.5],
                 "fixedrange": True,
                 "showgrid": True,
@@ -268,6 +293,8 @@ def timeline_figure(
                 "unitName": unit_name,
                 "count": total,
                 "sittings": len(clock.parts),
+                # For a narrow chart (a phone), where the full axis title would be cut.
+                "shortTitle": f"Time, gaps cut ({unit_name})" if cut else f"Time ({unit_name})",
             },
         },
     }

@@ -13,10 +13,13 @@ import math
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
@@ -26,13 +29,17 @@ from core.measures import measure_rules
 from dashboard.access import teacher_required
 from projects.models import RunSession
 from replay import selectors, timeline
+from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
 from widgets.registry import get_widget
+from widgets.words import describer, event_labels, item_start
 
 log = logging.getLogger("pathlens.replay")
 
 SPEEDS = (0.5, 1, 2, 4, 8)
 IDLE_GAP_SECONDS = 5  # default threshold for skipping idle gaps while playing
+# The site's policy, except that pages of this site may frame the playback frame.
+FRAME_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 
 
 class BadMoment(ValueError):
@@ -114,9 +121,16 @@ def _escape_json(text: str) -> str:
 
 
 def _page_data(
-    *, session: RunSession, events: list[dict], clock: SessionTime, start_ms: float
+    *,
+    session: RunSession,
+    events: list[dict],
+    clock: SessionTime,
+    start_ms: float,
+    notes: list[dict],
 ) -> str:
-    figure = timeline.timeline_figure(events, clock)
+    labels = event_labels(session.widget)
+    figure = timeline.timeline_figure(events, clock, labels)
+    describe = describer(session.widget)
     data = {
         "widget": session.widget,
         "session": session.session,
@@ -126,7 +140,12 @@ def _page_data(
         # Only what the widget's reducer and the page read: lean, since 10,000 of them travel.
         "events": [{"t": e["t"], "type": e["type"], "data": e["data"]} for e in events],
         "figure": figure,
+        # The teacher's words (widgets/words.py): a label per type, a sentence per event (in the
+        # events' order), for the hover text, the "now" panel and what is announced.
+        "labels": labels,
+        "words": [describe(e) for e in events],
         "sittings": clock.as_data(),
+        "notes": notes,  # the teacher's notes on this session (replay/notes.py)
         "initial": start_ms,
         "speeds": SPEEDS,
         "idle": IDLE_GAP_SECONDS,
@@ -207,19 +226,143 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             "start_ms": start_ms,
             "start_seconds": f"{start_ms / 1000:g}",
             "start_part": start_part,
-            "rows": timeline.rows_of(events, clock.plays([event["t"] for event in events])),
+            "rows": timeline.rows_of(
+                events,
+                clock.plays([event["t"] for event in events]),
+                event_labels(session.widget),
+            ),
             "notice": notice,
             "start_clock": format_clock(start_ms),
-            "page_data": _page_data(session=session, events=events, clock=clock, start_ms=start_ms),
+            "page_data": _page_data(
+                session=session,
+                events=events,
+                clock=clock,
+                start_ms=start_ms,
+                notes=[
+                    note_data(note, project_id)
+                    for note in selectors.notes_on(user=request.user, session=session)
+                ],
+            ),
             "speeds": SPEEDS,
             "idle": IDLE_GAP_SECONDS,
+            "compare_choices": compare_choices(project_id, session),
         },
     )
+
+
+def _pane(request: HttpRequest, session: RunSession, project_id: int) -> dict:
+    """One side of the compare view: who, when, the events and the figure, as the page has them."""
+    recording = selectors.session_recording(session=session)
+    events = timeline.sort_events(recording.events)
+    clock = session_time([event["t"] for event in events], measure_rules())
+    labels = event_labels(session.widget)
+    describe = describer(session.widget)
+    return {
+        "id": session.pk,
+        "title": f"{session.learner.display_name}, {_moment(session.start):%-d %b %Y, %H:%M}",
+        "url": reverse("replay:session", args=[project_id, session.pk]),
+        "events": [{"t": e["t"], "type": e["type"], "data": e["data"]} for e in events],
+        "figure": timeline.timeline_figure(events, clock, labels),
+        "sittings": clock.as_data(),
+        "labels": labels,
+        "words": [describe(e) for e in events],
+        "length": clock.length,
+    }
+
+
+@require_GET
+@teacher_required
+@gzip_page
+def compare(request: HttpRequest, project_id: int, first_id: int, second_id: int) -> HttpResponse:
+    """Two sessions of one widget side by side, on one clock (time since each one's start, the
+    gaps between sittings cut), with one control bar and both timelines. docs/replay.md."""
+    first = selectors.run_session_for(
+        owner=request.user, project_id=project_id, run_session_id=first_id
+    )
+    second = selectors.run_session_for(
+        owner=request.user, project_id=project_id, run_session_id=second_id
+    )
+    widget = get_widget(first.widget)
+    context = {
+        "project": first.run.project,
+        "first": first,
+        "second": second,
+        "widget": widget,
+        "widget_title": widget.title if widget else first.widget,
+        "back": reverse("replay:session", args=[project_id, first.pk]),
+    }
+    problem = None
+    if first.pk == second.pk:
+        problem = "That is the same session twice: pick another session to compare it with."
+    elif first.widget != second.widget:
+        problem = (
+            "These two sessions are of different widgets, so they cannot play side by side: "
+            "pick two sessions of the same widget."
+        )
+    if problem:
+        return render(
+            request, "replay/compare_bad.html", {**context, "problem": problem}, status=400
+        )
+    try:
+        panes = [_pane(request, first, project_id), _pane(request, second, project_id)]
+    except CollectorError as error:
+        log.warning("compare of run sessions %s, %s: collector answered %s", first_id, second_id,
+                    error.status)  # fmt: skip
+        gone = error.status == 404
+        problem = (
+            "The analytics platform no longer has the events of one of these sessions."
+            if gone
+            else "The analytics platform is not answering just now: try again in a minute."
+        )
+        return render(
+            request,
+            "replay/compare_bad.html",
+            {**context, "problem": problem},
+            status=404 if gone else 503,
+        )
+    data = {
+        "widget": first.widget,
+        "frame": reverse("replay:frame", args=[first.widget]) if widget else None,
+        "panes": panes,
+        "speeds": SPEEDS,
+        # Lining up by item: [event type, data key, what a teacher calls one] (widgets/words.py).
+        "itemStart": item_start(first.widget),
+    }
+    page_data = _escape_json(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+    length = max(pane["length"] for pane in panes)
+    return render(
+        request,
+        "replay/compare.html",
+        {
+            **context,
+            "panes": panes,
+            "length_ms": length,
+            "length_clock": format_clock(length),
+            "speeds": SPEEDS,
+            "item_noun": (item_start(first.widget) or (None, None, ""))[2],
+            "page_data": page_data,
+        },
+    )
+
+
+def compare_choices(project_id: int, session: RunSession) -> list[dict]:
+    """The sessions the replay page offers to compare with, with their compare links."""
+    return [
+        {
+            "url": reverse("replay:compare", args=[project_id, session.pk, other.pk]),
+            "learner": other.learner.display_name,
+            "same_learner": other.learner_id == session.learner_id,
+            "start": _moment(other.start),
+            "active": format_duration(other.active),
+        }
+        for other in selectors.compare_candidates(session=session)
+    ]
 
 
 @require_GET
 @teacher_required
 @xframe_options_sameorigin
+@csp_override(FRAME_CSP)
 def playback_frame(request: HttpRequest, widget_id: str) -> HttpResponse:
     """The widget alone, in playback mode: the replay page embeds it and posts it the events.
 

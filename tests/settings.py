@@ -13,6 +13,8 @@ os.environ.setdefault("DATA_DIR", str(_data))
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("DEMO_LOGIN", "true")
+# Off by default with DEBUG off; the sign-in tests and the browser tests pick learners.
+os.environ.setdefault("LEARNER_PICK_SIGNIN", "true")
 # Each test signs in afresh from 127.0.0.1; the limit has tests of its own.
 os.environ.setdefault("SIGNIN_RATE_LIMIT", "1000000")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -45,6 +47,14 @@ if CELERY_BROKER_URL.startswith("redis"):
 else:
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'celery-results'}"
     (DATA_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
+
+# The worker-kill test (tests/collector/test_worker_killed.py) gives its workers a short Redis
+# visibility timeout so that it takes seconds, not production's 90 s.
+if os.environ.get("PATHLENS_TEST_VISIBILITY_TIMEOUT") and CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "visibility_timeout": int(os.environ["PATHLENS_TEST_VISIBILITY_TIMEOUT"]),
+    }
 
 # Where the local OIDC server listens; the `oauth_server` fixture sets it.
 TEST_OAUTH_SERVER_URL = ""

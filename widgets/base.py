@@ -73,3 +73,14 @@ class Widget:
             **{name: EMPTY_DATA_SCHEMA for name in LIFECYCLE_EVENT_TYPES},
             **self.event_schemas,
         }
+
+
+# --- Plain words for teachers (the replay's timeline, hover text and "now" panel) ---------------
+
+# The platform's own event types, in every widget. Each widget module adds EVENT_LABELS for its
+# types and a `describe(event)` sentence built from the event's data (widgets/words.py).
+LIFECYCLE_LABELS: dict[str, str] = {
+    "session_started": "Opened the activity",
+    "session_resumed": "Came back to the activity",
+    "session_completed": "Finished the activity",
+}

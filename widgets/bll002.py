@@ -256,3 +256,60 @@ WIDGET = Widget(
         }
     ),
 )
+
+
+# --- Plain words for teachers (widgets/words.py) -------------------------------------------------
+
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("challenge_started", "challenge", "challenge")
+
+EVENT_LABELS: dict[str, str] = {
+    "challenge_started": "Started a challenge",
+    "weight_placed": "Put on a weight",
+    "weight_removed": "Took off a weight",
+    "prediction_made": "Made a prediction",
+    "released": "Released the lever",
+    "try_again": "Tried again",
+    "hint_requested": "Asked for a hint",
+    "challenge_completed": "Finished a challenge",
+}
+_OUTCOME_WORDS = {"left": "tips left", "right": "tips right", "balance": "balances"}
+
+
+def _peg_words(peg: int) -> str:
+    side = "left" if peg < 0 else "right"
+    return f"peg {abs(peg)} on the {side}"
+
+
+def describe(event: Event) -> str:
+    """One line for a teacher: "Asked for a hint on challenge 2". Falls back to the label."""
+    kind = event.get("type")
+    label = EVENT_LABELS.get(kind, str(kind))
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        return label
+    if "challenge" in data and data["challenge"] not in BY_ID:
+        return label
+    try:
+        match kind:
+            case "challenge_started":
+                return f"Started challenge {data['challenge']}"
+            case "weight_placed":
+                return f"Put a {data['mass']}-unit weight on {_peg_words(data['peg'])}"
+            case "weight_removed":
+                return f"Took the {data['mass']}-unit weight off {_peg_words(data['peg'])}"
+            case "prediction_made":
+                return f"Predicted the lever {_OUTCOME_WORDS[data['answer']]}"
+            case "released":
+                return f"Released the lever: it {_OUTCOME_WORDS[data['outcome']]}"
+            case "try_again":
+                return f"Tried challenge {data['challenge']} again"
+            case "hint_requested":
+                return f"Asked for a hint on challenge {data['challenge']} (hint {data['hint']})"
+            case "challenge_completed":
+                goal = "reached the goal" if data["correct"] else "did not reach the goal"
+                return f"Finished challenge {data['challenge']} — {goal}"
+    except (KeyError, TypeError, ValueError):
+        return label
+    return label

@@ -346,3 +346,74 @@ WIDGET = Widget(
     # Moving sliders, checking a face and answering; reading steps (Next, Back) is not work.
     work_types=frozenset({"slider_changed", "match_checked", "question_answered"}),
 )
+
+
+# --- Plain words for teachers (widgets/words.py) -------------------------------------------------
+
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("step_viewed", "step", "step")
+
+EVENT_LABELS: dict[str, str] = {
+    "step_viewed": "Went to a step",
+    "slider_changed": "Moved a slider",
+    "match_checked": "Checked a face",
+    "question_answered": "Answered a question",
+    "step_completed": "Finished a step",
+}
+_STEP_WORDS = {
+    "welcome": "the welcome",
+    "explore_size": "exploring size",
+    "explore_mood": "exploring mood",
+    "match_1": "match 1 (Sunhaven)",
+    "match_2": "match 2 (Mistport)",
+    "read_1": "reading faces 1",
+    "read_2": "reading faces 2",
+    "finish": "the summary",
+}
+_FEATURE_WORDS = {
+    "population": ("population", " million"),
+    "rainfall": ("rainfall", " mm a year"),
+    "happiness": ("happiness", " out of 10"),
+    "temperature": ("temperature", " °C"),
+}
+_QUESTION_WORDS = {
+    "warmest": "Which city is warmest?",
+    "most_people": "Which city has most people?",
+    "happiest": "Which city is happiest?",
+    "rainiest": "Which city is rainiest?",
+}
+
+
+def describe(event: Event) -> str:
+    """One line for a teacher: "Set rainfall to 300 mm a year". Falls back to the label."""
+    kind = event.get("type")
+    label = EVENT_LABELS.get(kind, str(kind))
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        return label
+    if data.get("step") not in _STEP_WORDS:
+        return label
+    try:
+        step = _STEP_WORDS[data["step"]]
+        match kind:
+            case "step_viewed":
+                return f"Went to {step}"
+            case "slider_changed":
+                name, unit = _FEATURE_WORDS[data["feature"]]
+                return f"Set {name} to {data['value']}{unit}"
+            case "match_checked":
+                if data["matched"]:
+                    return f"Checked the face on {step} (try {data['attempt']}) — it matches"
+                off = round(float(data["distance"]) * 100)
+                return f"Checked the face on {step} (try {data['attempt']}) — {off}% off"
+            case "question_answered":
+                question = _QUESTION_WORDS.get(data["question"], data["question"])
+                answer = QUESTIONS[data["step"]][data["question"]]["answer"]
+                verdict = "right" if data["choice"] == answer else "wrong"
+                return f"{question} Chose {data['choice'].title()} — {verdict}"
+            case "step_completed":
+                return f"Finished {step}"
+    except (KeyError, TypeError, ValueError):
+        return label
+    return label

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from math import gcd
 from typing import Any
 
 from widgets.base import Event, Score, SessionMode, Widget
@@ -224,3 +225,73 @@ WIDGET = Widget(
     # Placing, moving and taking back cards and checking; starting an item is only reading it.
     work_types=frozenset({"card_placed", "card_moved", "card_removed", "answer_checked"}),
 )
+
+
+# --- Plain words for teachers (widgets/words.py) -------------------------------------------------
+
+# The event that starts an item, the data key that names it, and what a teacher calls one: the
+# replay's compare view lines two sessions up by it.
+ITEM_START = ("item_started", "item", "item")
+
+EVENT_LABELS: dict[str, str] = {
+    "item_started": "Started an item",
+    "card_placed": "Placed a card",
+    "card_moved": "Moved a card",
+    "card_removed": "Took a card off the line",
+    "answer_checked": "Checked the answer",
+    "item_completed": "Finished an item",
+}
+_VULGAR = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾", (1, 6): "⅙",
+           (5, 6): "⅚", (1, 12): "1/12"}  # fmt: skip
+_VERDICT_WORDS = {"right": "right place", "close": "one tick off", "wrong": "wrong place"}
+
+
+def place_words(position: int) -> str:
+    """A place on the 0–2 line, given in twelfths, as a teacher writes it: 20 → "1⅔", 6 → "½"."""
+    whole, rest = divmod(position, DENOMINATOR)
+    if rest == 0:
+        return str(whole)
+    common = gcd(rest, DENOMINATOR)
+    numerator, denominator = rest // common, DENOMINATOR // common
+    fraction = _VULGAR.get((numerator, denominator), f"{numerator}/{denominator}")
+    if whole == 0:
+        return fraction
+    return f"{whole}{fraction}" if len(fraction) == 1 else f"{whole} {fraction}"
+
+
+def describe(event: Event) -> str:
+    """One line for a teacher: "Placed 5/3 at 1⅔ — wrong place". Falls back to the label."""
+    kind = event.get("type")
+    label = EVENT_LABELS.get(kind, str(kind))
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        return label
+    item, card, position = data.get("item"), data.get("card"), data.get("position")
+    if not (type(item) is int and 1 <= item <= len(ITEMS)):
+        return label
+    try:
+        if kind == "item_started":
+            return f"Started item {item}"
+        if kind in ("card_placed", "card_moved"):
+            verdict = _VERDICT_WORDS[verdict_for(item, card, position)]
+            if kind == "card_moved":
+                return (
+                    f"Moved {card} from {place_words(data['from'])} to "
+                    f"{place_words(position)} — {verdict}"
+                )
+            return f"Placed {card} at {place_words(position)} — {verdict}"
+        if kind == "card_removed":
+            return f"Took {card} back off the line"
+        if kind == "answer_checked":
+            cards = len(ITEMS[item - 1]["cards"])
+            right = len(data.get("correct_cards") or [])
+            return (
+                f"Checked item {item} (try {data.get('attempt')}): {right} of {cards} cards right"
+            )
+        if kind == "item_completed":
+            return f"Finished item {item}" + (
+                " — every card right" if data.get("correct") else " — not all cards right"
+            )
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return label
+    return label

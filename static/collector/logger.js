@@ -21,7 +21,8 @@ const BACKOFF_CAP_MS = 30_000;
 const KEEPALIVE_BUDGET_BYTES = 60 * 1024;
 
 // The server will never accept these batches as they are, so retrying them would block every
-// later event behind them forever.
+// later event behind them forever. A 400 or 409 that names the events it refuses (by index or by
+// id) costs only those: the rest of the batch is sent again at once.
 const REJECTED_STATUSES = new Set([400, 409, 413, 415]);
 
 const utf8 = new TextEncoder();
@@ -167,24 +168,32 @@ export function createLogger(options = {}) {
     }
     // Read to its end even when only the status matters: the browser counts an answer whose body
     // nobody read as still loading, and reports it as aborted when the learner leaves the page.
-    const said = response ? await serverMessage(response) : "";
-    const rejection = response && REJECTED_STATUSES.has(response.status) ? said : "";
+    const said = response ? await serverAnswer(response) : "";
     inFlight = null;
     // A closed logger's page is gone or being torn down; a newer logger may own its storage now.
     if (closed) return;
-    const outcome = answer(outbox, batch, response, tokenUsed, rejection);
+    const outcome = answer(outbox, batch, response, tokenUsed, said);
     pumpAll();
     if (outcome === "accepted" && outbox.own && inFlight !== own) report(own, "idle");
   }
 
-  function answer(outbox, batch, response, tokenUsed, rejection) {
+  function answer(outbox, batch, response, tokenUsed, said) {
     if (!response) return retryLater(outbox, "offline", 0);
     const code = response.status;
+    const rejection = said.slice(0, 2000);
     if (code >= 200 && code < 300) {
       outbox.attempt = 0;
       outbox.plannedSizes.shift();
       settle(outbox, batch);
-      return "accepted";
+      // The server stored the valid events and kept the invalid ones aside (its quarantine).
+      const refused = refusedEvents(batch, code, parseAnswer(said));
+      if (refused.length === 0) return "accepted";
+      console.warn(
+        `Pathlens logger: the server stored ${batch.length - refused.length} event(s) and refused ` +
+          `${refused.length} (${code}); the refused ones are not sent again. Server said: ${rejection}`,
+      );
+      report(outbox, "rejected");
+      return "rejected";
     }
     if (code === 401) {
       if (outbox.token !== tokenUsed) {
@@ -198,6 +207,21 @@ export function createLogger(options = {}) {
       outbox.plannedSizes.splice(0, 1, half, batch.length - half);
       outbox.dueAt = now();
       return "split";
+    }
+    const refused = refusedEvents(batch, code, parseAnswer(said));
+    if (refused.length > 0 && refused.length < batch.length) {
+      // Nothing of the batch was stored, but the answer says which events can never be: drop
+      // those, and send the others again at once, since they may well be accepted.
+      outbox.attempt = 0;
+      if (outbox.plannedSizes.length) outbox.plannedSizes[0] = batch.length - refused.length;
+      settle(outbox, refused);
+      outbox.dueAt = now();
+      console.warn(
+        `Pathlens logger: the server refused ${refused.length} event(s) with ${code}; they are ` +
+          `dropped and the other ${batch.length - refused.length} sent again. Server said: ${rejection}`,
+      );
+      report(outbox, "rejected");
+      return "resend";
     }
     if (REJECTED_STATUSES.has(code)) {
       outbox.attempt = 0;
@@ -587,11 +611,41 @@ function browserStorage() {
 }
 
 async function serverMessage(response) {
+  return (await serverAnswer(response)).slice(0, 2000);
+}
+
+// The whole answer (a refusal of many events by index can be long), read to its end.
+async function serverAnswer(response) {
   try {
-    return (await response.text()).slice(0, 2000);
+    return await response.text();
   } catch {
     return "(no message)";
   }
+}
+
+function parseAnswer(text) {
+  try {
+    const parsed = JSON.parse(text);
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+// The events of `batch` that the answer names as never acceptable: by index in `errors` (a 2xx
+// whose other events were stored, or a 400), or by id in `ids` (a 409: an id already used for
+// other content). Problems without an index concern the whole batch and name no event.
+function refusedEvents(batch, code, parsed) {
+  if (code === 409) {
+    const ids = new Set(Array.isArray(parsed.ids) ? parsed.ids : []);
+    return batch.filter((event) => ids.has(event.id));
+  }
+  if (code !== 400 && !(code >= 200 && code < 300)) return [];
+  const problems = Array.isArray(parsed.errors) ? parsed.errors : [];
+  const indexes = new Set(
+    problems.map((problem) => problem?.index).filter((index) => Number.isInteger(index)),
+  );
+  return batch.filter((_, index) => indexes.has(index));
 }
 
 function retryAfterMs(response, nowMs) {

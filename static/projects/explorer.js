@@ -69,56 +69,112 @@ if (chart && chart.dataset.figureUrl && typeof Plotly !== "undefined") {
   }
 }
 
-async function start() {
+async function loadBase(url) {
   // The same mode and credentials as the <link rel="preload">, so the preloaded answer is used.
-  const response = await fetch(chart.dataset.figureUrl, { credentials: "same-origin" });
+  const response = await fetch(url, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`the server answered ${response.status}`);
   const base = await response.json();
-  const useGl = webglAvailable();
-  const sessionUrl = (id) => base.sessionUrl.replace(/0\/$/, `${id}/`);
-  const points = base.points.map((p) => ({ ids: decode(p.ids), learners: decode(p.learners) }));
-  const learnerIds = decode(base.learnerIds);
-  const sessionTraces = base.figure.data.map((trace, i) => ({
+  const useGl = webglAvailable() && base.figure.data.reduce((n, t) => n + t.x.bdata.length, 0) > GL_ABOVE;
+  const points = base.points.map((p) => ({
+    ids: decode(p.ids), learners: decode(p.learners), steps: decode(p.steps),
+  }));
+  const traces = base.figure.data.map((trace, i) => ({
     ...trace,
     type: useGl ? trace.type : "scatter",
     text: Array.from(points[i].learners, (index) => base.labels[index]),
     hovertext: measureLines(decode(trace.customdata)),
+    timeX: trace.x,
+    stepX: Array.from(points[i].steps),
   }));
+  return { base, useGl, points, traces, learnerIds: decode(base.learnerIds) };
+}
+
+// Above this many base64 characters of x values (about 10,000 sessions) the marks go to WebGL;
+// below, SVG draws them as fast and crisper, and hover dims paths without a redraw.
+const GL_ABOVE = 110_000;
+const DIMMED = 0.12;
+
+async function start() {
+  let view = await loadBase(chart.dataset.figureUrl);
+  let figureUrl = chart.dataset.figureUrl;
+  const sessionUrl = (id) => view.base.sessionUrl.replace(/0\/$/, `${id}/`);
 
   performance.mark("explorer:decoded");
   let pathsText = pathsJson();
   let paths = JSON.parse(pathsText);
+  let mode = document.getElementById("path-data")?.dataset.x || "time";
   const labelled = new Set(); // learner ids (strings) whose paths show their labels
-  let annotationUrls = [];
+  let highlighted = null; // learner id (string) whose path is brought forward
 
   const config = {
     responsive: true,
     displaylogo: false,
     scrollZoom: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
-    toImageButtonOptions: { filename: "learning-paths" },
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"],
   };
 
+  // A label's name says whose and which session it is: path-<learner>-<index>.
   function annotations() {
     const list = [];
-    annotationUrls = [];
     for (const learner of labelled) {
-      const labels = paths.annotations[learner] || [];
-      labels.forEach((label, i) => {
-        list.push(label);
-        annotationUrls.push(sessionUrl(paths.sessions[learner][i]));
+      (paths.annotations[learner] || []).forEach((label, i) => {
+        list.push(mode === "sequence" ? { ...label, x: i + 1 } : label);
       });
     }
     return list;
   }
 
+  function sessionTraces() {
+    return view.traces.map(({ timeX, stepX, ...trace }) => ({
+      ...trace,
+      x: mode === "sequence" ? stepX : timeX,
+    }));
+  }
+
   function pathTraces() {
-    return paths.traces.map((trace) => ({ ...trace, type: useGl ? trace.type : "scatter" }));
+    return paths.traces.map((trace) => {
+      const key = String(trace.meta.learner);
+      const dim = highlighted && highlighted !== key;
+      const n = trace.text.length;
+      return {
+        ...trace,
+        type: view.useGl ? trace.type : "scatter",
+        x: mode === "sequence" ? Array.from({ length: n }, (_, i) => i + 1) : trace.x,
+        opacity: dim ? DIMMED : 1,
+        line: { ...trace.line, width: highlighted === key ? 4 : trace.line.width },
+      };
+    });
+  }
+
+  // On a narrow screen (a phone) the widget names go inside their bands instead of beside the
+  // plot, and the score's colour bar is left out (the help text says what grey means), so the
+  // plot keeps the whole width.
+  function layout() {
+    const base = view.base.figure.layout;
+    const narrow = chart.clientWidth < 600;
+    const xaxis = mode === "sequence"
+      ? { ...base.xaxis, type: "linear", title: { text: narrow ? "" : "Session number, in each learner's order" }, dtick: 1, rangemode: "tozero" }
+      : base.xaxis;
+    const bands = narrow
+      ? base.yaxis.ticktext.map((title, i) => ({
+          xref: "paper", x: 0, y: i - 0.5, yanchor: "top", xanchor: "left", showarrow: false,
+          text: title, font: { size: 11, color: "#4a5561" }, bgcolor: "rgba(255,255,255,0.8)",
+        }))
+      : [];
+    return {
+      ...base,
+      xaxis: { ...xaxis, uirevision: mode },
+      yaxis: { ...base.yaxis, showticklabels: !narrow },
+      coloraxis: { ...base.coloraxis, showscale: !narrow },
+      annotations: [...bands, ...annotations()],
+      legend: { orientation: "h", x: 0, y: narrow ? -0.08 : -0.12, yanchor: "top", title: { text: "Paths: " } },
+      margin: narrow ? { l: 4, r: 4, t: 8, b: 70 } : { ...base.margin, b: 80 },
+    };
   }
 
   async function draw() {
-    const layout = { ...base.figure.layout, annotations: annotations() };
-    await Plotly.react(chart, [...sessionTraces, ...pathTraces()], layout, config);
+    await Plotly.react(chart, [...sessionTraces(), ...pathTraces()], layout(), config);
+    bindLegend();
     syncButtons();
   }
 
@@ -127,23 +183,70 @@ async function start() {
       button.hidden = false;
       button.setAttribute("aria-pressed", labelled.has(button.dataset.pathLabels) ? "true" : "false");
     }
+    for (const button of document.querySelectorAll("button[data-export]")) button.hidden = false;
   }
 
-  function toggleLabels(learner) {
+  // Keeps the page where it is: plotly's relayout can change the chart's height for a moment,
+  // and the browser then scrolls to keep the focused button in view.
+  async function steady(change) {
+    const { scrollX, scrollY } = window;
+    await change();
+    if (window.scrollY !== scrollY || window.scrollX !== scrollX) window.scrollTo(scrollX, scrollY);
+  }
+
+  async function toggleLabels(learner) {
     const key = String(learner);
     if (!paths.annotations[key]) return;
     if (labelled.has(key)) labelled.delete(key);
     else labelled.add(key);
-    Plotly.relayout(chart, { annotations: annotations() });
+    await steady(() => Plotly.relayout(chart, { annotations: layout().annotations }));
     syncButtons();
+    chart.dataset.labelled = [...labelled].join(",");
+  }
+
+  // Hovering a path (on the chart, in the legend or its card) brings it forward, dims the rest.
+  async function highlight(learner) {
+    const key = learner === null ? null : String(learner);
+    if (key === highlighted || (key && !paths.annotations[key])) return;
+    highlighted = key;
+    const count = view.traces.length;
+    const opacity = paths.traces.map((t) => (key && String(t.meta.learner) !== key ? DIMMED : 1));
+    const width = paths.traces.map((t) => (String(t.meta.learner) === key ? 4 : t.line.width));
+    const indices = paths.traces.map((_, i) => count + i);
+    await Plotly.restyle(chart, { opacity, "line.width": width }, indices);
+    chart.dataset.highlighted = key || "";
+  }
+
+  function bindLegend() {
+    chart.querySelectorAll(".legend .traces").forEach((item) => {
+      const trace = item.__data__ && item.__data__[0] && item.__data__[0].trace;
+      if (!trace || !trace.meta || trace.meta.kind !== "path") return;
+      item.onmouseenter = () => highlight(trace.meta.learner);
+      item.onmouseleave = () => highlight(null);
+    });
+  }
+
+  function applyMode() {
+    chart.dataset.x = mode;
   }
 
   await draw();
+  applyMode();
   performance.mark("explorer:drawn");
   chart.dataset.state = "drawn";
   chart.dataset.drawnMs = String(Math.round(performance.now()));
 
+  chart.on("plotly_hover", (event) => {
+    const point = event.points && event.points[0];
+    const meta = point && point.data.meta;
+    if (meta && meta.kind === "path") highlight(meta.learner);
+  });
+  chart.on("plotly_unhover", () => highlight(null));
+
   chart.on("plotly_click", (event) => {
+    // A click on a label belongs to the label (plotly_clickannotation), never to a mark under it.
+    const target = event.event && event.event.target;
+    if (target && target.closest && target.closest(".annotation")) return;
     const point = event.points && event.points[0];
     if (!point) return;
     const meta = point.data.meta || {};
@@ -152,35 +255,68 @@ async function start() {
       return;
     }
     if (meta.kind !== "sessions") return;
-    const { ids, learners } = points[point.curveNumber] || {};
+    const { ids, learners } = view.points[point.curveNumber] || {};
     if (!ids) return;
     // A mark on a compared path toggles that path's labels; any other mark opens its session.
-    const learner = String(learnerIds[learners[point.pointIndex]]);
+    const learner = String(view.learnerIds[learners[point.pointIndex]]);
     if (paths.annotations[learner]) toggleLabels(learner);
     else window.location.assign(sessionUrl(ids[point.pointIndex]));
   });
 
   chart.on("plotly_clickannotation", (event) => {
-    const url = annotationUrls[event.index];
-    if (url) window.location.assign(url);
+    const match = /^path-(\d+)-(\d+)$/.exec(event.annotation && event.annotation.name);
+    if (!match) return;
+    const id = (paths.sessions[match[1]] || [])[Number(match[2])];
+    if (id !== undefined) window.location.assign(sessionUrl(id));
   });
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-path-labels]");
-    if (button) toggleLabels(button.dataset.pathLabels);
+    if (button) {
+      event.preventDefault();
+      toggleLabels(button.dataset.pathLabels);
+      return;
+    }
+    const exporter = event.target.closest("button[data-export]");
+    if (exporter) {
+      const format = exporter.dataset.export;
+      Plotly.downloadImage(chart, { format, filename: "learning-paths", scale: format === "png" ? 2 : 1 });
+    }
+  });
+  document.addEventListener("mouseover", (event) => {
+    const card = event.target.closest && event.target.closest(".path-card[data-path]");
+    if (card) highlight(card.dataset.path);
+  });
+  document.addEventListener("mouseout", (event) => {
+    const card = event.target.closest && event.target.closest(".path-card[data-path]");
+    if (card && !card.contains(event.relatedTarget)) highlight(null);
   });
 
-  // The panel was swapped (paths added or removed, table sorted): redraw the paths if changed.
-  document.body.addEventListener("htmx:afterSettle", () => {
-    const text = pathsJson();
-    if (text === undefined || text === pathsText) {
+  // The panel was swapped (paths added or removed, filters, layout): redraw what changed.
+  document.body.addEventListener("htmx:afterSettle", async () => {
+    const data = document.getElementById("path-data");
+    if (!data) return;
+    const text = data.dataset.paths;
+    const newUrl = data.dataset.figureUrl;
+    const newMode = data.dataset.x || "time";
+    if (text === pathsText && newUrl === figureUrl && newMode === mode) {
       syncButtons();
       return;
     }
+    chart.dataset.state = "drawing";
+    if (newUrl && newUrl !== figureUrl) {
+      view = await loadBase(newUrl);
+      figureUrl = newUrl;
+    }
     pathsText = text;
     paths = JSON.parse(text);
+    mode = newMode;
     for (const learner of [...labelled]) if (!paths.annotations[learner]) labelled.delete(learner);
-    draw();
+    if (highlighted && !paths.annotations[highlighted]) highlighted = null;
+    await steady(draw);
+    applyMode();
+    chart.dataset.state = "drawn";
+    chart.dataset.redrawnMs = String(Math.round(performance.now()));
   });
 }
 

@@ -7,11 +7,11 @@
 const SHORTCUTS = new Set([" ", "k", "K", "ArrowLeft", "ArrowRight", "Home", "End", "<", ">", ",", "."]);
 let reported = 0;
 
-function report() {
+function report(force = false) {
   // The body's own height (no min-height here: frame.css), not the viewport's, or a taller
   // frame would make a taller body and the two would grow each other forever.
   const height = Math.ceil(document.body.getBoundingClientRect().height);
-  if (Math.abs(height - reported) < 2) return;
+  if (!force && Math.abs(height - reported) < 2) return;
   reported = height;
   window.parent.postMessage({ type: "replay:size", height }, location.origin);
 }
@@ -27,4 +27,9 @@ if (window.parent !== window) {
   new ResizeObserver(report).observe(document.body);
   report();
   document.addEventListener("keydown", forward);
+  // The page asks once it listens: a report sent before its script ran would be lost, and the
+  // frame would keep its first height with the widget scrolling inside it.
+  window.addEventListener("message", (event) => {
+    if (event.origin === location.origin && event.source === window.parent && event.data?.type === "replay:measure") report(true);
+  });
 }

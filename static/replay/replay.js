@@ -15,7 +15,11 @@
 
 import { formatClock, formatDuration } from "../js/format.js";
 import { sortEvents } from "../widgets/timeline.js";
+import { describeData, eventSentence as sentence, hoverText as hoverWords } from "./eventtext.js";
+import { setupNotes } from "./notes.js";
 import { createSessionTime } from "./sessiontime.js";
+import { COLUMN_PX, thinRow } from "./thinning.js";
+import { advanceFrom, clamp, indexAt as indexIn, sittingWords as sittingIn } from "./timeindex.js";
 
 performance.mark("replay:start");
 
@@ -38,6 +42,11 @@ const sittings = clock.parts.length;
 const t0 = clock.start;
 const span = clock.length; // play length: the sittings end to end, gaps cut
 const offsets = Float64Array.from(events, (event) => clock.play(event.t));
+// The teacher's words (widgets/words.py): a label per type, a sentence per event, same order.
+const labels = data.labels ?? {};
+const words = data.words ?? [];
+const labelOf = (type) => labels[type] ?? type;
+const wordsOf = (index) => words[index] ?? labelOf(events[index].type);
 
 const frame = $("replay-frame");
 const chart = $("replay-chart");
@@ -59,42 +68,15 @@ const now = {
   sitting: $("replay-now-sitting"),
   event: $("replay-now-event"),
   data: $("replay-now-data"),
+  raw: $("replay-now-raw"),
 };
 const announcer = $("replay-announcer");
-
 const number = new Intl.NumberFormat("en").format;
-
-function valueText(value) {
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-
-/** An event's data on one line: `key value · key value`, cut at `limit` characters. */
-function describeData(eventData, limit = 160) {
-  if (!eventData || typeof eventData !== "object" || Array.isArray(eventData)) return "no data";
-  const parts = Object.entries(eventData).map(([key, value]) => `${key} ${valueText(value)}`);
-  if (!parts.length) return "no data";
-  const text = parts.join(" · ");
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 // --- Time ---------------------------------------------------------------------------------------
 
 /** Index of the last event at or before `offset` (what the widget shows then), -1 for none. */
-function indexAt(offset) {
-  let low = 0;
-  let high = count;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (offsets[middle] <= offset) low = middle + 1;
-    else high = middle;
-  }
-  return low - 1;
-}
-
-const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
+const indexAt = (offset) => indexIn(offsets, offset);
 
 // --- State: the one clock -----------------------------------------------------------------------
 
@@ -108,6 +90,7 @@ const state = {
   skipped: 0, // ms of idle gaps skipped so far (for the curious, and for tests)
 };
 let ready = false; // controls work once the widget and the timeline are up
+let notesUi = null; // notes.js, set up at the start (below)
 let frameRequested = false;
 let shown = { current: NaN, index: NaN, playhead: NaN, sitting: NaN, sittingWords: "" };
 
@@ -128,29 +111,18 @@ function onFrame(timestamp) {
 }
 
 /** Where the moment `offset` is among the sittings, in words ("" for a one-sitting session). */
-function sittingWords(offset) {
-  if (sittings < 2) return "";
-  const part = clock.partAt(offset);
-  if (clock.inGap(offset)) {
-    const after = clock.parts[part.number]; // numbers are 1-based: this is the next sitting
-    return `Between sittings ${part.number} and ${after.number}: the learner came back ${after.later}`;
-  }
-  return `Sitting ${part.number} of ${sittings}${part.later ? `, ${part.later}` : ""}`;
-}
+const sittingWords = (offset) => sittingIn(clock, offset);
 
 function advance(elapsed) {
-  let next = state.current + elapsed;
-  if (state.skipIdle) {
-    const index = indexAt(state.current);
-    const before = index >= 0 ? offsets[index] : 0;
-    const after = index + 1 < count ? offsets[index + 1] : null;
-    if (after !== null && after - before > state.idleMs && next > before + LEAD_MS && next < after - LEAD_MS) {
-      const skipped = after - LEAD_MS - next;
-      state.skipped += skipped;
-      root.dataset.skipped = String(Math.round(state.skipped));
-      announce(`Skipped ${formatDuration(skipped)} without activity.`);
-      next = after - LEAD_MS;
-    }
+  let { next, skipped } = advanceFrom(offsets, state.current, elapsed, {
+    skipIdle: state.skipIdle,
+    idleMs: state.idleMs,
+    leadMs: LEAD_MS,
+  });
+  if (skipped > 0) {
+    state.skipped += skipped;
+    root.dataset.skipped = String(Math.round(state.skipped));
+    announce(`Skipped ${formatDuration(skipped)} without activity.`);
   }
   if (next >= span) {
     next = span;
@@ -204,10 +176,9 @@ function step(direction) {
 // --- Rendering ----------------------------------------------------------------------------------
 
 function eventSentence(index) {
-  if (index < 0) return "Before the first event.";
-  const event = events[index];
-  const where = sittings > 1 ? ` in sitting ${clock.partAt(offsets[index]).number}` : "";
-  return `Event ${number(index + 1)} of ${number(count)}: ${event.type} at ${formatClock(offsets[index])}${where}.`;
+  if (index < 0) return sentence({ index });
+  const sitting = sittings > 1 ? clock.partAt(offsets[index]).number : 0;
+  return sentence({ words: wordsOf(index), offset: offsets[index], sitting, index, count });
 }
 
 function render() {
@@ -224,6 +195,7 @@ function render() {
   controls.seek.setAttribute("aria-valuetext", `${position}, ${where ? `${where}. ` : ""}${eventSentence(index)}`);
   controls.clock.textContent = position;
   now.time.textContent = formatClock(current);
+  notesUi?.moved(current);
   movePlayhead(current);
   root.dataset.current = String(current);
   root.dataset.t = String(t);
@@ -245,13 +217,12 @@ function render() {
     if (index < 0) {
       now.event.textContent = "Before the first event";
       now.data.textContent = "";
+      if (now.raw) now.raw.textContent = "none yet";
     } else {
       const event = events[index];
-      now.event.replaceChildren(
-        Object.assign(document.createElement("strong"), { textContent: event.type }),
-        ` · event ${number(index + 1)} of ${number(count)} · at ${formatClock(offsets[index])}`,
-      );
-      now.data.textContent = describeData(event.data, 400);
+      now.event.replaceChildren(Object.assign(document.createElement("strong"), { textContent: wordsOf(index) }));
+      now.data.textContent = `${labelOf(event.type)} · event ${number(index + 1)} of ${number(count)} · at ${formatClock(offsets[index])}`;
+      if (now.raw) now.raw.textContent = `${event.type} · ${describeData(event.data, 400)}`;
     }
     controls.previous.disabled = !ready || index <= 0;
     controls.next.disabled = !ready || index + 1 >= count;
@@ -380,6 +351,7 @@ window.addEventListener("message", (event) => {
       widget.state = "ready";
       frame.dataset.count = String(message.count);
       performance.mark("replay:widget-ready");
+      post({ type: "replay:measure" }); // frame.js answers with the widget's height (replay:size)
       widget.wanted = clock.absolute(state.current);
       seekWidget(widget.wanted);
       maybeReady();
@@ -404,6 +376,7 @@ window.addEventListener("message", (event) => {
       if (Number.isFinite(message.height)) {
         frameHeight = Math.max(frameHeight, clamp(Math.ceil(message.height), FRAME_MIN_HEIGHT, FRAME_MAX_HEIGHT));
         frame.style.height = `${frameHeight}px`;
+        frame.dataset.sized = String(frameHeight); // for tests: the widget's height has been applied
       }
       break;
     default:
@@ -436,62 +409,26 @@ let chartState = "loading"; // loading | drawn | failed
 const layout = data.figure.layout;
 const unit = layout.meta?.unit ?? 1000;
 
-// Marks closer than this on screen are drawn as one (they would cover each other anyway); its
-// hover text says how many it stands for, and zooming in draws them apart. A 10,000-event
-// session is then a few hundred SVG marks at full width instead of 10,000 (docs/replay.md).
-const COLUMN_PX = 3;
 const rows = data.figure.data.map((trace, row) => ({ trace, row, indices: decode(trace.customdata) }));
 let drawnFor = null; // the x range and plot width the marks were thinned for
 
-/** Position of the first of `indices` whose event is at or after offset `at` (binary search). */
-function firstAtOrAfter(indices, at) {
-  let low = 0;
-  let high = indices.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (offsets[indices[middle]] < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 function hoverText(index, alsoHere, lastHere) {
-  const event = events[index];
-  const where = sittings > 1 ? ` · sitting ${clock.partAt(offsets[index]).number}` : "";
-  let text = `<b>${escapeHtml(event.type)}</b> at ${formatClock(offsets[index])}${where} · event ${number(index + 1)} of ${number(count)}`;
-  text += `<br>${escapeHtml(describeData(event.data))}`;
-  if (alsoHere > 0) {
-    const within = formatDuration(offsets[lastHere] - offsets[index]);
-    text += `<br><i>and ${number(alsoHere)} more ${escapeHtml(event.type)} event${alsoHere === 1 ? "" : "s"} within ${within}: zoom in to see each</i>`;
-  }
-  return text;
+  return hoverWords({
+    words: wordsOf(index),
+    label: labelOf(events[index].type),
+    offset: offsets[index],
+    sitting: sittings > 1 ? clock.partAt(offsets[index]).number : 0,
+    index,
+    count,
+    alsoHere,
+    withinMs: alsoHere > 0 ? offsets[lastHere] - offsets[index] : 0,
+  });
 }
 
-/** The traces to draw for x range [from, to] (axis units) over `width` pixels. */
+/** The traces to draw for x range [from, to] (axis units) over `width` pixels (thinning.js). */
 function visibleTraces(from, to, width) {
-  const perColumn = ((to - from) * unit) / Math.max(1, width / COLUMN_PX); // ms
-  const start = from * unit - perColumn;
-  const end = to * unit + perColumn;
   return rows.map(({ trace, row, indices }) => {
-    const kept = [];
-    const extra = [];
-    const last = [];
-    let column = NaN;
-    for (let k = firstAtOrAfter(indices, start); k < indices.length; k += 1) {
-      const index = indices[k];
-      const offset = offsets[index];
-      if (offset > end) break;
-      const here = Math.floor((offset - start) / perColumn);
-      if (here === column) {
-        extra[extra.length - 1] += 1;
-        last[last.length - 1] = index;
-        continue;
-      }
-      column = here;
-      kept.push(index);
-      extra.push(0);
-      last.push(index);
-    }
+    const { kept, extra, last } = thinRow(offsets, indices, { from, to, width, unit, columnPx: COLUMN_PX });
     return {
       ...trace,
       x: Float64Array.from(kept, (index) => offsets[index] / unit),
@@ -500,6 +437,12 @@ function visibleTraces(from, to, width) {
       text: kept.map((index, k) => hoverText(index, extra[k], last[k])),
     };
   });
+}
+
+/** The layout for a plot area `width` px wide: a phone gets the short axis title. */
+function fitLayout(base, width) {
+  if (width >= 320 || !base.meta?.shortTitle) return { ...base, autosize: true };
+  return { ...base, autosize: true, xaxis: { ...base.xaxis, title: { ...base.xaxis.title, text: base.meta.shortTitle } } };
 }
 
 function plotWidth() {
@@ -513,10 +456,11 @@ async function drawChart() {
   const width = plotWidth();
   drawnFor = { from, to, width };
   chart.replaceChildren();
-  await Plotly.newPlot(chart, visibleTraces(from, to, width), { ...layout, autosize: true }, {
+  await Plotly.newPlot(chart, visibleTraces(from, to, width), fitLayout(layout, width), {
     responsive: true,
-    displaylogo: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toImage"],
+    // No toolbar: it covered the top row of marks. Drag zooms, double-click zooms out (the hint
+    // under the chart says so).
+    displayModeBar: false,
   });
   chart.on("plotly_afterplot", afterPlot);
   chart.on("plotly_relayout", afterPlot);
@@ -559,11 +503,12 @@ function measurePlot() {
   if (!full?.xaxis) return;
   const [from, to] = full.xaxis.range;
   const size = full._size;
-  plotArea = { left: size.l, width: size.w, from, to };
+  plotArea = { left: size.l, top: size.t, width: size.w, from, to };
   playhead.style.top = `${size.t}px`;
   playhead.style.height = `${size.h}px`;
   shown.playhead = NaN;
   movePlayhead(state.current);
+  notesUi?.placeMarks();
 }
 
 function movePlayhead(current) {
@@ -595,11 +540,27 @@ function maybeReady() {
     controls.seek.disabled = true;
   }
   shown = { ...shown, current: NaN, index: NaN };
+  notesUi.enable();
   render();
   root.dataset.state = "ready";
   performance.mark("replay:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
 }
+
+notesUi = setupNotes(data.notes ?? [], {
+  current: () => state.current,
+  seek: (offset) => {
+    seek(offset, { pause: true });
+    announceAfterFrame();
+  },
+  // Where a moment is over the chart box, as for the playhead; null when outside the plot.
+  placeOf: (offset) => {
+    if (!plotArea) return null;
+    const fraction = (offset / unit - plotArea.from) / (plotArea.to - plotArea.from);
+    return fraction >= 0 && fraction <= 1 ? plotArea.left + fraction * plotArea.width : null;
+  },
+  top: () => plotArea?.top ?? 0,
+});
 
 drawChart()
   .catch((error) => {

@@ -7,10 +7,16 @@ import uuid
 
 from django.test import Client
 
+from collector.tenants import tenant_default
 from collector.tokens import learner_token_issue
 
 OPAQUE = "0f" * 16  # an opaque id as the school side makes them
 OTHER_OPAQUE = "1e" * 16
+
+
+def issue_token(learner: str = OPAQUE) -> str:
+    """A learner token of the default tenant (the embedded set-up's), as the school side mints."""
+    return learner_token_issue(tenant_id=tenant_default().pk, learner=learner)
 
 
 def now_ms() -> int:
@@ -50,7 +56,7 @@ def post_events(
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"
     if token is None:
-        token = learner_token_issue(learner=learner)
+        token = issue_token(learner)
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return client.generic(

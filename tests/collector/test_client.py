@@ -15,6 +15,7 @@ from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.datarequests import data_request_process
 from collector.models import Event
+from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
 from tests.support.worker import running_worker
 
@@ -26,7 +27,7 @@ def collector(request):
     if request.param == "local":
         return LocalCollector()
     live_server = request.getfixturevalue("live_server")
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     return HttpCollector(live_server.url, key)
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
-from collector.models import Event, Session
-from collector.tokens import learner_token_issue
-from tests.collector.helpers import OPAQUE, event, now_ms
+from collector.models import Event, QuarantinedEvent, Session
+from collector.tenants import tenant_default
+from tests.collector.helpers import OPAQUE, event, issue_token, now_ms
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
 
@@ -22,13 +22,13 @@ def collector(request):
     if request.param == "local":
         return LocalCollector()
     live_server = request.getfixturevalue("live_server")
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     return HttpCollector(live_server.url, key)
 
 
 @pytest.fixture
 def token() -> str:
-    return learner_token_issue(learner=OPAQUE)
+    return issue_token(OPAQUE)
 
 
 def session_of(n: int, session: str = "ing-1", widget: str = "TEI001") -> list[dict]:
@@ -71,16 +71,24 @@ def test_it_applies_sent_at_as_the_api_does(collector, token):
     assert stored.time - stored.t >= 5_000  # the client clock was 5 s behind ours
 
 
-def test_an_event_the_registry_refuses_is_a_400_and_nothing_of_the_batch_is_stored(
+def test_an_event_the_registry_refuses_is_quarantined_and_the_rest_of_the_batch_stored(
     collector, token
 ):
     events = session_of(3)
     events[2]["data"] = {"item": 99}
+    assert collector.ingest_events(token, events) == {"accepted": 2, "duplicates": 0, "refused": 1}
+    assert Event.objects.count() == 2
+    assert QuarantinedEvent.objects.count() == 1
+
+
+def test_a_batch_with_no_valid_event_is_a_400_naming_it(collector, token):
+    events = session_of(1)
+    events[0]["data"] = {"item": 99}
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, events)
     assert refused.value.status == 400
     assert "nothing was stored" in refused.value.message
-    assert "events[2]" in refused.value.message
+    assert "events[0]" in refused.value.message
     assert Event.objects.count() == 0
 
 

@@ -7,15 +7,15 @@ import pytest
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
 from collector.models import DataRequest, Event, Session
-from collector.tokens import learner_token_issue
-from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from collector.tenants import tenant_default, tenant_get_or_create
+from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, issue_token, now_ms, post_events
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
 
 @pytest.fixture
 def api_key():
-    _, text = api_key_create(name="school")
+    _, text = api_key_create(name="school", tenant=tenant_default())
     return text
 
 
@@ -144,7 +144,7 @@ def test_it_refuses_malformed_requests_with_a_clear_400(client, auth, payload, f
 
 
 def test_the_read_side_refuses_learner_tokens_and_bad_keys(client, recorded):
-    token = learner_token_issue(learner=OPAQUE)
+    token = issue_token(OPAQUE)
     for credential in (token, "plk_nope_nope", "garbage", ""):
         response = create(client, {"Authorization": f"Bearer {credential}"})
         assert response.status_code == 401
@@ -154,19 +154,33 @@ def test_the_read_side_refuses_learner_tokens_and_bad_keys(client, recorded):
 def test_a_revoked_api_key_is_refused(client, recorded):
     from django.utils import timezone
 
-    key, text = api_key_create(name="old")
+    key, text = api_key_create(name="old", tenant=tenant_default())
     key.revoked_at = timezone.now()
     key.save()
     assert create(client, {"Authorization": f"Bearer {text}"}).status_code == 401
 
 
-def test_another_api_key_cannot_see_a_request(client, auth, recorded):
+def test_another_tenants_api_key_cannot_see_a_request(client, auth, recorded):
     created = create(client, auth).json()
-    _, other = api_key_create(name="other school")
+    _, other = api_key_create(name="other school", tenant=tenant_get_or_create(name="other"))
+    for path in ("", "/results"):
+        response = client.get(
+            f"/api/v1/data-requests/{created['id']}{path}",
+            headers={"Authorization": f"Bearer {other}"},
+        )
+        assert response.status_code == 404
+
+
+def test_another_key_of_the_same_tenant_can_read_a_request_so_keys_can_be_replaced(
+    client, auth, recorded
+):
+    created = create(client, auth).json()
+    _, replacement = api_key_create(name="new key", tenant=tenant_default())
     response = client.get(
-        f"/api/v1/data-requests/{created['id']}", headers={"Authorization": f"Bearer {other}"}
+        f"/api/v1/data-requests/{created['id']}",
+        headers={"Authorization": f"Bearer {replacement}"},
     )
-    assert response.status_code == 404
+    assert response.status_code == 200
 
 
 def test_it_returns_a_sessions_events_in_time_order_with_ingest_quality(client, auth):
@@ -189,7 +203,7 @@ def test_reading_an_unknown_session_is_a_404(client, auth):
 
 
 def test_it_erases_a_learner_and_revokes_their_tokens(client, auth, recorded):
-    token = learner_token_issue(learner=OPAQUE)
+    token = issue_token(OPAQUE)
     response = client.delete(f"/api/v1/learners/{OPAQUE}", headers=auth)
     assert response.status_code == 200
     assert response.json()["events_deleted"] == 3
@@ -245,5 +259,21 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/learners/{learner}/revoke",
         "/learners/{learner}/move",
         "/learners/session-counts",
+        "/quarantine",
         "/learner-tokens",
     }
+
+
+@pytest.mark.parametrize("moment", ["2025-02-30T00:00:00+00:00", "0001-01-01T00:00:00+01:00"])
+def test_a_well_formed_but_impossible_moment_is_a_400(client, auth, moment):
+    response = create(client, auth, **{"from": moment})
+    assert response.status_code == 400
+    assert response.json()["field"] == "from"
+
+
+def test_a_moment_with_any_iso_offset_is_taken_as_the_same_instant(client, auth):
+    # PostgreSQL refuses to store an offset past ±15:59; ISO 8601 allows up to ±23:59.
+    response = create(client, auth, **{"from": "2025-03-01T22:12:00+22:12"})
+    assert response.status_code == 201, response.content
+    stored = DataRequest.objects.get(pk=response.json()["id"])
+    assert stored.time_from.isoformat() == "2025-03-01T00:00:00+00:00"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
 from collector.models import Event, Session
-from collector.tokens import learner_token_issue, learner_tokens_revoke
-from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from collector.tenants import tenant_default
+from collector.tokens import learner_tokens_revoke
+from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, issue_token, now_ms, post_events
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -68,19 +70,34 @@ def test_an_id_reused_by_another_learner_is_a_conflict(client):
     assert response.status_code == 409
 
 
-def test_it_rejects_a_batch_with_one_bad_event_and_stores_none_of_it(client):
+def test_it_stores_the_valid_events_of_a_batch_and_names_the_refused_one(client):
     good = event()
     bad = event(t="yesterday")
     response = post_events(client, [good, bad])
+    assert response.status_code == 202
+    assert response.json() == {
+        "accepted": 1,
+        "duplicates": 0,
+        "refused": 1,
+        "quarantined": 1,
+        "errors": [
+            {
+                "index": 1,
+                "field": "t",
+                "message": "Required: the client time as an integer in epoch milliseconds.",
+            }
+        ],
+    }
+    assert list(Event.objects.values_list("event_id", flat=True)) == [uuid.UUID(good["id"])]
+
+
+def test_a_batch_with_no_valid_event_is_a_400_and_stores_nothing(client):
+    response = post_events(client, [event(t="yesterday"), event(widget="NOPE01")])
     assert response.status_code == 400
     body = response.json()
-    assert body["errors"] == [
-        {
-            "index": 1,
-            "field": "t",
-            "message": "Required: the client time as an integer in epoch milliseconds.",
-        }
-    ]
+    assert body["error"] == "The batch was rejected; nothing was stored."
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(0, "t"), (1, "widget")]
+    assert body["quarantined"] == 2
     assert Event.objects.count() == 0
 
 
@@ -103,7 +120,7 @@ def test_it_rejects_a_batch_with_one_bad_event_and_stores_none_of_it(client):
 )
 def test_it_names_the_index_field_and_reason_of_each_bad_event(client, change, field, fragment):
     response = post_events(client, [event(), event(**change)])
-    assert response.status_code == 400
+    assert response.status_code == 202  # the valid one is stored; the other is named
     [problem] = response.json()["errors"]
     assert problem["index"] == 1
     assert problem["field"] == field
@@ -159,7 +176,6 @@ def test_a_gzip_bomb_is_a_413(client):
 
 
 def test_broken_gzip_is_a_400(client):
-    from collector.tokens import learner_token_issue
 
     response = client.generic(
         "POST",
@@ -168,7 +184,7 @@ def test_broken_gzip_is_a_400(client):
         content_type="application/json",
         headers={
             "Content-Encoding": "gzip",
-            "Authorization": f"Bearer {learner_token_issue(learner=OPAQUE)}",
+            "Authorization": f"Bearer {issue_token(OPAQUE)}",
         },
     )
     assert response.status_code == 400
@@ -188,7 +204,7 @@ def test_a_missing_token_is_a_401(client):
 
 
 def test_a_tampered_token_is_a_401(client):
-    token = learner_token_issue(learner=OPAQUE)
+    token = issue_token(OPAQUE)
     response = post_events(client, token=token[:-2] + "xx")
     assert response.status_code == 401
     assert "not valid" in response.json()["error"]
@@ -196,7 +212,7 @@ def test_a_tampered_token_is_a_401(client):
 
 def test_an_expired_token_is_a_401(client, settings, time_machine):
     time_machine.move_to("2026-01-01 08:00:00+00:00", tick=False)
-    token = learner_token_issue(learner=OPAQUE)
+    token = issue_token(OPAQUE)
     settings.LEARNER_TOKEN_TTL = 3600
     time_machine.move_to("2026-01-01 09:00:05+00:00", tick=False)
     response = post_events(client, [event(t=now_ms())], token=token)
@@ -205,9 +221,9 @@ def test_an_expired_token_is_a_401(client, settings, time_machine):
 
 
 def test_revoking_a_learner_refuses_all_their_tokens_at_once(client):
-    old_tokens = [learner_token_issue(learner=OPAQUE) for _ in range(2)]
-    other = learner_token_issue(learner=OTHER_OPAQUE)
-    learner_tokens_revoke(learner=OPAQUE)
+    old_tokens = [issue_token(OPAQUE) for _ in range(2)]
+    other = issue_token(OTHER_OPAQUE)
+    learner_tokens_revoke(tenant_id=tenant_default().pk, learner=OPAQUE)
     for token in old_tokens:
         response = post_events(client, token=token)
         assert response.status_code == 401
@@ -216,27 +232,27 @@ def test_revoking_a_learner_refuses_all_their_tokens_at_once(client):
 
 
 def test_a_token_issued_after_revocation_works(client):
-    learner_tokens_revoke(learner=OPAQUE)
-    assert post_events(client, token=learner_token_issue(learner=OPAQUE)).status_code == 202
+    learner_tokens_revoke(tenant_id=tenant_default().pk, learner=OPAQUE)
+    assert post_events(client, token=issue_token(OPAQUE)).status_code == 202
 
 
 def test_an_api_key_is_not_a_learner_token(client):
     from collector.apikeys import api_key_create
 
-    _, key = api_key_create(name="school")
+    _, key = api_key_create(name="school", tenant=tenant_default())
     assert post_events(client, token=key).status_code == 401
 
 
 def test_one_token_sending_too_fast_gets_429_with_retry_after(client, settings):
     settings.INGEST_RATE_LIMIT = 3
-    token = learner_token_issue(learner=OPAQUE)
+    token = issue_token(OPAQUE)
     for _ in range(3):
         assert post_events(client, [event()], token=token).status_code == 202
     response = post_events(client, [event()], token=token)
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 61
     assert Event.objects.count() == 3
-    other = learner_token_issue(learner=OTHER_OPAQUE)
+    other = issue_token(OTHER_OPAQUE)
     assert post_events(client, [event()], token=other).status_code == 202
 
 

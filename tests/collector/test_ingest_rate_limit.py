@@ -20,8 +20,7 @@ from django.db import connections
 from django.test import Client
 
 from collector.models import Event, Session
-from collector.tokens import learner_token_issue
-from tests.collector.helpers import event, now_ms, post_events
+from tests.collector.helpers import event, issue_token, now_ms, post_events
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -99,7 +98,7 @@ def test_batches_past_the_limit_get_429_with_retry_after_and_store_nothing(
 ):
     time_machine.move_to(MOMENT, tick=False)
     settings.INGEST_RATE_LIMIT = LIMIT
-    token = learner_token_issue(learner=uuid.uuid4().hex)
+    token = issue_token(uuid.uuid4().hex)
     for _ in range(LIMIT):
         assert post_events(client, [event(t=now_ms())], token=token).status_code == 202
     stored = Event.objects.count(), Session.objects.count()
@@ -117,7 +116,7 @@ def test_batches_past_the_limit_get_429_with_retry_after_and_store_nothing(
 
 def test_the_limit_holds_across_processes(client, shared_cache, time_machine):
     time_machine.move_to(MOMENT, tick=False)
-    token = learner_token_issue(learner=uuid.uuid4().hex)
+    token = issue_token(uuid.uuid4().hex)
 
     # Another web process takes the whole minute's budget (empty batches are refused after
     # they are counted, so it stores nothing and needs no rows of ours).
@@ -128,5 +127,5 @@ def test_the_limit_holds_across_processes(client, shared_cache, time_machine):
     assert int(response["Retry-After"]) > 0
     assert not Event.objects.exists()
     # A token of another learner has a budget of its own.
-    other = learner_token_issue(learner=uuid.uuid4().hex)
+    other = issue_token(uuid.uuid4().hex)
     assert post_events(client, [event(t=now_ms())], token=other).status_code == 202

@@ -52,7 +52,10 @@ def recorded(client):
 def lost_request(*, created_ago: timedelta, started_ago: timedelta | None = None) -> DataRequest:
     """A PROCESSING request whose task never reached a worker (made without enqueuing one)."""
     request = DataRequest.objects.create(
-        api_key=internal_api_key(), kind="sessions", learners=[OPAQUE, OTHER_OPAQUE]
+        api_key=internal_api_key(),
+        tenant=internal_api_key().tenant,
+        kind="sessions",
+        learners=[OPAQUE, OTHER_OPAQUE],
     )
     DataRequest.objects.filter(pk=request.pk).update(
         created_at=timezone.now() - created_ago,
@@ -83,7 +86,8 @@ def test_it_requeues_a_request_started_so_long_ago_that_its_worker_is_gone(recor
 @pytest.mark.usefixtures("eager_tasks")
 def test_it_leaves_requests_that_are_queued_or_being_processed_alone(recorded):
     queued = lost_request(created_ago=timedelta(minutes=4))
-    running = lost_request(created_ago=timedelta(minutes=50), started_ago=timedelta(minutes=45))
+    # Started a minute ago: inside REQUEUE_STARTED_AFTER (90 s), so still its worker's.
+    running = lost_request(created_ago=timedelta(minutes=50), started_ago=timedelta(seconds=60))
     assert sweep_data_requests() == {"requeued": 0, "failed": 0}
     for request in (queued, running):
         request.refresh_from_db()

@@ -6,6 +6,7 @@ import pytest
 
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
+from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
@@ -18,7 +19,7 @@ def collector(request):
     if request.param == "local":
         return LocalCollector()
     live_server = request.getfixturevalue("live_server")
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     return HttpCollector(live_server.url, key)
 
 
@@ -64,7 +65,7 @@ def test_the_api_needs_a_key_and_at_most_1000_ids(client):
     anonymous = client.post(url, {"learners": [OPAQUE]}, content_type="application/json")
     assert anonymous.status_code == 401
 
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     auth = {"Authorization": f"Bearer {key}"}
     too_many = client.post(
         url,
@@ -87,7 +88,7 @@ def test_the_api_needs_a_key_and_at_most_1000_ids(client):
 
 
 def test_the_session_counts_route_does_not_shadow_erasing_a_learner(client):
-    _, key = api_key_create(name="remote school")
+    _, key = api_key_create(name="remote school", tenant=tenant_default())
     auth = {"Authorization": f"Bearer {key}"}
     record_sessions(client, OPAQUE, ["s-1"])
     erased = client.delete(f"/api/v1/learners/{OPAQUE}", headers=auth)

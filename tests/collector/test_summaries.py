@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from collector.ingest import events_ingest
 from collector.models import Session
 from collector.summaries import measure_values, measures_of, sessions_summarise
+from collector.tenants import tenant_default
 from collector.validation import parse_batch
 from core.measures import measure_rules
 from tests.collector.helpers import OPAQUE
@@ -55,7 +56,12 @@ def rolled_back():
 
 def deliver(events: list[dict], received_ms: int = 1_900_000_000_000) -> None:
     body = json.dumps({"events": events}).encode()
-    events_ingest(learner=OPAQUE, batch=parse_batch(body), received_ms=received_ms)
+    events_ingest(
+        tenant_id=tenant_default().pk,
+        learner=OPAQUE,
+        batch=parse_batch(body),
+        received_ms=received_ms,
+    )
 
 
 def expected(widget: str) -> dict:

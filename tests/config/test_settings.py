@@ -68,6 +68,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     for name in (
         "DEBUG",
         "DEMO_LOGIN",
+        "LEARNER_PICK_SIGNIN",
         "SECURE_SSL_REDIRECT",
         "SECURE_COOKIES",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -152,3 +153,23 @@ def test_demo_login_is_off_by_default_when_debug_is_off(tmp_path):
         "shell", "-c", "from django.conf import settings; print(settings.DEMO_LOGIN)", env=env_debug
     )
     assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+def test_learner_pick_signin_is_off_by_default_when_debug_is_off(tmp_path):
+    show = "from django.conf import settings; print(settings.LEARNER_PICK_SIGNIN)"
+    env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)}
+    result = run_manage("shell", "-c", show, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+    # `make run` (DEBUG on) keeps the learner list for classrooms trying it out.
+    result = run_manage("shell", "-c", show, env={"DEBUG": "true", "DATA_DIR": str(tmp_path)})
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+def test_check_deploy_warns_when_learner_pick_signin_is_on(tmp_path):
+    env = {**PRODUCTION_ENV, "LEARNER_PICK_SIGNIN": "true", "DATA_DIR": str(tmp_path)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "pathlens.W002" in output
+    assert "LEARNER_PICK_SIGNIN" in output
+    assert "pathlens.W001" not in output

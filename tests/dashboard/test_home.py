@@ -173,3 +173,52 @@ def test_a_learners_profile_lists_their_sessions_flags_and_progress_in_the_teach
     other = bob.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
     assert "Not in one of your classes" in other and "4 min 05 s" not in other
     assert client.get(f"/teacher/learners/{ada.pk}/profile/").status_code == 302
+
+
+def test_notes_are_shared_by_the_teachers_of_the_learners_class_and_no_one_else(
+    teacher_client, seven_b, worked, ada, other_teacher, django_capture_on_commit_callbacks
+):
+    teacher_client.get("/teacher/")
+    feed = Project.objects.get(is_class_feed=True)
+    platform_processes(feed.runs.get())
+    poll_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    session = feed.runs.get().sessions.get(session="ada-1")
+    notes_url = f"/replay/{feed.pk}/{session.pk}/notes/"
+    added = teacher_client.post(
+        notes_url, {"at": 60_000, "text": "Stopped after the first card"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert added.status_code in (200, 201), added.content
+    profile = teacher_client.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
+    assert "Stopped after the first card" in profile
+    bob = Client()
+    bob.force_login(other_teacher)
+    assert bob.get(notes_url).status_code == 404
+    assert "Stopped after" not in bob.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
+    teacher_client.post(f"/teacher/classes/{seven_b.pk}/teachers/", {"email": "bob@school.example"})
+    assert "Stopped after the first card" in bob.get(notes_url).content.decode()
+
+
+def test_live_now_lists_who_is_working_and_on_what(
+    client, teacher_client, seven_b, ada, grace, other_teacher
+):
+    now = now_ms()
+    record(client, ada, "TEI001", "ada-now", now - 30_000, 3, step=5_000)
+    record(client, grace, "BLL002", "grace-old", now - 3_600_000, 3)
+    url = f"/teacher/classes/{seven_b.pk}/live/"
+    fragment = teacher_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Live now" in fragment and 'hx-trigger="every 5s"' in fragment
+    assert "Ada Lovelace</strong></a> in Fractions on a number line · 3 events" in fragment
+    assert "Grace Hopper" not in fragment
+    plain = teacher_client.get(url)
+    assert plain.status_code == 302 and plain["Location"] == f"/teacher/#class-{seven_b.pk}"
+    bob = Client()
+    bob.force_login(other_teacher)
+    assert bob.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_live_now_with_nobody_working_says_so(teacher_client, seven_b):
+    fragment = teacher_client.get(
+        f"/teacher/classes/{seven_b.pk}/live/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Nobody is working in an activity right now" in fragment

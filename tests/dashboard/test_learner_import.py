@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dashboard.identity_views import IMPORT_SESSION_KEY
-from dashboard.models import LearnerIdentity
-from tests.factories import LearnerIdentityFactory
+from dashboard.models import LearnerIdentity, SchoolClass
+from tests.factories import LearnerIdentityFactory, SchoolClassFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -211,7 +211,7 @@ def test_the_preview_without_an_upload_sends_the_teacher_back(teacher_client):
 
 
 def test_an_export_with_the_opaque_id_column_removed_imports_again(teacher_client):
-    LearnerIdentityFactory(real_id="=1+1", display_name="Formula, Person")
+    LearnerIdentityFactory(real_id="=1+1", display_name="\uff20Formula, Person")
     exported = b"".join(teacher_client.get("/teacher/learners/export/").streaming_content)
     LearnerIdentity.objects.all().delete()
     lines = exported.decode("utf-8").splitlines()
@@ -219,7 +219,7 @@ def test_an_export_with_the_opaque_id_column_removed_imports_again(teacher_clien
     assert upload(teacher_client, trimmed).status_code == 302
     confirm(teacher_client)
     learner = LearnerIdentity.objects.get()
-    assert (learner.real_id, learner.display_name) == ("=1+1", "Formula, Person")
+    assert (learner.real_id, learner.display_name) == ("=1+1", "\uff20Formula, Person")
 
 
 def test_it_imports_10000_rows_through_the_views_in_a_few_seconds(teacher_client):
@@ -234,3 +234,27 @@ def test_it_imports_10000_rows_through_the_views_in_a_few_seconds(teacher_client
     assert LearnerIdentity.objects.count() == 10_000
     assert LearnerIdentity.objects.values("opaque_id").distinct().count() == 10_000
     assert elapsed < 10, f"10,000 rows took {elapsed:.1f}s"
+
+
+def test_a_class_column_puts_learners_into_the_teachers_classes(teacher_client, teacher):
+    existing = SchoolClassFactory(name="7B", owner=teacher)
+    content = (
+        "real_id,display_name,class\nS-1,Ada Lovelace,7b\nS-2,Grace Hopper,8A\nS-3,Alan Turing,\n"
+    )
+    preview = teacher_client.get(upload(teacher_client, content)["Location"]).content.decode()
+    assert '<th scope="col">Class</th>' in preview and "8A" in preview
+    confirm(teacher_client)
+    ada, grace, alan = (LearnerIdentity.objects.get(real_id=r) for r in ("S-1", "S-2", "S-3"))
+    assert list(ada.classes.all()) == [existing]  # the teacher's 7B, whatever the case
+    eight_a = SchoolClass.objects.get(name="8A")
+    assert eight_a.owner == teacher and list(eight_a.learners.all()) == [grace]
+    assert not alan.classes.exists()
+
+
+def test_a_row_with_too_few_values_for_the_header_is_refused(teacher_client):
+    response = upload(teacher_client, "real_id,display_name,class\nS-1,Ada Lovelace\n")
+    assert response.status_code == 400
+    assert "Expected 3 values (real_id, display_name, class) but found 2." in (
+        response.content.decode()
+    )
+    assert not LearnerIdentity.objects.exists()

@@ -332,6 +332,16 @@ def test_the_export_defuses_cells_that_spreadsheets_would_run_as_formulas(teache
     assert "'=HYPERLINK(1),'@SUM(A1)," in text
 
 
+def test_the_export_defuses_fullwidth_formula_signs_too(teacher_client):
+    # Spreadsheets with East Asian input read fullwidth ＝＋－＠ as = + - @.
+    for n, sign in enumerate("\uff1d\uff0b\uff0d\uff20"):
+        LearnerIdentityFactory(real_id=f"W-{n}", display_name=f"{sign}SUM(A1)")
+    response = teacher_client.get("/teacher/learners/export/")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    names = sorted(row[1] for row in rows[1:])
+    assert names == sorted(f"'{sign}SUM(A1)" for sign in "\uff1d\uff0b\uff0d\uff20")
+
+
 # --- Rotate -------------------------------------------------------------------------------------
 
 
@@ -478,6 +488,30 @@ def test_a_deletion_the_collector_refuses_deletes_nothing(
     assert "Nothing was deleted." in html
     assert "cannot be reached" in html
     assert LearnerIdentity.objects.filter(pk=learner.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("rotate", {"move_events": "on"}),
+        ("rotate", {}),
+        ("delete", {"events": "erase"}),
+        ("delete", {"events": "keep"}),
+    ],
+)
+def test_a_learner_who_never_opened_a_widget_is_rotated_or_deleted_all_the_same(
+    teacher_client, learner, action, data
+):
+    # The collector has never heard of this opaque id (404: not its tenant's learner): there is
+    # nothing there to revoke, move or erase, and the school side carries on.
+    response = teacher_client.post(f"/teacher/learners/{learner.pk}/{action}/", data)
+    assert response.status_code == 302
+    if action == "delete":
+        assert not LearnerIdentity.objects.filter(pk=learner.pk).exists()
+    else:
+        old = learner.opaque_id
+        learner.refresh_from_db()
+        assert learner.opaque_id != old
 
 
 def test_a_deleted_learner_is_signed_out(teacher_client, learner_client, learner):

@@ -1,8 +1,9 @@
 """The opaque-id directive, end to end: no real learner id crosses to the platform side.
 
 A learner signs in, opens each widget, sends events; a teacher's data requests are processed;
-then every table of the analytics database, every learner token and every log line written by
-the collector are searched for the learners' real ids and display names.
+then every table of the analytics database (the quarantine of refused events included), every
+learner token and every log line written by the collector are searched for the learners' real ids
+and display names.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import connections
 
 from collector.client import get_client
 from collector.datarequests import data_request_process
+from collector.models import QuarantinedEvent
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
 from tests.support.signin import sign_in_by_pick
@@ -62,6 +64,12 @@ def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
             assert post_events(client, batch, token=config["token"]).status_code == 202
         # Bad input is logged too: make sure its log lines carry no identity either.
         post_events(client, [{"nonsense": True}], token=config["token"])
+        # And it is quarantined: even a page that put the real id beside an invalid event
+        # (where ingestion ignores it) leaves only the opaque id behind.
+        invalid = event(session=config["session"], widget=widget, type="not_a_type")
+        invalid.update(learner=learner.real_id, name=learner.display_name)
+        batch = [event(session=config["session"], widget=widget), invalid]
+        assert post_events(client, batch, token=config["token"]).json()["quarantined"] == 1
         client.post("/signout/")
 
     collector = get_client()
@@ -74,6 +82,8 @@ def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
 
     stored = analytics_dump()
     assert learners[0].opaque_id in stored  # the search would find an id if one were there
+    quarantined = QuarantinedEvent.objects.values_list("learner", flat=True)
+    assert set(quarantined) == {learner.opaque_id for learner in learners}
     decoded_tokens = [
         json.dumps(signing.loads(token, salt="pathlens.collector.learner-token.v1"))
         for token in tokens

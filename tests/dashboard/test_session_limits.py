@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.factories import UserFactory
 from tests.support.signin import sign_in_by_pick
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,22 @@ def test_looking_at_the_signin_pages_is_not_an_attempt(settings):
     client = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(5):
         assert client.get("/signin/learner/").status_code == 200
+
+
+def test_it_rate_limits_wrong_passwords_at_the_admin_login_like_any_sign_in(settings, learner):
+    settings.SIGNIN_RATE_LIMIT = 3
+    cache.clear()
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    assert client.get("/admin/login/").status_code == 200  # looking is not an attempt
+    wrong = {"username": "root", "password": "wrong", "next": "/admin/"}
+    for _ in range(2):
+        assert client.post("/admin/login/", wrong).status_code == 200
+    # One budget for every way in: a learner pick spends it too.
+    assert sign_in_by_pick(client, learner).status_code == 302
+    response = client.post("/admin/login/", wrong)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 301
+    assert "Too many sign-in attempts" in response.content.decode()
+    other = Client(REMOTE_ADDR="203.0.113.11")
+    assert other.post("/admin/login/", wrong).status_code == 200

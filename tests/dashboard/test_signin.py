@@ -94,3 +94,26 @@ def test_it_redirects_a_signed_in_learner_from_the_signin_page(learner_client):
     response = learner_client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/learn/"
+
+
+def test_the_admin_sign_in_starts_a_clean_session_on_a_learners_browser(learner_client):
+    admin = User.objects.create_superuser("root", "root@school.example", "right-pass-9f")
+    learner_session = learner_client.cookies["sessionid"].value
+    assert learner_client.get("/learn/").status_code == 200
+    response = learner_client.post(
+        "/admin/login/", {"username": "root", "password": "right-pass-9f", "next": "/admin/"}
+    )
+    assert response.status_code == 302
+    assert learner_client.cookies["sessionid"].value != learner_session
+    assert LEARNER_SESSION_KEY not in learner_client.session
+    assert learner_client.session["_auth_user_id"] == str(admin.pk)
+    assert learner_client.get("/learn/").status_code == 302  # no longer the learner
+    assert learner_client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_admin_password_on_a_learners_browser_ends_the_learner_session(learner_client):
+    User.objects.create_superuser("root", "root@school.example", "right-pass-9f")
+    response = learner_client.post("/admin/login/", {"username": "root", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+    assert LEARNER_SESSION_KEY not in learner_client.session

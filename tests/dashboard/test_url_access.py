@@ -16,10 +16,13 @@ accept must answer 405. Visitors:
 - `teacher_a`, who owns the project, its runs and their sessions (so its replays), and
   `teacher_b`, who must get 404 for every one of them. Learner identities belong to the school,
   not to a teacher (dashboard/identity_views.py `_get_learner`): both teachers may manage them;
-- bearer credentials of the collector API: a learner token, and the API keys of two schools.
-  Data requests belong to the key that made them; the other key gets 404. Everything else of the
-  API is open to any valid key, by design (docs/collector.md). On any page outside the API a
-  bearer credential counts for nothing: it is answered as an anonymous visitor.
+- bearer credentials of the collector API: a learner token, and the API keys of two schools in
+  two tenants. School A's key is in the tenant of the data (the default tenant, where the school
+  side records); school B's key is in another tenant and gets 404 for every URL that names A's
+  learner, session or data request. What B may create (a data request, a token, counts) is made
+  in B's own namespace and shows nothing of A's (`test_another_tenant_learns_nothing_of_a_`
+  below). On any page outside the API a bearer credential counts for nothing: it is answered as
+  an anonymous visitor.
 
 Each request runs in a transaction that is rolled back, so a delete by one visitor does not
 change what the next one sees.
@@ -47,14 +50,20 @@ from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest
-from collector.tokens import learner_token_issue
+from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
+from collector.tenants import tenant_default, tenant_get_or_create
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
-from dashboard.models import LearnerIdentity, User, WhitelistEntry
+from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
 from projects.models import Project, RunSession
-from tests.collector.helpers import now_ms
-from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
+from replay.models import MomentNote
+from tests.collector.helpers import issue_token, now_ms, post_events
+from tests.factories import (
+    LearnerIdentityFactory,
+    SchoolClassFactory,
+    UserFactory,
+    WhitelistEntryFactory,
+)
 from tests.replay.conftest import class_project, record_sessions, tei_event
 
 BOTH_DATABASES = ["default", "analytics"]
@@ -130,6 +139,8 @@ class World:
     api_key_b_text: str
     data_request: DataRequest  # API key A's, DONE
     social: UserSocialAuth  # teacher A's Google account
+    school_class: SchoolClass  # teacher A's, with both learners; not shared with B
+    note: MomentNote  # teacher A's note on run_session
 
     @property
     def opaque(self) -> str:
@@ -147,11 +158,18 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     learner = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     other = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
     record_sessions(client, learner, other)
+    # One event the ingestion API refused, in the quarantine of A's tenant.
+    refused = post_events(
+        client, [tei_event("ada-9", 0, "session_started")], learner=opaque_id_of(learner)
+    )
+    assert refused.status_code == 400 and refused.json()["quarantined"] == 1
     teacher_client = Client()
     teacher_client.force_login(teacher_a)
     project = class_project(teacher_client, [learner, other], django_capture_on_commit_callbacks)
-    key_a, key_a_text = api_key_create(name="school A")
-    _, key_b_text = api_key_create(name="school B")
+    key_a, key_a_text = api_key_create(name="school A", tenant=tenant_default())
+    # School B is another tenant: it may know A's real ids (opaque id, session, data request)
+    # and must be told that none of them exist.
+    _, key_b_text = api_key_create(name="school B", tenant=tenant_get_or_create(name="school B"))
     created = Client().post(
         "/api/v1/data-requests",
         {"kind": "sessions", "learners": [opaque_id_of(learner)]},
@@ -160,6 +178,8 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     )
     assert created.status_code == 201, created.content
     data_request_process(request_id=created.json()["id"])
+    seven_b = SchoolClassFactory(name="7B", owner=teacher_a)
+    seven_b.learners.add(learner, other)
     Group.objects.create(name="Heads of year")
     Nonce.objects.create(server_url="https://idp.example", timestamp=1, salt="pepper")
     Association.objects.create(
@@ -186,6 +206,13 @@ def world(client, django_capture_on_commit_callbacks) -> World:
         social=UserSocialAuth.objects.create(
             user=teacher_a, provider="google-oauth2", uid=teacher_a.email
         ),
+        school_class=seven_b,
+        note=MomentNote.objects.create(
+            session=RunSession.objects.get(run__project=project, learner=learner, session="ada-2"),
+            author=teacher_a,
+            at_ms=1000,
+            text="Placed 1/2 where 3/4 goes",
+        ),
     )
 
 
@@ -200,7 +227,7 @@ class Visitors:
     def __init__(self, world: World) -> None:
         self.world = world
         self.clients: dict[str, tuple[Client, Any]] = {}
-        self.token = learner_token_issue(learner=world.opaque)
+        self.token = issue_token(world.opaque)
 
     def client(self, visitor: str) -> Client:
         if visitor not in self.clients:
@@ -294,6 +321,10 @@ def learner_kwargs(world: World) -> dict[str, Any]:
     return {"pk": world.other_learner.pk}
 
 
+def class_kwargs(world: World) -> dict[str, Any]:
+    return {"class_id": world.school_class.pk}
+
+
 def opaque_kwargs(world: World) -> dict[str, Any]:
     return {"learner": world.opaque}
 
@@ -338,8 +369,10 @@ AUDIT: dict[str, Url] = {
     "signin/": Url(SIGNIN_PAGE),
     "dashboard:signin_denied": Url({"GET": everyone(403)}),
     "dashboard:demo_signin": Url({"POST": everyone(To("/teacher/"))}),
-    "dashboard:learner_signin": Url(
+    "dashboard:learner_signin": Url({"GET": everyone(200)}),
+    "dashboard:learner_signin_class": Url(
         {"GET": everyone(200), "POST": everyone(To("/learn/"))},
+        kwargs=lambda world: {"code": world.school_class.code},
         data=lambda world: {"learner": world.learner.pk},
     ),
     "dashboard:signout": Url({"POST": everyone(To("/"))}),
@@ -382,6 +415,83 @@ AUDIT: dict[str, Url] = {
         kwargs=learner_kwargs,
         data=lambda world: {"events": "erase"},
     ),
+    "dashboard:learner_profile": Url({"GET": teacher_page()}, kwargs=learner_kwargs),
+    # Notes and the compare view: on teacher A's sessions, so 404 for B.
+    "replay:notes": Url(
+        {"GET": owned_page(), "POST": owned_page(201)},
+        kwargs=session_kwargs,
+        data=lambda world: {"at": 2000, "text": "Checked too early"},
+        json=True,
+    ),
+    "replay:note": Url(
+        {"GET": owned_page(), "POST": owned_page(), "DELETE": owned_page()},
+        kwargs=lambda world: {**session_kwargs(world), "note_id": world.note.pk},
+        data=lambda world: {"text": "Placed 1/2 where 3/4 goes, twice"},
+        json=True,
+    ),
+    "replay:compare": Url(
+        {"GET": owned_page()},
+        kwargs=lambda world: {
+            "project_id": world.project.pk,
+            "first_id": world.run_session.pk,
+            "second_id": RunSession.objects.filter(run__project=world.project, widget="TEI001")
+            .exclude(pk=world.run_session.pk)
+            .values_list("pk", flat=True)
+            .first(),
+        },
+    ),
+    "dashboard:notifications": Url(
+        {
+            "GET": teacher_page(),
+            "POST": teacher_page(To("/teacher/notifications/"), To("/teacher/notifications/")),
+        },
+        data=lambda world: {"run_done": "on"},
+    ),
+    # Classes: teacher A's, not shared with B, so 404 for B.
+    "dashboard:class_list": Url(
+        {
+            "GET": teacher_page(),
+            "POST": teacher_page(To("/teacher/classes/"), To("/teacher/classes/")),
+        },
+        data=lambda world: {"name": "8A"},
+    ),
+    "dashboard:class_detail": Url({"GET": owned_page()}, kwargs=class_kwargs),
+    "dashboard:class_live": Url({"GET": owned_page(To("/teacher/#class-"))}, kwargs=class_kwargs),
+    "dashboard:class_edit": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"name": "7B maths"},
+    ),
+    "dashboard:class_delete": Url(
+        {"GET": owned_page(), "POST": owned_page(To("/teacher/classes/"))}, kwargs=class_kwargs
+    ),
+    "dashboard:class_overview": Url(
+        {"GET": owned_page(To("/teacher/#class-")), "POST": owned_page(To("/teacher/#class-"))},
+        kwargs=class_kwargs,
+    ),
+    "dashboard:class_learners_add": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"learner": [world.learner.pk]},
+    ),
+    "dashboard:class_learner_remove": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "learner_id": world.learner.pk},
+    ),
+    "dashboard:class_learner_move": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "learner_id": world.learner.pk},
+        data=lambda world: {"to": world.school_class.pk},
+    ),
+    "dashboard:class_share": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=class_kwargs,
+        data=lambda world: {"email": world.teacher_b.email},
+    ),
+    "dashboard:class_unshare": Url(
+        {"POST": owned_page(To("/teacher/classes/"))},
+        kwargs=lambda world: {**class_kwargs(world), "teacher_id": 999_999},
+    ),
     # Learner pages.
     "dashboard:learner_home": Url({"GET": {**everyone(LEARNER_LIST), LEARNER: 200}}),
     "dashboard:widget_page": Url(
@@ -407,6 +517,7 @@ AUDIT: dict[str, Url] = {
     ),
     "projects:export": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore": Url({"GET": owned_page()}, kwargs=project_kwargs),
+    "projects:explore_csv": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore_figure": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
@@ -427,7 +538,7 @@ AUDIT: dict[str, Url] = {
         kwargs=lambda world: {"request_id": world.data_request.pk},
     ),
     "collector:session_events": Url(
-        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         kwargs=lambda world: {"session": world.run_session.session},
         query=lambda world: f"?learner={world.opaque}&widget=TEI001",
     ),
@@ -436,12 +547,18 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learners": [world.opaque]},
         json=True,
     ),
-    "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 200})}, opaque_kwargs),
+    # Another tenant's key gets an empty list: nobody of its own is live (tested on its own).
+    "collector:learners_live": Url(
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        data=lambda world: {"learners": [world.opaque]},
+        json=True,
+    ),
+    "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs),
     "collector:learner_revoke": Url(
-        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})}, opaque_kwargs, json=True
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs, json=True
     ),
     "collector:learner_move": Url(
-        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         opaque_kwargs,
         data=lambda world: {"to": "ab" * 16},
         json=True,
@@ -451,6 +568,8 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learner": world.opaque},
         json=True,
     ),
+    # A list of the key's own tenant's quarantine: B's is empty (checked below).
+    "collector:quarantine": Url({"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})}),
     "collector:openapi": Url({"GET": everyone(200)}),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
@@ -482,6 +601,8 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     Nonce: lambda world: Nonce.objects.get(),
     Association: lambda world: Association.objects.get(),
     ApiKey: lambda world: world.api_key_a,
+    Tenant: lambda world: world.api_key_a.tenant,
+    QuarantinedEvent: lambda world: QuarantinedEvent.objects.get(),
     DataRequest: lambda world: world.data_request,
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
@@ -637,6 +758,36 @@ def test_the_admin_is_for_staff_only(world):
             if response.status_code != 200:
                 wrong.append(f"GET {url} as staff: {describe(response)}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db(databases=BOTH_DATABASES)
+def test_another_tenant_learns_nothing_of_a_learner_from_what_it_may_create(world):
+    """The collector URLs that answer school B with a 2xx name no object of A's in the URL: B's
+    data request over A's opaque id finishes with no results, its counts are 0, and a token it
+    mints writes into B's tenant (tests/collector/test_tenants.py has the rest)."""
+    b = Visitors(world).client(API_KEY_B)
+    counts = b.post(
+        "/api/v1/learners/session-counts",
+        {"learners": [world.opaque]},
+        content_type="application/json",
+    )
+    assert counts.json() == {"counts": {world.opaque: 0}}
+    created = b.post(
+        "/api/v1/data-requests",
+        {"kind": "sessions", "learners": [world.opaque]},
+        content_type="application/json",
+    )
+    data_request_process(request_id=created.json()["id"])
+    results = b.get(f"/api/v1/data-requests/{created.json()['id']}/results")
+    assert results.json()["count"] == 0
+    a_results = (
+        Visitors(world)
+        .client(API_KEY_A)
+        .get(f"/api/v1/data-requests/{world.data_request.pk}/results")
+    )
+    assert a_results.json()["count"] > 0
+    assert b.get("/api/v1/quarantine").json()["count"] == 0
+    assert Visitors(world).client(API_KEY_A).get("/api/v1/quarantine").json()["count"] == 1
 
 
 @pytest.mark.django_db(databases=BOTH_DATABASES)

@@ -12,10 +12,15 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still
 # synchronous and safe, so Django's async-safety guard must stand aside for these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Assertions wait as long as actions do (page.set_default_timeout below): on a machine shared by
+# several test runs, an htmx swap or a chart can take longer than expect's default 5 s.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -54,17 +59,43 @@ def browser() -> Iterator:
 
 
 class PageProblems:
-    """Console errors and failed requests seen by a page, checked when the test ends."""
+    """Console errors and failed requests seen by a page, checked when the test ends.
+
+    A request still loading when the page navigates away (the test clicked a link, an image or
+    the favicon was slow) is aborted by the browser, net::ERR_ABORTED: that is the navigation's
+    doing, not the page's. Such aborts are told apart by when the request started: before a
+    main-frame navigation that began after it. Any other failure, an abort included, counts.
+    """
 
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.allowed: list[str] = []
+        self.navigations = 0  # main-frame navigations begun so far
+        self._started_during: dict[object, int] = {}
+        self.cut_short: list[str] = []  # aborted by a navigation; kept to read when debugging
 
     def allow(self, fragment: str) -> None:
         self.allowed.append(fragment)
 
     def unexpected(self) -> list[str]:
         return [e for e in self.errors if not any(a in e for a in self.allowed)]
+
+    def request_started(self, request, main_frame) -> None:
+        if request.is_navigation_request() and request.frame == main_frame:
+            self.navigations += 1
+        else:
+            self._started_during[request] = self.navigations
+
+    def request_failed(self, request) -> None:
+        started_during = self._started_during.pop(request, self.navigations)
+        line = f"request failed: {request.method} {request.url} {request.failure}"
+        if request.failure == "net::ERR_ABORTED" and started_during < self.navigations:
+            self.cut_short.append(line)
+        else:
+            self.errors.append(line)
+
+    def request_finished(self, request) -> None:
+        self._started_during.pop(request, None)
 
 
 @pytest.fixture
@@ -84,12 +115,9 @@ def page(browser, live_server, page_problems) -> Iterator:
         ),
     )
     page.on("pageerror", lambda error: page_problems.errors.append(f"pageerror: {error}"))
-    page.on(
-        "requestfailed",
-        lambda request: page_problems.errors.append(
-            f"request failed: {request.method} {request.url} {request.failure}"
-        ),
-    )
+    page.on("request", lambda request: page_problems.request_started(request, page.main_frame))
+    page.on("requestfinished", page_problems.request_finished)
+    page.on("requestfailed", page_problems.request_failed)
     page.on(
         "response",
         lambda response: (

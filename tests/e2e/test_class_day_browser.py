@@ -185,8 +185,8 @@ def test_a_class_day_from_adding_learners_to_replaying_a_session(page):
              && document.getElementById("replay-frame").dataset.shownIndex === String(last)""",
         arg=last,
     )
-    expect(page.locator("#replay-now-event")).to_contain_text(
-        f"item_completed · event {len(MOVES)} of {len(MOVES)}"
+    expect(page.locator("#replay-now-data")).to_contain_text(
+        f"Finished an item · event {len(MOVES)} of {len(MOVES)}"
     )
     frame = page.frame_locator("#replay-frame")
     expect(frame.locator("#widget-root")).to_have_attribute(

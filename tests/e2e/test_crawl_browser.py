@@ -44,6 +44,10 @@ NOT_PAGES = {
     "teacher/classes/<int:class_id>/teachers/": "POST only (share, stop sharing)",
     "projects/<int:project_id>/export.csv": "a CSV download",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
+    "projects/<int:project_id>/explore/sessions.csv": "a CSV download",
+    "replay/<int:project_id>/<int:run_session_id>/notes/": "JSON the replay page reads and writes",
+    "teacher/classes/<int:class_id>/overview/": "the home page's class card, fetched by htmx",
+    "teacher/classes/<int:class_id>/live/": "the home page's live-now list, fetched by htmx",
 }
 # Documents shown inside another page's iframe: a <title>, but the page around has the <h1>.
 FRAMES = ("replay/frame/<str:widget_id>/",)
@@ -108,6 +112,11 @@ def teacher_pages(demo_class) -> dict[str, list[str]]:
     project: Project = demo_class["project"]
     learner: LearnerIdentity = demo_class["learner"]
     school_class: SchoolClass = demo_class["class"]
+    first, second = (
+        RunSession.objects.filter(run__project=project, widget="TEI001")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
+    )
     replays = [(s.run.project_id, s.pk) for s in demo_class["sessions"].values()]
     return {
         "": ["/"],
@@ -118,6 +127,11 @@ def teacher_pages(demo_class) -> dict[str, list[str]]:
         "teacher/classes/": ["/teacher/classes/"],
         "teacher/classes/<int:class_id>/": [f"/teacher/classes/{school_class.pk}/"],
         "teacher/classes/<int:class_id>/delete/": [f"/teacher/classes/{school_class.pk}/delete/"],
+        "teacher/notifications/": ["/teacher/notifications/"],
+        "teacher/learners/<int:pk>/profile/": [f"/teacher/learners/{learner.pk}/profile/"],
+        "replay/<int:project_id>/compare/<int:first_id>/<int:second_id>/": [
+            f"/replay/{project.pk}/compare/{first}/{second}/"
+        ],
         "teacher/learners/": ["/teacher/learners/"],
         "teacher/learners/new/": ["/teacher/learners/new/"],
         "teacher/learners/import/": ["/teacher/learners/import/"],

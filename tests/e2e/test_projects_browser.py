@@ -81,7 +81,8 @@ def test_a_teacher_creates_a_project_and_follows_a_path_label_to_a_session(page,
 
     status.get_by_role("link", name="Explore").click()
     chart = page.locator("#path-chart")
-    expect(chart).to_have_attribute("data-state", "drawn")
+    # Plotly draws on the CPU (no GPU here); on a loaded machine that outlasts expect's 5 s.
+    expect(chart).to_have_attribute("data-state", "drawn", timeout=30_000)
 
     for name in ("Ada Lovelace", "Grace Hopper"):
         page.get_by_label(f"Show the path of {name}").check()
@@ -96,7 +97,8 @@ def test_a_teacher_creates_a_project_and_follows_a_path_label_to_a_session(page,
     point = page.evaluate(PATH_POINT, [ada.pk, 1])
     page.mouse.move(point["x"], point["y"])
     page.mouse.click(point["x"], point["y"])
-    label = page.locator(".annotation", has_text="4 min · 5 events").locator(".annotation-text-g")
+    # Labels read active time (projects/paths.py: session_label); ada-2 is her 5-event session.
+    label = page.locator(".annotation", has_text="active · 5 events").locator(".annotation-text-g")
     expect(label).to_be_visible()
     expect(page.get_by_role("button", name="Label on chart").first).to_have_attribute(
         "aria-pressed", "true"

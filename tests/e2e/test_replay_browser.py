@@ -205,14 +205,19 @@ def test_a_teacher_plays_seeks_and_clicks_the_timeline_and_the_widget_follows(
     assert [card for card, c in placed["cards"].items() if c["position"] is not None] == [
         "1/4", "1/2", "3/4",
     ]  # fmt: skip
-    expect(page.locator("#replay-now-event")).to_contain_text("card_placed · event 5 of 13")
+    expect(page.locator("#replay-now-event")).to_have_text("Placed 3/4 at ¾ — right place")
+    expect(page.locator("#replay-now-data")).to_have_text(
+        "Placed a card · event 5 of 13 · at 0:04.0"
+    )
 
     # The keyboard: the next event, announced.
     page.locator("#replay-now-heading").click()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.getElementById('replay').dataset.index === '5'")
     check_widget_shows_the_reducers_state(page, agreed_moment(page))
-    expect(page.locator("#replay-announcer")).to_have_text("Event 6 of 13: card_placed at 0:05.0.")
+    expect(page.locator("#replay-announcer")).to_have_text(
+        "Event 6 of 13 at 0:05.0: Placed 5/4 at 1¼ — right place."
+    )
 
     # The link to this moment opens the page there.
     link = page.locator("#replay-link")
@@ -319,6 +324,6 @@ def test_a_session_resumed_two_days_later_plays_over_the_gap_in_minutes(
     assert moment["current"] == 721_000
     check_widget_shows_the_reducers_state(page, moment)
     expect(page.locator("#replay-announcer")).to_have_text(
-        "Event 6 of 8: session_resumed at 12:01.0 in sitting 2."
+        "Event 6 of 8 at 12:01.0 in sitting 2: Came back to the activity."
     )
     expect(page.locator("#replay-now-sitting")).to_have_text("Sitting 2 of 2, 2 days later")

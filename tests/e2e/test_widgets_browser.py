@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.models import Event
+from collector.models import Event, QuarantinedEvent
 from tests.e2e.conftest import sign_in_as_learner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]
@@ -326,3 +326,45 @@ def test_a_lever_lab_reloaded_offline_shows_the_work_not_yet_sent(page, learner,
         session,
         ["session_started", "challenge_started", "prediction_made", "session_resumed"],
     )
+
+
+def test_the_valid_events_of_a_batch_with_one_invalid_arrive_and_the_invalid_one_is_kept_aside(
+    page, learner, page_problems
+):
+    """The issue's case through the real logger and server: four events in one batch, the third
+    against its widget's schema. The three valid ones are stored, the fourth is quarantined, and
+    nothing is sent again."""
+    sign_in_as_learner(page, "Ada Lovelace")
+    open_widget(page, "TEI001")
+    outcome = page.evaluate(
+        """async () => {
+          const config = JSON.parse(document.getElementById("widget-config").textContent);
+          const { createLogger } = await import("/static/collector/logger.js");
+          const warnings = [];
+          const warn = console.warn;
+          console.warn = (message) => warnings.push(String(message));
+          const statuses = [];
+          const logger = createLogger({
+            endpoint: config.endpoint, token: config.token, widget: "TEI001",
+            session: "e2e-one-invalid", storage: null,
+          });
+          logger.onStatus((status) => statuses.push(status));
+          logger.log("session_started", {});
+          logger.log("item_started", { item: 1 });
+          logger.log("card_placed", { item: 1, card: 7, position: 3 });  // card: not a fraction
+          logger.log("card_placed", { item: 1, card: "1/4", position: 3 });
+          await logger.flush();
+          console.warn = warn;
+          return { statuses, warnings, pending: logger.pending().length };
+        }"""
+    )
+    assert outcome["pending"] == 0
+    assert outcome["statuses"][-1] == "rejected"
+    assert "stored 3 event(s) and refused 1" in outcome["warnings"][0]
+    events = wait_for_types(
+        learner, "e2e-one-invalid", ["session_started", "item_started", "card_placed"]
+    )
+    assert events[2][1] == {"item": 1, "card": "1/4", "position": 3}
+    kept = QuarantinedEvent.objects.get(learner=learner.opaque_id)
+    assert (kept.session, kept.widget) == ("e2e-one-invalid", "TEI001")
+    assert '"card": 7' in kept.raw

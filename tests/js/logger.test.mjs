@@ -428,6 +428,86 @@ test("it drops batches refused with 409 and 415 the same way", async (t) => {
   }
 });
 
+// The ingestion API since it keeps valid events: events whose data has `bad` are refused by index
+// (and quarantined on the server); the rest are stored, 202, or 400 when none is valid.
+function partialFetch(env) {
+  return async (url, init) => {
+    const body = JSON.parse(init.body);
+    const errors = body.events
+      .map((event, index) => (event.data?.bad ? { index, field: "data", message: "not allowed" } : null))
+      .filter(Boolean);
+    const valid = body.events.filter((event) => !event.data?.bad);
+    if (valid.length === 0) {
+      env.server.requests.push({ ids: idsOf(body.events) });
+      return response(400, JSON.stringify({ error: "The batch was rejected; nothing was stored.", errors }));
+    }
+    const stored = await env.server.fetch(url, { ...init, body: JSON.stringify({ ...body, events: valid }) });
+    const counts = JSON.parse(await stored.text());
+    const refused = errors.length ? { refused: errors.length, quarantined: errors.length, errors } : {};
+    return response(202, JSON.stringify({ ...counts, ...refused }));
+  };
+}
+
+test("a batch with one invalid event: the valid ones are stored once, nothing is resent, it warns", async (t) => {
+  const warned = warnings(t);
+  const env = setUp();
+  const logger = env.open({ fetch: partialFetch(env) });
+  const events = logMany(logger, 4, (i) => (i === 2 ? { bad: true } : { i }));
+  await finish(env, logger.flush());
+  assert.deepEqual(env.server.storedIds(), idsOf([events[0], events[1], events[3]]));
+  assert.equal(env.server.requests.length, 1, "the refused event is not sent again");
+  assert.deepEqual(logger.pending(), []);
+  assert.equal(env.storage.outbox(), null);
+  assert.equal(env.statuses.at(-1), "rejected");
+  assert.equal(warned.callCount(), 1);
+  assert.match(String(warned.calls[0].arguments[0]), /stored 3 event\(s\) and refused 1.*not allowed/s);
+
+  const later = logMany(logger, 1);
+  await finish(env, logger.flush());
+  assert.deepEqual(env.server.storedIds().at(-1), later[0].id);
+  assert.equal(env.statuses.at(-1), "idle");
+});
+
+test("a 400 that names some events by index drops only those and sends the others again", async (t) => {
+  const warned = warnings(t);
+  const env = setUp();
+  // A server that refuses a whole batch for one bad event (as collectors before the quarantine did).
+  env.server.then({
+    status: 400,
+    body: JSON.stringify({ error: "rejected", errors: [{ index: 1, field: "t", message: "bad time" }] }),
+  });
+  const logger = env.open();
+  const events = logMany(logger, 3);
+  await finish(env, logger.flush());
+  assert.deepEqual(env.server.storedIds(), idsOf([events[0], events[2]]), "the valid two arrive");
+  assert.deepEqual(env.server.requests.map((request) => request.ids.length), [3, 2]);
+  assert.deepEqual(logger.pending(), []);
+  assert.equal(warned.callCount(), 1);
+  assert.match(String(warned.calls[0].arguments[0]), /refused 1 event.*other 2 sent again.*bad time/s);
+});
+
+test("a batch whose every event is refused is dropped whole, once", async (t) => {
+  warnings(t);
+  const env = setUp();
+  const logger = env.open({ fetch: partialFetch(env) });
+  logMany(logger, 2, () => ({ bad: true }));
+  await finish(env, logger.flush());
+  assert.equal(env.server.requests.length, 1);
+  assert.deepEqual(logger.pending(), []);
+  assert.equal(env.statuses.at(-1), "rejected");
+});
+
+test("a 409 drops only the events whose ids it names and sends the others again", async (t) => {
+  warnings(t);
+  const env = setUp();
+  const logger = env.open();
+  const events = logMany(logger, 3);
+  env.server.then({ status: 409, body: JSON.stringify({ error: "id reused", ids: [events[0].id] }) });
+  await finish(env, logger.flush());
+  assert.deepEqual(env.server.storedIds(), idsOf(events.slice(1)));
+  assert.deepEqual(logger.pending(), []);
+});
+
 test("it splits a batch refused with 413 in halves until the parts fit, and drops a lone event that never fits", async (t) => {
   const warned = warnings(t);
   const env = setUp();

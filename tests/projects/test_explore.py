@@ -52,9 +52,7 @@ def explore(client, project, query="", **headers):
 
 
 def path_data(response) -> dict:
-    match = re.search(
-        r'<div id="path-data" hidden data-paths="([^"]*)">', response.content.decode()
-    )
+    match = re.search(r'<div id="path-data" hidden data-paths="([^"]*)"', response.content.decode())
     assert match, "no #path-data in the page"
     return json.loads(unescape(match.group(1)))
 
@@ -92,7 +90,7 @@ def test_the_page_loads_plotly_from_our_own_static_files_under_the_csp(teacher_c
     nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", response["Content-Security-Policy"])
     assert nonce
     assert (
-        f'<script src="/static/vendor/plotly/plotly-strict.min.js" nonce="{nonce.group(1)}">'
+        f'<script src="/static/vendor/plotly/plotly-pathlens.min.js" nonce="{nonce.group(1)}">'
         in html
     )
     assert f'src="/static/projects/explorer.js" nonce="{nonce.group(1)}"' in html
@@ -100,17 +98,31 @@ def test_the_page_loads_plotly_from_our_own_static_files_under_the_csp(teacher_c
     assert " onclick=" not in html
 
 
-def test_the_vendored_plotly_is_the_strict_build_of_the_installed_plotly_packages_version():
+@pytest.mark.parametrize(
+    ("bundle", "build"),
+    [("plotly-strict.min.js", "strict - minified"), ("plotly-pathlens.min.js", "strict, Pathlens")],
+)
+def test_the_vendored_plotly_is_a_strict_build_of_the_installed_plotly_packages_version(
+    bundle, build
+):
     def version(path: Path) -> str:
-        return re.search(r"plotly\.js (?:\(strict - minified\) )?v(\S+)", path.read_text()[:300])[1]
+        return re.search(r"plotly\.js (?:\([^)]*\) )?v(\S+)", path.read_text()[:300])[1]
 
-    vendored = Path(settings.BASE_DIR, "static/vendor/plotly/plotly-strict.min.js")
+    vendored = Path(settings.BASE_DIR, "static/vendor/plotly", bundle)
     shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert "(strict - minified)" in vendored.read_text()[:200]
+    assert build in vendored.read_text()[:200]
     assert version(vendored) == version(shipped), (
-        "plotly was upgraded: vendor plotly.js-strict-dist-min of the same version "
-        "(docs/projects.md, “Plotly”)"
+        "plotly was upgraded: rebuild the bundles of the same version (docs/projects.md, “Plotly”)"
     )
+
+
+def test_the_partial_bundle_is_built_from_the_version_its_build_pins():
+    build = Path(settings.BASE_DIR, "static/vendor/plotly/build")
+    pinned = json.loads((build / "package.json").read_text())["dependencies"]["plotly.js"]
+    bundle = Path(build.parent, "plotly-pathlens.min.js").read_text()[:200]
+    assert f"v{pinned}\n" in bundle
+    whole = Path(build.parent, "plotly-pathlens.min.js").read_text()
+    assert "eval(" not in whole and "new Function" not in whole  # the CSP forbids both
 
 
 def test_the_page_is_sent_compressed(teacher_client, project):
@@ -186,7 +198,10 @@ def test_adding_a_path_with_htmx_answers_with_the_panel_alone(teacher_client, pr
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="explorer-panel"')
-    assert "data-figure-url" not in html  # the big figure is drawn once, with the page
+    # The big figure is not in the panel: only its URL, the page's own while the filters stay,
+    # so the browser keeps the figure it drew and redraws the paths alone.
+    assert figure_url(explore(teacher_client, project)) in unescape(html)
+    assert '"bdata"' not in html.split('data-paths="')[0]
     assert path_data(response)["traces"][0]["name"] == "Ada Lovelace"
     assert response["HX-Push-Url"] == f"/projects/{project.pk}/explore/?run=1&learner={ada.pk}"
 
@@ -206,6 +221,13 @@ def test_removing_a_path_keeps_the_others(teacher_client, project, ada, grace):
         ("?lsort=height", "The learner table sorts by one of: name, sessions"),
         ("?wsort=colour", "The widget table sorts by one of"),
         ("?lpage=0", "Ensure this value is greater than or equal to 1."),
+        ("?since=12/03/2026", "Write the first day as YYYY-MM-DD."),
+        ("?since=2026-03-12&until=2026-03-01", "The last day comes before the first"),
+        ("?widget=XYZ999", "“XYZ999” is not a widget of this project: choose from"),
+        ("?outcome=won", "“won” is not an outcome: choose from not_started, in_progress"),
+        ("?smin=60&smax=20", "The highest score is below the lowest: swap the two."),
+        ("?smin=half", "The lowest score is a whole percentage, 0 to 100."),
+        ("?x=diagonal", "Lay sessions out by “time” or by “sequence”."),
     ],
 )
 def test_bad_parameters_get_a_400_that_says_what_to_fix(teacher_client, project, query, message):
@@ -330,3 +352,33 @@ def test_the_session_page_shows_the_session_and_links_back_to_the_path(
     assert f"/projects/{project.pk}/explore/?run=1&amp;learner={ada.pk}" in html
     missing = teacher_client.get(f"/projects/{project.pk}/sessions/999999/")
     assert missing.status_code == 404
+
+
+def test_a_widget_filter_narrows_the_figure_the_tables_and_the_csv(teacher_client, project):
+    response = explore(teacher_client, project, "?widget=TEI001")
+    assert response.status_code == 200
+    data = figure(teacher_client, response)
+    assert {trace["meta"]["widget"] for trace in data["figure"]["data"]} == {"TEI001"}
+    assert figure_url(response) != figure_url(explore(teacher_client, project))
+    assert "Showing 2 sessions of 2 learners that the filters keep" in response.content.decode()
+    csv = teacher_client.get(f"/projects/{project.pk}/explore/sessions.csv?widget=TEI001")
+    assert csv.status_code == 200
+    lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("real_id,display_name,widget,session")
+    assert sorted(line.split(",")[3] for line in lines[1:]) == ["ada-2", "grace-1"]
+
+
+def test_the_csv_of_the_view_refuses_a_bad_filter_with_a_400(teacher_client, project):
+    response = teacher_client.get(f"/projects/{project.pk}/explore/sessions.csv?smin=200")
+    assert response.status_code == 400
+    assert "Ensure this value is less than or equal to 100." in response.content.decode()
+
+
+def test_the_filters_stay_in_every_link_of_the_page(teacher_client, project, ada):
+    response = explore(
+        teacher_client, project, f"?widget=BLL002&since=2020-01-01&x=sequence&learner={ada.pk}"
+    )
+    headers = re.findall(r'<a href="([^"]+)"[^>]*class="sort-link', response.content.decode())
+    assert headers and all(
+        "widget=BLL002" in unescape(h) and "since=2020-01-01" in unescape(h) for h in headers
+    )

@@ -338,11 +338,12 @@ def test_it_exports_one_row_per_session_with_real_ids_and_names(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="fractions-7b-run-1.csv"' in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"  # real learner ids: no cache keeps it
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == [
         "real_id", "display_name", "widget", "session", "start", "active_seconds", "sittings",
-        "span_seconds", "events", "work_events", "outcome", "score", "maximum",
+        "span_seconds", "events", "work_events", "outcome", "score", "maximum", "notes",
     ]  # fmt: skip
     assert [(r["display_name"], r["session"]) for r in rows] == [
         ("Ada Lovelace", "ada-1"),
@@ -369,6 +370,16 @@ def test_the_export_defuses_names_that_a_spreadsheet_would_run(
     project = finished_project(teacher_client, [tricky], django_capture_on_commit_callbacks)
     text = b"".join(teacher_client.get(f"/projects/{project.pk}/export.csv").streaming_content)
     assert "'=HYPERLINK(1),'@SUM(A1)" in text.decode()
+
+
+def test_the_export_defuses_fullwidth_formula_signs_too(
+    client, teacher_client, django_capture_on_commit_callbacks
+):
+    tricky = LearnerIdentityFactory(real_id="\uff1dHYPERLINK(1)", display_name="\uff0bSUM(A1)")
+    record(client, tricky, "BLL002", "s-1", 1_700_000_000_000, 2)
+    project = finished_project(teacher_client, [tricky], django_capture_on_commit_callbacks)
+    text = b"".join(teacher_client.get(f"/projects/{project.pk}/export.csv").streaming_content)
+    assert "'\uff1dHYPERLINK(1),'\uff0bSUM(A1),BLL002,s-1," in text.decode()
 
 
 def test_there_is_nothing_to_export_before_a_run_is_done(teacher_client, ada):
@@ -560,3 +571,19 @@ def test_the_status_polls_every_half_second_while_the_run_is_young_then_every_tw
     assert 'hx-trigger="every 2s"' in older and "every 500ms" not in older
     listed = teacher_client.get("/projects/").content.decode()
     assert f'hx-get="/projects/{project.pk}/status/" hx-trigger="every 2s"' in listed
+
+
+def test_the_export_carries_the_teachers_notes_of_each_session(
+    teacher_client, teacher, recorded, ada, grace, django_capture_on_commit_callbacks
+):
+    from replay.models import MomentNote
+
+    project = finished_project(teacher_client, [ada, grace], django_capture_on_commit_callbacks)
+    session = RunSession.objects.get(session="ada-2")
+    MomentNote.objects.create(session=session, author=teacher, at_ms=12_300, text="=Confused 3/4")
+    MomentNote.objects.create(session=session, author=teacher, at_ms=65_000, text="fixed it")
+    response = teacher_client.get(f"/projects/{project.pk}/export.csv")
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = {r["session"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["ada-2"]["notes"] == "0:12.3 =Confused 3/4 | 1:05.0 fixed it"
+    assert rows["ada-1"]["notes"] == ""

@@ -14,7 +14,7 @@ from django.test import Client
 from collector.client import get_client
 from dashboard.access import LEARNER_SESSION_KEY
 from replay.timeline import decode
-from tests.collector.helpers import now_ms
+from tests.collector.helpers import now_ms, post_events
 from tests.projects.conftest import finished_project
 from tests.replay.conftest import (
     DAY,
@@ -47,7 +47,9 @@ def page_data(response) -> dict:
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    """The page's text as a reader gets it (not the scripts' data)."""
+    html = re.sub(r"<script\b.*?</script>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_it_shows_who_what_when_and_how_complete_the_recording_is(teacher_client, project):
@@ -287,6 +289,23 @@ def test_thousands_of_events_that_arrived_out_of_order_and_twice_replay_in_time_
     assert marks == list(range(len(events)))
 
 
+def test_the_recording_row_says_how_many_events_were_refused(
+    client, teacher_client, ada, django_capture_on_commit_callbacks
+):
+    events = tei_session("refusing", now_ms() - 3_600_000)
+    broken = [{**tei_event("refusing", events[1]["t"], "card_placed"), "data": {"card": 7}}] * 2
+    broken[1] = {**broken[0], "id": tei_event("refusing", 0, "x")["id"]}
+    response = post_events(client, [*events, *broken], learner=ada.opaque_id)
+    assert response.json()["refused"] == 2
+    project = finished_project(
+        teacher_client, [ada], django_capture_on_commit_callbacks, widgets=["TEI001"]
+    )
+    page = text(teacher_client.get(replay_url(stored_in(project, "refusing"))))
+    assert f"Events {len(events)}" in page
+    assert "Incomplete 2 events refused" in page
+    assert "Clean" not in page
+
+
 def test_a_session_whose_events_were_erased_since_says_so(teacher_client, project, ada):
     get_client().erase_learner(ada.opaque_id)
     response = teacher_client.get(replay_url(stored("ada-1")))
@@ -312,7 +331,11 @@ def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_on
     response = teacher_client.get("/replay/frame/TEI001/")
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy
+    # The rest of the site's policy still holds in the frame.
+    assert "script-src 'self' 'nonce-" in policy
+    assert "object-src 'none'" in policy
     html = response.content.decode()
     config = json.loads(
         re.search(r'<script id="widget-config" type="application/json">(.*?)</script>', html).group(
@@ -328,6 +351,15 @@ def test_the_frame_renders_the_widget_in_playback_mode_frameable_by_this_site_on
     }
     assert 'src="/static/widgets/TEI001/main.js"' in html
     assert "logger" not in html
+
+
+def test_every_other_page_forbids_being_framed_at_all(client, teacher_client):
+    for page_client, url in ((teacher_client, "/teacher/"), (client, "/signin/")):
+        response = page_client.get(url)
+        assert response.status_code == 200, url
+        assert response["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert "frame-ancestors 'self'" not in response["Content-Security-Policy"], url
 
 
 def test_the_frame_of_an_unknown_widget_is_a_404(teacher_client):

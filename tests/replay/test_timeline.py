@@ -38,7 +38,9 @@ def test_marks_sit_at_their_time_since_the_first_event_and_know_their_event():
     assert list(decode(b["x"])) == [1.5]
     assert list(decode(a["customdata"])) == [0, 2]
     assert list(decode(b["customdata"])) == [1]
-    assert figure["layout"]["meta"] == {"unit": 1000, "unitName": "s", "count": 3, "sittings": 1}
+    assert figure["layout"]["meta"] == {
+        "unit": 1000, "unitName": "s", "count": 3, "sittings": 1, "shortTitle": "Time (s)",
+    }  # fmt: skip
     assert figure["layout"]["xaxis"]["title"]["text"] == "Time since the session started (s)"
 
 

@@ -24,6 +24,17 @@ JSON_VALUES = st.recursive(
 )
 
 
+# Text that JSON can carry but no database can store: a NUL (\u0000) or a lone UTF-16 surrogate
+# (\ud800), somewhere in otherwise ordinary text. Hypothesis's own text never holds a surrogate.
+UNSTORABLE_CHARS = st.just("\x00") | st.integers(0xD800, 0xDFFF).map(chr)
+UNSTORABLE_TEXT = st.builds(
+    lambda head, bad, tail: head + bad + tail,
+    st.text(max_size=4),
+    UNSTORABLE_CHARS,
+    st.text(max_size=4),
+)
+
+
 def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
     assert ref.startswith("#/"), f"only local $refs are supported, not {ref}"
     node: Any = root
@@ -51,33 +62,50 @@ def _number(schema: dict[str, Any], integer: bool) -> st.SearchStrategy:
     )
 
 
-def from_schema(schema: dict[str, Any], root: dict[str, Any] | None = None) -> st.SearchStrategy:
+def from_schema(
+    schema: dict[str, Any],
+    root: dict[str, Any] | None = None,
+    *,
+    strings: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy:
+    """Values of the schema's shape; with `strings`, every string may also be drawn from it (and
+    then the value may break the schema: `strings=UNSTORABLE_TEXT` puts a NUL or a surrogate
+    anywhere a string goes)."""
     root = schema if root is None else root
+    if strings is not None and schema.get("type") == "string":
+        return from_schema(schema, root) | strings
     if "$ref" in schema:
-        return from_schema(_resolve(root, schema["$ref"]), root)
+        return from_schema(_resolve(root, schema["$ref"]), root, strings=strings)
     if "const" in schema:
         return st.just(schema["const"])
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
     kind = schema.get("type")
     if isinstance(kind, list):
-        return st.one_of([from_schema({**schema, "type": one}, root) for one in kind])
+        return st.one_of(
+            [from_schema({**schema, "type": one}, root, strings=strings) for one in kind]
+        )
     if kind == "object":
         properties = schema.get("properties")
         if properties is None:
-            return st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4)
+            keys = st.text(max_size=8) if strings is None else st.text(max_size=8) | strings
+            return st.dictionaries(keys, JSON_VALUES, max_size=4)
         required = set(schema.get("required", []))
         return st.fixed_dictionaries(
-            {name: from_schema(sub, root) for name, sub in properties.items() if name in required},
+            {
+                name: from_schema(sub, root, strings=strings)
+                for name, sub in properties.items()
+                if name in required
+            },
             optional={
-                name: from_schema(sub, root)
+                name: from_schema(sub, root, strings=strings)
                 for name, sub in properties.items()
                 if name not in required
             },
         )
     if kind == "array":
         return st.lists(
-            from_schema(schema.get("items", {}), root),
+            from_schema(schema.get("items", {}), root, strings=strings),
             min_size=schema.get("minItems", 0),
             max_size=min(schema.get("maxItems", 8), 8),
             unique=schema.get("uniqueItems", False),
@@ -89,7 +117,8 @@ def from_schema(schema: dict[str, Any], root: dict[str, Any] | None = None) -> s
             return st.uuids().map(str)
         if "pattern" in schema:
             return _pattern(schema["pattern"])
-        return st.text(max_size=schema.get("maxLength", 20))
+        low = schema.get("minLength", 0)
+        return st.text(min_size=low, max_size=schema.get("maxLength", max(20, low)))
     if kind == "boolean":
         return st.booleans()
     if kind == "null":

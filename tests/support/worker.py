@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -55,6 +56,9 @@ def running_worker(
                 *(with_beat if beat else []),
             ],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            # A process group of its own (pid = group id): a test can kill the whole worker
+            # (os.killpg) as the OOM killer would, and never the test run with it.
+            start_new_session=True,
         )  # fmt: skip
     try:
         yield process
@@ -65,5 +69,5 @@ def running_worker(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.returncode not in (0, -15):
+        if process.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL):
             print(log_path.read_text())
