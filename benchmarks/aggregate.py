@@ -343,6 +343,7 @@ def request_parts(run) -> Laps:
     with transaction.atomic(using="analytics"):
         request = DataRequest.objects.using("analytics").create(
             api_key=internal_api_key(),
+            tenant_id=done.tenant_id,
             kind=done.kind,
             learners=done.learners,
             widgets=done.widgets,
@@ -397,13 +398,14 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
         rows = list(
             stored.filter(pk__in=ids[start : start + SUMMARY_CHUNK])
             .order_by("pk")
-            .only("pk", "learner", "widget", "session", "event_count")
+            .only("pk", "tenant_id", "learner", "widget", "session", "event_count")
         )
         lap("select sessions")
-        streams = event_streams((row.learner, row.widget, row.session) for row in rows)
+        keys = [(row.tenant_id, row.learner, row.widget, row.session) for row in rows]
+        streams = event_streams(keys)
         lap("read events")
-        for row in rows:
-            stream = streams.get((row.learner, row.widget, row.session), [])
+        for row, key in zip(rows, keys, strict=True):
+            stream = streams.get(key, [])
             for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
                 setattr(row, name, value)
             row.summarised_count = len(stream)

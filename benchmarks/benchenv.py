@@ -276,11 +276,11 @@ DAY_MS = 86_400_000
 # lifecycle event with the largest t (ties: the later arrival), and measures not yet worked out
 # (summarised_count 0). No event was delivered twice, so no duplicates.
 SESSIONS_FROM_EVENTS = """
-INSERT INTO collector_session (learner, widget, session, first_time, last_time, max_t,
+INSERT INTO collector_session (tenant_id, learner, widget, session, first_time, last_time, max_t,
     event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
     active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
     items)
-SELECT e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
+SELECT %(tenant)s, e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
     count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
     lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
 FROM (
@@ -393,19 +393,28 @@ def event_lines(plan, templates, *, gap_ms: int = 5 * DAY_MS) -> Iterator[str]:
             )
 
 
+def _tenant_id() -> int:
+    """The default tenant's id (Django is set up by then): the embedded set-up's, and the one
+    every event, session and learner of these benchmarks belongs to."""
+    from collector.tenants import tenant_default
+
+    return tenant_default().pk
+
+
 def load_events(dsn: str, lines: Iterator[str]) -> float:
     began = time.perf_counter()
+    tenant = f"{_tenant_id()}\t"
     with psycopg.connect(dsn) as connection:
         with (
             connection.cursor() as cursor,
             cursor.copy(
-                "COPY collector_event (event_id, learner, session, widget, type, t, time, received,"
-                " data, digest) FROM STDIN"
+                "COPY collector_event (tenant_id, event_id, learner, session, widget, type, t, "
+                "time, received, data, digest) FROM STDIN"
             ) as copy,
         ):
             chunk: list[str] = []
             for line in lines:
-                chunk.append(line)
+                chunk.append(tenant + line)
                 if len(chunk) == 10_000:
                     copy.write("".join(chunk))
                     chunk = []
@@ -420,7 +429,7 @@ def load_events(dsn: str, lines: Iterator[str]) -> float:
 def create_sessions(dsn: str) -> tuple[float, int]:
     began = time.perf_counter()
     with psycopg.connect(dsn) as connection:
-        count = connection.execute(SESSIONS_FROM_EVENTS).rowcount
+        count = connection.execute(SESSIONS_FROM_EVENTS, {"tenant": _tenant_id()}).rowcount
         connection.commit()
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE collector_session")
