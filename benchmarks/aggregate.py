@@ -401,11 +401,13 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
             .only("pk", "tenant_id", "learner", "widget", "session", "event_count")
         )
         lap("select sessions")
-        keys = [(row.tenant_id, row.learner, row.widget, row.session) for row in rows]
-        streams = event_streams(keys)
+        # Keyed by tenant too, as collector/summaries.py `sessions_summarise` does.
+        streams = event_streams(
+            (row.tenant_id, row.learner, row.widget, row.session) for row in rows
+        )
         lap("read events")
-        for row, key in zip(rows, keys, strict=True):
-            stream = streams.get(key, [])
+        for row in rows:
+            stream = streams.get((row.tenant_id, row.learner, row.widget, row.session), [])
             for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
                 setattr(row, name, value)
             row.summarised_count = len(stream)

@@ -280,11 +280,11 @@ INSERT INTO collector_session (tenant_id, learner, widget, session, first_time, 
     event_count, duplicates, out_of_order, status, status_t, updated_at, summarised_count,
     active_ms, sittings, work_events, score, maximum, full_maximum, items_attempted, items_total,
     items)
-SELECT %(tenant)s, e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
+SELECT e.tenant_id, e.learner, e.widget, e.session, min(e.time), max(e.time), max(e.t), count(*), 0,
     count(*) FILTER (WHERE e.t < e.earlier_max), coalesce(lifecycle.status, 'started'),
     lifecycle.t, now(), 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, '[]'::jsonb
 FROM (
-    SELECT learner, widget, session, t, time, max(t) OVER (
+    SELECT tenant_id, learner, widget, session, t, time, max(t) OVER (
         PARTITION BY learner, widget, session ORDER BY seq
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     ) AS earlier_max
@@ -300,7 +300,7 @@ LEFT JOIN (
 ) AS lifecycle
     ON lifecycle.learner = e.learner AND lifecycle.widget = e.widget
     AND lifecycle.session = e.session
-GROUP BY e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
+GROUP BY e.tenant_id, e.learner, e.widget, e.session, lifecycle.status, lifecycle.t
 """
 
 
@@ -393,28 +393,24 @@ def event_lines(plan, templates, *, gap_ms: int = 5 * DAY_MS) -> Iterator[str]:
             )
 
 
-def _tenant_id() -> int:
-    """The default tenant's id (Django is set up by then): the embedded set-up's, and the one
-    every event, session and learner of these benchmarks belongs to."""
+def load_events(dsn: str, lines: Iterator[str]) -> float:
+    """COPYs the events in, all in the default tenant (the embedded set-up's, which the
+    school side's in-process client and learner tokens issued in this process use)."""
     from collector.tenants import tenant_default
 
-    return tenant_default().pk
-
-
-def load_events(dsn: str, lines: Iterator[str]) -> float:
+    tenant = tenant_default().pk
     began = time.perf_counter()
-    tenant = f"{_tenant_id()}\t"
     with psycopg.connect(dsn) as connection:
         with (
             connection.cursor() as cursor,
             cursor.copy(
-                "COPY collector_event (tenant_id, event_id, learner, session, widget, type, t, "
-                "time, received, data, digest) FROM STDIN"
+                "COPY collector_event (tenant_id, event_id, learner, session, widget, type, t,"
+                " time, received, data, digest) FROM STDIN"
             ) as copy,
         ):
             chunk: list[str] = []
             for line in lines:
-                chunk.append(tenant + line)
+                chunk.append(f"{tenant}\t{line}")
                 if len(chunk) == 10_000:
                     copy.write("".join(chunk))
                     chunk = []
@@ -429,7 +425,7 @@ def load_events(dsn: str, lines: Iterator[str]) -> float:
 def create_sessions(dsn: str) -> tuple[float, int]:
     began = time.perf_counter()
     with psycopg.connect(dsn) as connection:
-        count = connection.execute(SESSIONS_FROM_EVENTS, {"tenant": _tenant_id()}).rowcount
+        count = connection.execute(SESSIONS_FROM_EVENTS).rowcount
         connection.commit()
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE collector_session")

@@ -22,11 +22,17 @@ settings and PostgreSQL for both databases:
 3. a real browser (Debian's Chromium, headless, Playwright, a fresh profile per round): from
    navigation start until all five progress grids are laid out (a requestAnimationFrame check
    installed before the page loads), the first visit and later ones;
-4. the live-now query: "Live now" is not built yet, so this measures the query it is meant to
-   run, not a view: `collector_session` rows of a class's 30 opaque ids with `last_time` in the
-   last 2 minutes, through the index session_learner_last, on PostgreSQL;
-5. with --profile N: N home page requests in this process (Django's test client) under
-   pyinstrument, to say where the server's time goes.
+4. the live-now fragment, GET /teacher/classes/<id>/live/ with `HX-Request: true` as the
+   card's polling sends it, through gunicorn: warm-up, then --live-views timed ones, with the
+   collector in-process (the default, `COLLECTOR_URL` unset) and then through a second gunicorn
+   whose `COLLECTOR_URL` points at the first (`HttpCollector`: POST /api/v1/learners/live with
+   an API key), with that API call timed alone too;
+5. the live-now query underneath, on its own connection: `collector_session` rows of a class's
+   30 opaque ids with `last_time` in the last 2 minutes, through the index
+   session_learner_last, on PostgreSQL;
+6. with --profile N: N home page requests and 3N live-now fragments in this process (Django's
+   test client, the collector in-process) under pyinstrument, to say where the server's time
+   goes.
 
     .venv/bin/python benchmarks/home.py            # --help lists the knobs
 
@@ -98,8 +104,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--browser-rounds", type=int, default=3,
                         help="fresh browser profiles, each visiting the page 3 times")  # fmt: skip
     parser.add_argument("--live-repeat", type=int, default=200, help="timed live-now queries")
+    parser.add_argument("--live-views", type=int, default=30,
+                        help="timed live-now fragment requests (per collector mode)")  # fmt: skip
     parser.add_argument("--profile", type=int, default=10,
-                        help="home page requests profiled in-process (0: none)")  # fmt: skip
+                        help="home pages profiled in-process; 3x live-now (0: none)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=benchenv.DEFAULT_POSTGRES, help="server URL")
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="a Redis db of its own")
@@ -139,13 +147,14 @@ def create_classes(teacher, identities, count: int, size: int) -> list:
 def send_live_sessions(base: str, learners, seed: int) -> int:
     """One session per learner, on the widgets in turn, through POST /api/v1/events with the
     learner's own token, its last event a few seconds ago: learners working now."""
+    from collector.tenants import tenant_default
     from collector.tokens import learner_token_issue
     from dashboard.demo.simulate import simulate_session
     from dashboard.demo.strategies import STRATEGIES
 
     rng = random.Random(f"home:{seed}:live")
     now_ms = int(time.time() * 1000)
-    sent = 0
+    sent, tenant_id = 0, tenant_default().pk
     for index, learner in enumerate(learners):
         widget = WIDGETS[index % len(WIDGETS)]
         strategy, session = STRATEGIES["systematic"], uuid.uuid4().hex
@@ -154,10 +163,11 @@ def send_live_sessions(base: str, learners, seed: int) -> int:
         )
         shift = now_ms - 5_000 - played.events[-1]["t"]
         events = [{**event, "t": event["t"] + shift} for event in played.events]
+        token = learner_token_issue(tenant_id=tenant_id, learner=learner.opaque_id)
         response = requests.post(
             f"{base}/api/v1/events",
             json={"events": events},
-            headers={"Authorization": f"Bearer {learner_token_issue(learner=learner.opaque_id)}"},
+            headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
         if response.status_code != 202:
@@ -307,6 +317,50 @@ def describe_visits(name: str, samples: list[dict]) -> str:
     )
 
 
+def live_listed(body: bytes) -> int:
+    """How many learners the live-now fragment lists as working now (one row each)."""
+    html = body.decode()
+    return html.count("<li>") if 'class="live-list"' in html else 0
+
+
+def measure_live(send, args, ours: Ours) -> dict:
+    """`send()` (one request, as the card's polling makes it) after `--warmup` untimed ones,
+    `--live-views` times: each must answer 200."""
+
+    def once() -> tuple[float, int, bytes]:
+        began = time.perf_counter()
+        response = send()
+        return time.perf_counter() - began, response.status_code, response.content
+
+    for _ in range(args.warmup):
+        once()
+    samples = []
+    with benchenv.Load(ours) as load:
+        for _ in range(args.live_views):
+            samples.append(once())
+    if any(status != 200 for _, status, _ in samples):
+        raise SystemExit(f"live now answered {[s[1] for s in samples]}: {samples[0][2][:500]}")
+    times = [took for took, *_ in samples]
+    return {
+        "median": benchenv.median(times),
+        "p95": percentile(times, 0.95),
+        "min": min(times),
+        "max": max(times),
+        "bytes": len(samples[-1][2]),
+        "body": samples[-1][2],
+        "load": load,
+    }
+
+
+def describe_live(name: str, result: dict, listed: int | None = None) -> str:
+    extra = "" if listed is None else f", listing {listed} learners working now"
+    return (
+        f"  {name}: median {ms(result['median'])} ms, p95 {ms(result['p95'])} ms (min "
+        f"{ms(result['min'])}, max {ms(result['max'])}), {result['bytes']} bytes{extra}\n"
+        f"    during it: {result['load'].describe()}; {loadavg()}"
+    )
+
+
 def measure_live_query(dsn: str, opaque_ids: list[str], repeat: int) -> dict:
     """The query "Live now" is meant to run per refresh, on its own connection: its plan, the
     server's own timing (EXPLAIN ANALYZE) and the time a client waits for its rows."""
@@ -343,38 +397,48 @@ def measure_live_query(dsn: str, opaque_ids: list[str], repeat: int) -> dict:
     }
 
 
-def profile_home(teacher, count: int, data_dir: Path) -> str:
-    """`count` requests of the home page in this process (Django's test client, the same
-    settings), timed bare, then again under pyinstrument; the profile is kept as HTML."""
+def profile_view(
+    teacher, count: int, data_dir: Path, path: str, name: str, headers: dict | None = None
+) -> str:
+    """`count` requests of `path` in this process (Django's test client, the same settings, the
+    collector in-process), timed bare, then again under pyinstrument; the profile is kept as
+    HTML in the data folder (`name`-profile.html)."""
     from django.db import connections
     from django.test import Client
     from pyinstrument import Profiler
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", headers=headers or {})
     client.force_login(teacher)
     for _ in range(3):
-        assert client.get("/teacher/").status_code == 200
+        assert client.get(path).status_code == 200
     bare = []
-    connection = connections["default"]
-    backend = connection.connection.info.backend_pid  # the test client shares this connection
-    python, database = time.process_time(), benchenv.cpu_seconds(backend)
+    # The test client shares this process's connections: the CPU of both databases' backends.
+    backends = []
+    for alias in connections:
+        connections[alias].ensure_connection()
+        backends.append(connections[alias].connection.info.backend_pid)
+
+    def database_cpu() -> float:
+        return sum(benchenv.cpu_seconds(pid) for pid in set(backends))
+
+    python, database = time.process_time(), database_cpu()
     for _ in range(count):
         began = time.perf_counter()
-        client.get("/teacher/")
+        client.get(path)
         bare.append(time.perf_counter() - began)
     python = (time.process_time() - python) / count
-    database = (benchenv.cpu_seconds(backend) - database) / count
+    database = (database_cpu() - database) / count
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(count):
-        client.get("/teacher/")
+        client.get(path)
     profiler.stop()
-    (data_dir / "home-profile.html").write_text(profiler.output_html())
+    (data_dir / f"{name}-profile.html").write_text(profiler.output_html())
     tree = profiler.output_text(unicode=True, color=False, show_all=False)
     return (
-        f"in-process (test client, no HTTP), {count} requests: median {ms(statistics.median(bare))}"
-        f" ms, min {ms(min(bare))} ms; CPU per request {ms(python)} ms in Python, "
-        f"{ms(database)} ms in PostgreSQL (whatever else the machine does)\n"
+        f"{path}: in-process (test client, no HTTP), {count} requests: median "
+        f"{ms(statistics.median(bare))} ms, min {ms(min(bare))} ms; CPU per request {ms(python)} "
+        f"ms in Python, {ms(database)} ms in PostgreSQL (whatever else the machine does)\n"
         f"under pyinstrument ({count} requests together; times are the sum over them):\n{tree}"
     )
 
@@ -442,9 +506,53 @@ def main() -> None:
             per_run = RunSession.objects.values("run_id").annotate(n=Count("id")).order_by("run_id")
             log(f"RunSession rows per overview run: {[row['n'] for row in per_run]}")
 
+            # Right after the overviews, while the 8 sessions sent above are still "live" (their
+            # last event under 2 minutes ago): the fragment, as the card polls it every 5 s.
             cookie = benchenv.session_cookie(teacher)
             http = requests.Session()
             http.cookies.set("sessionid", cookie, domain="127.0.0.1")
+            fragment = {"HX-Request": "true"}
+            live_path = f"/teacher/classes/{classes[0].pk}/live/"
+            log(f"live now: {args.warmup} warm-up, then {args.live_views} timed requests each")
+            live_local = measure_live(
+                lambda: http.get(base + live_path, headers=fragment), args, ours
+            )
+            print(
+                describe_live(
+                    "fragment, collector in-process (COLLECTOR_URL unset, the default)",
+                    live_local, live_listed(live_local["body"]),
+                )
+            )  # fmt: skip
+
+            from collector.apikeys import api_key_create
+            from collector.tenants import tenant_default
+
+            _, key = api_key_create(name="home benchmark", tenant=tenant_default())
+            api = requests.Session()
+            body = {"learners": [i.opaque_id for i in identities[: args.learners]]}
+            bearer = {"Authorization": f"Bearer {key}"}
+            api_call = measure_live(
+                lambda: api.post(f"{base}/api/v1/learners/live", json=body, headers=bearer),
+                args, ours,
+            )  # fmt: skip
+            print(describe_live("POST /api/v1/learners/live alone (30 learners)", api_call))
+            # A second gunicorn whose collector is the first one over HTTP: the split set-up.
+            split_port = benchenv.free_port()
+            split_env = {**env, "COLLECTOR_URL": base, "COLLECTOR_API_KEY": key}
+            with benchenv.gunicorn(
+                split_env, data_dir / "gunicorn-split.log", split_port, args.web_workers
+            ) as split:
+                ours.processes.append(split.pid)
+                split_url = f"http://127.0.0.1:{split_port}{live_path}"
+                live_http = measure_live(lambda: http.get(split_url, headers=fragment), args, ours)
+                ours.processes.remove(split.pid)
+            print(
+                describe_live(
+                    "fragment, collector over HTTP (COLLECTOR_URL: the first gunicorn)",
+                    live_http, live_listed(live_http["body"]),
+                )
+            )  # fmt: skip
+
             log(f"home page: {args.warmup} warm-up requests, then {args.repeat} timed ones")
             server = measure_server(http, f"{base}/teacher/", args, ours)
             log(
@@ -465,7 +573,7 @@ def main() -> None:
             log(f"  load average after the browser: {browser_load}")
 
         opaque_ids = [i.opaque_id for i in identities[: args.learners]]
-        log(f"live-now query ({args.live_repeat} times; the query, not a view: none exists yet)")
+        log(f"live-now query ({args.live_repeat} times; the query under the view)")
         with benchenv.Load(ours) as live_load:
             live_q = measure_live_query(dsn, opaque_ids, args.live_repeat)
         print(live_q["plan"], flush=True)
@@ -484,7 +592,15 @@ def main() -> None:
 
         if args.profile:
             log("where the home page's time goes:")
-            print(profile_home(teacher, args.profile, data_dir), flush=True)
+            print(profile_view(teacher, args.profile, data_dir, "/teacher/", "home"), flush=True)
+            log("where the live-now fragment's time goes (collector in-process):")
+            print(
+                profile_view(
+                    teacher, args.profile * 3, data_dir, f"/teacher/classes/{classes[0].pk}/live/",
+                    "live", {"HX-Request": "true"},
+                ),
+                flush=True,
+            )  # fmt: skip
 
         print("summary:")
         verdict = "met" if server["median"] <= 0.150 else "NOT met"
@@ -500,10 +616,19 @@ def main() -> None:
         live_ms = statistics.median(live_q["execution_ms"]) + statistics.median(
             live_q["planning_ms"]
         )
+        for name, result in (
+            ("collector in-process", live_local),
+            ("collector over HTTP", live_http),
+        ):
+            print(
+                f"  live-now fragment ({name}), median of {args.live_views}: "
+                f"{ms(result['median'])} ms (p95 {ms(result['p95'])}); target ≤ 20 ms: "
+                f"{'met' if result['median'] <= 0.020 else 'NOT met'}"
+            )
         print(
-            f"  live-now query (not the view): {live_ms:.2f} ms on the server (planning + "
-            f"execution), {ms(benchenv.median(live_q['waits']))} ms for a client; target "
-            f"≤ 20 ms: {'met' if live_ms <= 20 else 'NOT met'} for the query"
+            f"  POST /api/v1/learners/live alone: median {ms(api_call['median'])} ms; the query "
+            f"under it: {live_ms:.2f} ms on the server (planning + execution), "
+            f"{ms(benchenv.median(live_q['waits']))} ms for a client"
         )
         log(f"load average at the end: {loadavg()}; pid {os.getpid()}")
 

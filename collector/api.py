@@ -249,6 +249,8 @@ def live_sessions_of(
             field="learners",
         )
     within = payload.get("within", LIVE_WITHIN_DEFAULT)
+    if isinstance(within, float) and within.is_integer():
+        within = int(within)  # 120.0 is a whole number, as JSON Schema counts them
     if (
         not isinstance(within, int)
         or isinstance(within, bool)

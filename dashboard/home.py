@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from collector.client import CollectorError, get_client
 from core.formatting import format_duration
-from dashboard.attention import flags_for
+from dashboard.attention import DAY_MS, RECENT_DAYS, flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
 from projects import feeds, services
@@ -88,11 +88,12 @@ def class_overview(
         state = feeds.feed_state(school_class=school_class)
     roster = list(school_class.learners.order_by("display_name").values_list("pk", "display_name"))
     widgets = [(widget.id, widget.title) for widget in all_widgets()]
-    rows = list(RunSession.objects.filter(run=state.run).values(*ROW_FIELDS)) if state.run else []
+    now_ms = int(timezone.now().timestamp() * 1000)
+    rows = _rows(state.run, since_ms=now_ms - RECENT_DAYS * DAY_MS)
     flags = flags_for(
         rows,
         roster=[pk for pk, _ in roster],
-        now_ms=int(timezone.now().timestamp() * 1000),
+        now_ms=now_ms,
         widget_title=widget_title,
         item_label=item_label,
         tz=timezone.get_current_timezone(),
@@ -142,8 +143,9 @@ class LiveRow:
 def live_now(*, school_class: SchoolClass) -> tuple[list[LiveRow], str]:
     """The class's learners with a session in progress (an event in the last 2 minutes), latest
     first, one row per learner; and a problem to show instead when the platform is unreachable."""
-    learners = dict(school_class.learners.values_list("opaque_id", "pk"))
-    names = dict(school_class.learners.values_list("pk", "display_name"))
+    roster = list(school_class.learners.values_list("opaque_id", "pk", "display_name"))
+    learners = {opaque: pk for opaque, pk, _ in roster}
+    names = {pk: name for _, pk, name in roster}
     try:
         sessions = get_client().live_sessions(list(learners))
     except CollectorError as error:

@@ -259,6 +259,7 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/learners/{learner}/revoke",
         "/learners/{learner}/move",
         "/learners/session-counts",
+        "/learners/live",
         "/quarantine",
         "/learner-tokens",
     }

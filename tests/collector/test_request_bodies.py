@@ -30,9 +30,8 @@ def batch(*events) -> bytes:
 
 
 def _token() -> dict[str, str]:
-    return {
-        "Authorization": f"Bearer {learner_token_issue(tenant_id=tenant_default().pk, learner=OPAQUE)}"
-    }
+    token = learner_token_issue(tenant_id=tenant_default().pk, learner=OPAQUE)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def post_gzipped(client, raw: bytes):
