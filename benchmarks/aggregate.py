@@ -1,13 +1,15 @@
 """Aggregation speed: a project over a million events, from the teacher's submit to DONE.
 
 What a teacher waits for, measured as a teacher triggers it: the school side's
-`projects.services.run_submit` (two data requests, `sessions` and `scores`, with the learners'
-opaque ids), then `run_refresh` (what the project page's status polling calls; the page itself
-polls every 2 s) every 50 ms, so that DONE is seen within 50 ms of happening. A real Celery
-worker process (Redis broker, production settings, PostgreSQL) processes both requests (each
-summarises whatever is stale in its scope, then copies one result row per session from
-`collector_session`) and the import (`projects.import_run`: fetch both result sets, merge, store
-one RunSession row per session). The parts come from the rows' own timestamps; afterwards the
+`projects.services.run_submit` (one `scores` data request with the learners' opaque ids; runs
+before 2026-12-06 made two, `sessions` and `scores`), then `run_refresh` (what the project
+page's status polling calls; the page itself polls every 500 ms for a run's first 15 s, then
+every 2 s) every 50 ms, so that DONE is seen within 50 ms of happening; the page would show it at
+its first 500 ms poll after that. A real Celery worker process (Redis broker, production
+settings, PostgreSQL) processes the request (it summarises whatever is stale in its scope, then
+copies one result row per session from `collector_session`) and the import
+(`projects.import_run`: fetch the result rows as tuples, frame them, COPY one RunSession row per
+session). The parts come from the rows' own timestamps; afterwards the
 import, a request and the summary are taken apart step by step in this process, next to what
 each step could cost at least.
 
@@ -29,7 +31,7 @@ Results and how to read them: benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
 import subprocess
 import time
@@ -53,6 +55,7 @@ from benchenv import (
     summarise_command,
 )
 
+PAGE_POLL = 0.5  # the project page's status poll while a run is young (ProjectRun.poll_every)
 DATABASES = ("pathlens_aggregate_bench", "pathlens_aggregate_bench_analytics")
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"  # replay uses 10, explore 11, ingest 12, CI 13 and 14
 BARE_QUERY = """
@@ -155,8 +158,8 @@ def time_run(project, poll: float) -> dict:
     if not run.is_done:
         raise SystemExit(f"run {run.number} ended {run.status}: {run.reason}")
     requests = {
-        kind: DataRequest.objects.get(pk=getattr(run, f"{kind}_request_id"))
-        for kind in ("sessions", "scores")
+        request.kind: request
+        for request in (DataRequest.objects.get(pk=pk) for pk in run.request_ids)
     }
 
     def at(moment) -> float:
@@ -164,6 +167,8 @@ def time_run(project, poll: float) -> dict:
 
     return {
         "total": total,
+        # The page polls every 500 ms from when it loaded (at submit): it shows DONE then.
+        "page": PAGE_POLL * math.ceil(total / PAGE_POLL),
         "checks": checks,
         "sessions": run.session_count,
         "events": run.event_count,
@@ -188,8 +193,9 @@ def describe_run(label: str, timing: dict) -> str:
             f"({results:,} rows)"
         )
     return (
-        f"  {label}: DONE seen {timing['total']:.2f} s after submit ({timing['checks']} checks) | "
-        f"requests created by {timing['submitted']:.2f}; {'; '.join(parts)}; both DONE at "
+        f"  {label}: DONE seen {timing['total']:.2f} s after submit ({timing['checks']} checks; "
+        f"on the page, polling every {PAGE_POLL} s: {timing['page']:.1f} s) | "
+        f"requests created by {timing['submitted']:.2f}; {'; '.join(parts)}; DONE at "
         f"{timing['both_done']:.2f} | import claimed at {timing['claimed']:.2f}, DONE at "
         f"{timing['done']:.2f} (import {timing['done'] - timing['claimed']:.2f}) | "
         f"{timing['sessions']:,} sessions with work, {timing['opens']:,} opens, "
@@ -228,62 +234,49 @@ RUN_SESSION_COLUMNS = (
 
 def import_parts(run) -> tuple[Laps, Laps]:
     """`run_import`'s steps one by one (projects/services.py), in this process, for a run that
-    is DONE: where its time goes. Then, for comparison, the least each step could cost: the
-    results read with one plain cursor, the RunSession rows written with COPY, or copied from
-    an earlier run's. Rows are written in transactions that are rolled back."""
+    is DONE: where its time goes. Then, for comparison: the results read with one plain cursor,
+    the old way (a dict per row, `.values()` pages of 5,000), and the previous run's rows copied
+    with one INSERT … SELECT. Rows are written in transactions that are rolled back."""
     import pandas as pd
     from django.db import connections, transaction
 
     from collector.client import get_client
     from dashboard.identities import identities_by_opaque
     from projects import paths
-    from projects.models import RunSession
-    from projects.services import IMPORT_BATCH, _session_rows
+    from projects.services import _session_values, _store_sessions
 
     lap = Laps()
     client = get_client()
-    sessions = pd.DataFrame.from_records(list(client.iter_results(run.sessions_request_id)))
-    lap("fetch sessions results")
-    scores = pd.DataFrame.from_records(list(client.iter_results(run.scores_request_id)))
-    lap("fetch scores results")
-    merged = paths.merge_results(sessions, scores)
-    lap("merge")
-    learner_of = identities_by_opaque(merged["learner"].unique().tolist())
-    merged["learner_pk"] = merged["learner"].map(learner_of)
-    known = merged[merged["learner_pk"].notna()]
+    [request_id] = run.request_ids
+    table = client.results_table(request_id)
+    lap("fetch the results (tuples, one query)")
+    results = paths.results_frame(table.columns, table.rows)
+    lap("frame them")
+    learner_of = identities_by_opaque(results["learner"].unique().tolist())
+    results["learner_pk"] = results["learner"].map(learner_of)
+    known = results[results["learner_pk"].notna()]
     lap("translate ids")
     with transaction.atomic():
-        rows = list(_session_rows(run, known))
-        lap("build RunSession objects")
-        RunSession.objects.bulk_create(rows, batch_size=IMPORT_BATCH)
-        lap("bulk_create")
+        _session_values(run, known)
+        lap("the frame to rows (measured alone)")
+        _store_sessions(run, known)
+        lap("rows + COPY RunSession rows")
         transaction.set_rollback(True)
 
     least = Laps()
     analytics = connections["analytics"]
     with analytics.cursor() as cursor:
-        for kind in ("sessions", "scores"):
-            cursor.execute(
-                "SELECT * FROM collector_datarequestresult WHERE request_id = %s ORDER BY id",
-                [getattr(run, f"{kind}_request_id")],
-            )
-            names = [column.name for column in cursor.description]
-            pd.DataFrame.from_records(cursor.fetchall(), columns=names)
-            least(f"read {kind} results (one cursor)")
-    frame = known.assign(
-        run_id=run.pk,
-        learner_id=known["learner_pk"].astype("int64"),
-        active=known["active_ms"],
-        items=[json.dumps(items if isinstance(items, list) else []) for items in known["items"]],
-    )[list(RUN_SESSION_COLUMNS)]
-    frame = frame.astype(object).where(frame.notna(), None)
-    least("frame to rows")
+        cursor.execute(
+            "SELECT * FROM collector_datarequestresult WHERE request_id = %s ORDER BY id",
+            [request_id],
+        )
+        names = [column.name for column in cursor.description]
+        pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+        least("read the results (one plain cursor)")
+    list(client.iter_results(request_id))
+    least("read them as dicts, as before (iter_results)")
     with transaction.atomic(), connections["default"].cursor() as cursor:
         columns = ", ".join(f'"{name}"' for name in RUN_SESSION_COLUMNS)
-        with cursor.cursor.copy(f"COPY projects_runsession ({columns}) FROM STDIN") as copy:
-            for values in frame.itertuples(index=False, name=None):
-                copy.write_row(values)
-        least("COPY RunSession rows")
         # What a re-run with nothing new could do instead: copy the previous run's rows.
         rest = ", ".join(f'"{name}"' for name in RUN_SESSION_COLUMNS[1:])
         cursor.execute(
@@ -335,7 +328,7 @@ def import_again(run) -> str:
 
 
 def request_parts(run) -> Laps:
-    """A `sessions` request's processing (collector/datarequests.py, `_materialise`) step by
+    """The run's request's processing (collector/datarequests.py, `_materialise`) step by
     step, in this process, for a new request with the run's parameters, rolled back."""
     from django.db import connections, transaction
 
@@ -344,7 +337,7 @@ def request_parts(run) -> Laps:
     from collector.models import DataRequest
     from collector.summaries import sessions_summarise
 
-    done = DataRequest.objects.get(pk=run.sessions_request_id)
+    done = DataRequest.objects.get(pk=run.scores_request_id)
     lap = Laps()
     python, database = own_cpu()
     with transaction.atomic(using="analytics"):
@@ -378,15 +371,15 @@ def request_parts(run) -> Laps:
 
 def summarise_parts(sample: int) -> tuple[Laps, Laps]:
     """`sessions_summarise`'s steps (collector/summaries.py) one by one, in this process, over
-    the first `sample` sessions made stale again, chunk by chunk as it works; then the same new
-    values written again, for comparison, with COPY into a temporary table and one UPDATE …
-    FROM, and with bulk_update in smaller batches."""
-    from django.db import connections, transaction
+    the first `sample` sessions made stale again, chunk by chunk as it works (the write: COPY
+    into a temporary table and one UPDATE … FROM on PostgreSQL); then the same new values
+    written again, for comparison, with bulk_update as before."""
 
     from collector.models import Session
     from collector.summaries import (
         MEASURE_FIELDS,
         SUMMARY_CHUNK,
+        _write_measures,
         event_streams,
         measure_values,
         measures_of,
@@ -419,8 +412,8 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
                 setattr(row, name, value)
             row.summarised_count = len(stream)
         lap("measure (Python)")
-        stored.bulk_update(rows, MEASURE_FIELDS, batch_size=SUMMARY_CHUNK)
-        lap("bulk_update")
+        _write_measures(rows, chunk=SUMMARY_CHUNK)
+        lap("write (COPY + UPDATE … FROM)")
         measured += rows
     python_after, database_after = own_cpu()
     lap.note = (
@@ -429,26 +422,9 @@ def summarise_parts(sample: int) -> tuple[Laps, Laps]:
     )
 
     least = Laps()
-    with transaction.atomic(using="analytics"), connections["analytics"].cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE measured (id bigint, summarised_count integer, active_ms "
-            "bigint, sittings integer, work_events integer, score double precision, maximum "
-            "double precision, full_maximum double precision, items_attempted integer, "
-            "items_total integer, items jsonb) ON COMMIT DROP"
-        )
-        with cursor.cursor.copy("COPY measured FROM STDIN") as copy:
-            for row in measured:
-                values = [getattr(row, name) for name in MEASURE_FIELDS[:-1]]  # items last
-                copy.write_row([row.pk, *values, json.dumps(row.items)])
-        updates = ", ".join(f"{name} = m.{name}" for name in MEASURE_FIELDS)
-        cursor.execute(
-            f"UPDATE collector_session AS s SET {updates} FROM measured AS m WHERE s.id = m.id"
-        )
-        least("COPY + one UPDATE … FROM")
-    # Django's bulk_update writes one CASE WHEN id = … per field over the whole batch, which
-    # PostgreSQL evaluates row by row: its cost grows with the square of the batch size.
-    stored.bulk_update(measured, MEASURE_FIELDS, batch_size=50)
-    least("or bulk_update in batches of 50")
+    # As before: Django's bulk_update, one CASE WHEN id = … per field over each batch.
+    stored.bulk_update(measured, MEASURE_FIELDS, batch_size=SUMMARY_CHUNK)
+    least("bulk_update (batches of 500), as before")
     return lap, least
 
 
@@ -576,7 +552,7 @@ def main() -> None:
             print(f"  import, {name}: {steps.describe()}", flush=True)
             print(f"    for comparison: {least.describe()}", flush=True)
             print(f"    run_import itself, in this process: {import_again(timing['run'])}")
-            print(f"  sessions request, {name}: {request_parts(timing['run']).describe()}")
+            print(f"  the request, {name}: {request_parts(timing['run']).describe()}")
         steps, least = summarise_parts(args.summary_sample)
         print(
             f"  cold summary, first {args.summary_sample:,} sessions: {steps.describe()}\n"
@@ -600,8 +576,15 @@ def main() -> None:
         print(summary_line("B: its re-runs, no new events", [t["total"] for t in big_runs[1:]], 1))
         print(
             summary_line(
-                f"C: {args.class_learners} learners, {args.class_events:,} events",
+                f"C: {args.class_learners} learners, {args.class_events:,} events, DONE",
                 [t["total"] for t in class_runs],
+                1.5,
+            )
+        )
+        print(
+            summary_line(
+                f"C on the page (polling every {PAGE_POLL} s)",
+                [t["page"] for t in class_runs],
                 1.5,
             )
         )

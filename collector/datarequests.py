@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from collector.models import (
@@ -362,18 +363,40 @@ RESULT_FIELDS = ["learner", "widget", "session", "start", "end", "events", "acti
 SCORE_FIELDS = ["score", "maximum", "full_maximum", "items_attempted", "items_total", "items"]
 
 
+def result_fields(kind: str) -> list[str]:
+    """The columns of a request's result rows, in order: `scores` rows add the score and items."""
+    return RESULT_FIELDS + (SCORE_FIELDS if kind == DataRequestKind.SCORES else [])
+
+
+def data_request_rows(
+    *, request: DataRequest, offset: int = 0, limit: int | None = None, items_as_text: bool = False
+) -> list[tuple]:
+    """Result rows as tuples in `result_fields(request.kind)` order, by id.
+
+    The school side's import reads every row of a request at once: tuples instead of a dict
+    per row took 30,000 rows from 2.1–7.3 s to 0.9–2.6 s (benchmarks/README.md). With
+    `items_as_text`, `items` is the stored JSON text, not decoded: decoding it was three
+    quarters of what was left, and an import writes it straight back as JSON.
+    """
+    fields = result_fields(request.kind)
+    rows = DataRequestResult.objects.using(ALIAS).filter(request=request).order_by("id")
+    if items_as_text and "items" in fields:
+        rows = rows.annotate(items_text=Cast("items", TextField()))
+        fields = [name if name != "items" else "items_text" for name in fields]
+    rows = rows.values_list(*fields)
+    return list(rows[offset:] if limit is None else rows[offset : offset + limit])
+
+
 def data_request_results(*, request: DataRequest, offset: int, limit: int) -> list[dict]:
     """One page of results: each session's times and measures (`duration` is the span, first
     event to last; `active_ms` is the time a teacher should read), and for `scores` requests its
     score over attempted items and per-item results."""
-    fields = RESULT_FIELDS + (SCORE_FIELDS if request.kind == DataRequestKind.SCORES else [])
-    rows = (
-        DataRequestResult.objects.using(ALIAS)
-        .filter(request=request)
-        .order_by("id")
-        .values(*fields)
-    )[offset : offset + limit]
-    return [{**row, "duration": row["end"] - row["start"]} for row in rows]
+    fields = result_fields(request.kind)
+    start, end = fields.index("start"), fields.index("end")
+    return [
+        {**dict(zip(fields, row, strict=True)), "duration": row[end] - row[start]}
+        for row in data_request_rows(request=request, offset=offset, limit=limit)
+    ]
 
 
 def session_events(

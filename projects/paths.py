@@ -39,6 +39,9 @@ SCORE_COLUMNS = ["score", "maximum", "full_maximum", "items_attempted", "items_t
 def merge_results(sessions: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """Joins the rows of a `sessions` request and a `scores` request into one row per session.
 
+    For runs submitted before a run became one `scores` request (`results_frame`); those runs'
+    two result sets may still be waiting to be imported.
+
     Both requests have the same parameters but are processed at slightly different moments, so
     a session may have had one more event, or be missing altogether, in one of them. The
     `sessions` request is authoritative for timing, event counts and measures; `scores` adds
@@ -70,6 +73,34 @@ def merge_results(sessions: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     )
     merged["duration"] = merged["end"] - merged["start"]
     return merged.sort_values([*KEY]).reset_index(drop=True)
+
+
+def results_frame(columns: Sequence[str], rows: Sequence[Sequence]) -> pd.DataFrame:
+    """The rows of one `scores` request as `merge_results` gives two: one row per session.
+
+    A run now asks for `scores` alone (its rows carry the timing and measures too), so its
+    import has one result set and nothing to join. `rows` are tuples in `columns` order, as the
+    collector's client gives them; built column by column, like `sessions_frame`. Score columns
+    absent from `columns` (a `sessions` request's rows) come out as "no score", `items` as "[]"
+    (`items` stays as it comes: the client gives JSON text, which the import stores as is).
+    """
+    n = len(rows)
+    data = dict(zip(columns, zip(*rows, strict=True), strict=True)) if n else {}
+    frame: dict[str, object] = {}
+    for name in RESULT_COLUMNS:
+        if name in (*KEY, "outcome"):
+            frame[name] = np.array(data.get(name, ()), dtype=object)
+        else:
+            frame[name] = np.fromiter(data.get(name, ()), dtype="int64", count=n)
+    for name in ("score", "maximum", "full_maximum"):
+        frame[name] = np.array(data.get(name, (None,) * n), dtype="float64")  # None → NaN
+    for name in ("items_attempted", "items_total"):
+        frame[name] = np.fromiter(data.get(name, (0,) * n), dtype="int64", count=n)
+    # A Series, not np.array: lists of equal length would become a 2-D array.
+    frame["items"] = pd.Series(list(data.get("items", ("[]",) * n)), dtype="object")
+    result = pd.DataFrame(frame)
+    result["duration"] = result["end"] - result["start"]
+    return result.sort_values([*KEY]).reset_index(drop=True)
 
 
 def _results_frame(rows: pd.DataFrame) -> pd.DataFrame:

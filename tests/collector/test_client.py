@@ -6,12 +6,14 @@ configured for this run (the filesystem broker, or Redis in CI).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
+from collector.datarequests import data_request_process
 from collector.models import Event
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
@@ -91,6 +93,29 @@ def test_results_of_an_unfinished_request_are_refused(collector):
     with pytest.raises(CollectorError) as early:
         list(collector.iter_results(created.id))
     assert early.value.status == 409
+
+
+def test_the_results_table_holds_the_api_rows_as_tuples(client, collector):
+    record(client)
+    record(client, learner=OTHER_OPAQUE, session="c-2", n=2)
+    created = collector.create_data_request(
+        kind="scores", learners=[OPAQUE, OTHER_OPAQUE], widgets=[]
+    )
+    with pytest.raises(CollectorError) as early:
+        collector.results_table(created.id)
+    assert early.value.status == 409
+    data_request_process(request_id=created.id)
+    table = collector.results_table(created.id)
+    dicts = list(collector.iter_results(created.id))
+    assert table.columns == [name for name in dicts[0] if name != "duration"]
+    assert {"score", "items", "active_ms", "outcome"} <= set(table.columns)
+    # The same values; `items` as JSON text, which an import stores as it is.
+    items = table.columns.index("items")
+    assert [(*row[:items], json.loads(row[items])) for row in table.rows] == [
+        tuple(row[name] for name in table.columns) for row in dicts
+    ]
+    assert all(isinstance(row[items], str) for row in table.rows)
+    assert sorted(row[table.columns.index("events")] for row in table.rows) == [2, 3]
 
 
 def test_it_issues_tokens_that_the_ingestion_api_accepts_and_revokes_them(client, collector):

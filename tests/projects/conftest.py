@@ -94,8 +94,7 @@ def create_project(client, learners, **overrides):
 
 
 def platform_processes(run: ProjectRun, *, fail: str | None = None) -> None:
-    """The platform's worker does its part: both requests DONE (or the scores one FAILED)."""
-    data_request_process(request_id=run.sessions_request_id)
+    """The platform's worker does its part: the run's request DONE (or FAILED)."""
     if fail:
         data_request_fail(request_id=run.scores_request_id, reason=fail)
     else:

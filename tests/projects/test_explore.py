@@ -307,7 +307,7 @@ def test_before_a_run_is_done_the_explorer_shows_the_live_status(teacher_client,
     assert response.status_code == 200
     html = response.content.decode()
     assert "No results to explore yet" in html
-    assert 'hx-trigger="every 2s"' in html
+    assert 'hx-trigger="every 500ms"' in html
 
 
 def test_a_project_without_sessions_says_so_and_suggests_why(

@@ -96,6 +96,45 @@ def test_it_merges_empty_results():
     assert {"learner", "widget", "session", "duration", "score"} <= set(merged.columns)
 
 
+RESULT_COLUMNS = [
+    "learner", "widget", "session", "start", "end", "events", "active_ms", "sittings",
+    "work_events", "outcome", "score", "maximum", "full_maximum", "items_attempted",
+    "items_total", "items",
+]  # fmt: skip
+
+
+def test_it_frames_one_scores_request_as_merging_two_would():
+    item = '[{"item": "1", "tries": 1, "hints": 0, "solved_on": 1, "gave_up": false}]'
+    rows = [
+        ("b", "TEI001", "s3", 200, 230, 2, 40, 1, 2, "in_progress", 1.0, 4.0, 9.0, 1, 3, item),
+        ("a", "BLL002", "s1", 0, 50, 5, 40, 1, 3, "completed", None, None, None, 0, 0, "[]"),
+        ("a", "TEI001", "s2", 100, 160, 7, 55, 2, 6, "completed", 3.0, 4.0, 9.0, 1, 3, item),
+    ]  # fmt: skip
+    framed = paths.results_frame(RESULT_COLUMNS, rows)
+    merged = paths.merge_results(
+        pd.DataFrame(rows, columns=RESULT_COLUMNS)[paths.RESULT_COLUMNS],
+        pd.DataFrame(rows, columns=RESULT_COLUMNS),
+    )
+    assert list(framed.columns) == list(merged.columns)
+    pd.testing.assert_frame_equal(framed, merged, check_dtype=False)
+    assert list(framed["session"]) == ["s1", "s2", "s3"]
+    assert framed["duration"].tolist() == [50, 60, 30]
+    assert framed["start"].dtype == "int64" and framed["items_total"].dtype == "int64"
+    assert math.isnan(framed.loc[0, "score"]) and framed.loc[1, "score"] == 3.0
+    # The items' JSON text is kept as it came: the import stores it as it is.
+    assert framed.loc[2, "items"] == item and framed.loc[0, "items"] == "[]"
+
+
+def test_it_frames_rows_without_score_columns_and_no_rows_at_all():
+    rows = [("a", "BLL002", "s1", 0, 50, 5, 40, 1, 3, "completed")]
+    framed = paths.results_frame(paths.RESULT_COLUMNS, rows)
+    assert math.isnan(framed.loc[0, "score"]) and framed.loc[0, "items"] == "[]"
+    assert (framed.loc[0, "items_attempted"], framed.loc[0, "duration"]) == (0, 50)
+    empty = paths.results_frame([], [])
+    assert empty.empty
+    assert {"learner", "widget", "session", "duration", "score", "items"} <= set(empty.columns)
+
+
 def test_a_path_is_in_time_order_across_widgets_with_stable_ties():
     path = paths.path_of(SESSIONS, 10)
     assert list(path["id"]) == [2, 1, 3]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from collector.models import DataRequest
+from collector.client import get_client
+from collector.datarequests import data_request_fail, data_request_process
+from collector.models import DataRequest, Session
 from projects.models import Project, ProjectRun, RunSession
 from projects.services import run_import
+from tests.collector.helpers import now_ms, post_events
 from tests.factories import LearnerIdentityFactory
 from tests.projects.conftest import (
     MIN,
@@ -90,7 +94,7 @@ def test_it_refuses_learners_and_widgets_that_do_not_exist(teacher_client, ada):
     assert "is not a widget of this school" in html
 
 
-def test_it_saves_the_project_and_submits_both_requests_with_opaque_ids_only(
+def test_it_saves_the_project_and_submits_one_scores_request_with_opaque_ids_only(
     teacher_client, teacher, ada, grace
 ):
     project = create_project(
@@ -102,13 +106,13 @@ def test_it_saves_the_project_and_submits_both_requests_with_opaque_ids_only(
     run = project.runs.get()
     assert (run.number, run.status, run.progress) == (1, "PROCESSING", 0)
     assert run.parameters["learners"] == 2
-    requests = {r.kind: r for r in DataRequest.objects.all()}
-    assert str(requests["sessions"].id) == run.sessions_request_id
-    assert str(requests["scores"].id) == run.scores_request_id
-    for request in requests.values():
-        assert sorted(request.learners) == sorted([ada.opaque_id, grace.opaque_id])
-        assert request.widgets == ["BLL002", "TEI001"]
-        assert request.time_from.year == 2020 and request.time_to is None
+    [request] = DataRequest.objects.all()  # one per run: its rows carry timing and scores
+    assert request.kind == "scores"
+    assert run.sessions_request_id == run.scores_request_id == str(request.id)
+    assert run.request_ids == [str(request.id)]
+    assert sorted(request.learners) == sorted([ada.opaque_id, grace.opaque_id])
+    assert request.widgets == ["BLL002", "TEI001"]
+    assert request.time_from.year == 2020 and request.time_to is None
 
 
 def test_every_learner_box_takes_the_whole_class(teacher_client, ada, grace, alan):
@@ -143,7 +147,7 @@ def test_the_status_fragment_polls_while_processing_and_stops_once_done(
     html = processing.content.decode()
     assert processing.status_code == 200
     assert "<html" not in html  # the fragment alone
-    assert 'hx-trigger="every 2s"' in html
+    assert 'hx-trigger="every 500ms"' in html
     assert "Processing…" in html
     assert "<progress" in html
     assert "Refresh" in html  # inside <noscript>, for browsers without JavaScript
@@ -153,11 +157,11 @@ def test_the_status_fragment_polls_while_processing_and_stops_once_done(
     # The check that sees both requests DONE claims the import (a task, after commit)...
     importing = poll(teacher_client, project, django_capture_on_commit_callbacks)
     assert "Importing results…" in importing.content.decode()
-    assert "every 2s" in importing.content.decode()
+    assert "every 500ms" in importing.content.decode()
     # ...and the next one finds the run DONE.
     done = poll(teacher_client, project, django_capture_on_commit_callbacks)
     html = done.content.decode()
-    assert "every 2s" not in html  # polling stops
+    assert 'hx-trigger="every' not in html  # polling stops
     assert "Done" in html and "4 sessions" in html and "2 learners" in html
     assert f'href="/projects/{project.pk}/explore/"' in html
     assert "pathlens:runs-changed" in json.loads(done["HX-Trigger"])
@@ -179,11 +183,11 @@ def test_the_list_and_the_project_page_show_the_same_live_status(
     for url in ("/projects/", f"/projects/{project.pk}/"):
         html = teacher_client.get(url).content.decode()
         assert f'id="run-status-{project.pk}"' in html
-        assert f'hx-get="/projects/{project.pk}/status/" hx-trigger="every 2s"' in html
+        assert f'hx-get="/projects/{project.pk}/status/" hx-trigger="every 500ms"' in html
     platform_processes(project.runs.get())
     poll(teacher_client, project, django_capture_on_commit_callbacks)
     html = teacher_client.get("/projects/").content.decode()
-    assert "every 2s" not in html
+    assert 'hx-trigger="every' not in html
     assert "Explore" in html
 
 
@@ -222,12 +226,12 @@ def test_a_failed_request_fails_the_run_with_its_reason_and_retry_submits_again(
     response = poll(teacher_client, project, django_capture_on_commit_callbacks)
     html = response.content.decode()
     assert "Failed" in html and "The scoring rule raised ValueError." in html
-    assert "every 2s" not in html
+    assert 'hx-trigger="every' not in html
     assert f'hx-post="/projects/{project.pk}/runs/"' in html and "Retry" in html
 
     retried = teacher_client.post(f"/projects/{project.pk}/runs/", headers={"HX-Request": "true"})
     assert retried.status_code == 200
-    assert "every 2s" in retried.content.decode()
+    assert "every 500ms" in retried.content.decode()
     second = project.runs.get(number=2)
     assert second.status == "PROCESSING"
     assert {second.sessions_request_id, second.scores_request_id}.isdisjoint(
@@ -463,6 +467,110 @@ def test_a_project_starts_from_one_of_the_teachers_classes(
     SchoolClass.objects.filter(pk=seven_b.pk).delete()
     project.refresh_from_db()
     assert project.school_class is None  # the project and its learners stay
+
+
+# --- One request per run, and runs from before -------------------------------------------------
+
+FIXTURES = Path(__file__).parents[1] / "widgets" / "fixtures"
+
+
+def test_an_import_stores_each_sessions_score_items_and_measures_as_the_platform_keeps_them(
+    teacher_client, ada, grace, django_capture_on_commit_callbacks
+):
+    tei = json.loads((FIXTURES / "tei001_session.json").read_text())
+    assert post_events(teacher_client, tei, learner=ada.opaque_id).status_code == 202
+    record(teacher_client, grace, "BLL002", "grace-1", now_ms() - 3_600_000, 3)
+    project = finished_project(teacher_client, [ada, grace], django_capture_on_commit_callbacks)
+    run = project.runs.get()
+    assert DataRequest.objects.count() == 1
+    platform = {s.session: s for s in Session.objects.all()}
+    stored = {s.session: s for s in RunSession.objects.filter(run=run)}
+    assert set(stored) == set(platform)
+    for key, row in stored.items():
+        kept = platform[key]
+        assert (row.score, row.maximum, row.full_maximum) == (
+            kept.score,
+            kept.maximum,
+            kept.full_maximum,
+        )
+        assert (row.items_attempted, row.items_total, row.items) == (
+            kept.items_attempted,
+            kept.items_total,
+            kept.items,
+        )
+        assert (row.active, row.sittings, row.work_events, row.events) == (
+            kept.active_ms,
+            kept.sittings,
+            kept.work_events,
+            kept.event_count,
+        )
+        assert row.duration == kept.last_time - kept.first_time
+    tei_row = stored[tei[0]["session"]]
+    assert tei_row.score is not None and tei_row.items_total > 0 and tei_row.items
+    assert stored["grace-1"].learner == grace
+
+
+def test_a_run_submitted_with_two_requests_before_the_change_still_imports_and_shows(
+    teacher_client, recorded, ada, grace, django_capture_on_commit_callbacks
+):
+    project = create_project(teacher_client, [ada, grace])
+    run = project.runs.get()
+    # What run_submit did before: a `sessions` and a `scores` request, one id in each column.
+    collector = get_client()
+    sessions = collector.create_data_request(
+        kind="sessions", learners=[ada.opaque_id, grace.opaque_id], widgets=project.widgets
+    )
+    ProjectRun.objects.filter(pk=run.pk).update(sessions_request_id=sessions.id)
+    run.refresh_from_db()
+    assert run.request_ids == [sessions.id, run.scores_request_id]
+    data_request_process(request_id=run.scores_request_id)
+    # Only one of the two DONE: the run waits for the other.
+    waiting = poll(teacher_client, project, django_capture_on_commit_callbacks).content.decode()
+    assert "Processing…" in waiting
+    data_request_process(request_id=sessions.id)
+    poll(teacher_client, project, django_capture_on_commit_callbacks)
+    run.refresh_from_db()
+    assert run.status == "DONE"
+    assert (run.session_count, run.learner_count, run.event_count) == (4, 2, 14)
+    assert RunSession.objects.filter(run=run).count() == 4
+    html = teacher_client.get(f"/projects/{project.pk}/explore/").content.decode()
+    assert "Ada Lovelace" in html and "Grace Hopper" in html
+
+
+def test_a_failed_sessions_request_of_a_run_from_before_fails_it_with_its_reason(
+    teacher_client, recorded, ada, django_capture_on_commit_callbacks
+):
+    project = create_project(teacher_client, [ada])
+    run = project.runs.get()
+    sessions = get_client().create_data_request(
+        kind="sessions", learners=[ada.opaque_id], widgets=project.widgets
+    )
+    ProjectRun.objects.filter(pk=run.pk).update(sessions_request_id=sessions.id)
+    data_request_process(request_id=run.scores_request_id)
+    data_request_fail(request_id=sessions.id, reason="The worker ran out of memory.")
+    html = poll(teacher_client, project, django_capture_on_commit_callbacks).content.decode()
+    assert "Failed" in html
+    assert "could not compute the sessions: The worker ran out of memory." in html
+
+
+# --- Polling -----------------------------------------------------------------------------------
+
+
+def test_the_status_polls_every_half_second_while_the_run_is_young_then_every_two(
+    teacher_client, ada, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to("2026-03-02 08:00:00+00:00", tick=False)
+    project = create_project(teacher_client, [ada])
+    young = poll(teacher_client, project, django_capture_on_commit_callbacks).content.decode()
+    assert 'hx-trigger="every 500ms"' in young
+    time_machine.move_to("2026-03-02 08:00:14+00:00", tick=False)
+    page = teacher_client.get(f"/projects/{project.pk}/").content.decode()
+    assert 'hx-trigger="every 500ms"' in page
+    time_machine.move_to("2026-03-02 08:00:15+00:00", tick=False)
+    older = poll(teacher_client, project, django_capture_on_commit_callbacks).content.decode()
+    assert 'hx-trigger="every 2s"' in older and "every 500ms" not in older
+    listed = teacher_client.get("/projects/").content.decode()
+    assert f'hx-get="/projects/{project.pk}/status/" hx-trigger="every 2s"' in listed
 
 
 def test_the_export_carries_the_teachers_notes_of_each_session(
