@@ -339,8 +339,11 @@ DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=
 # Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A task expires after one interval, but never sooner than 10 s: the filesystem broker polls
+# every second, so a shorter expiry (BEAT_INTERVAL=1 in the deploy test) could expire a task
+# on its way to the worker.
 CELERY_BEAT_SCHEDULE = {
-    name: {"task": task, "schedule": every, "options": {"expires": every}}
+    name: {"task": task, "schedule": every, "options": {"expires": max(every, 10)}}
     for name, task, every in (
         ("refresh-processing-runs", "projects.refresh_processing_runs", BEAT_INTERVAL),
         ("summarise-sessions", "collector.summarise_sessions", SUMMARY_INTERVAL),
