@@ -146,7 +146,11 @@ def event_of(widget: str, k: int, count: int, answer: str) -> tuple[str, str]:
 
 
 def load_events(analytics_url: str, learners, *, sessions: int, events: int, seed: int) -> int:
-    """Copies `events` events into the event store: every learner, widget and session."""
+    """Copies `events` events into the event store: every learner, widget and session, all in
+    the default tenant (the one the school side's in-process client reads)."""
+    from collector.tenants import tenant_default
+
+    tenant = tenant_default().pk
     rng = random.Random(seed)
     keys = [(learner.opaque_id, widget) for learner in learners for widget in WIDGETS]
     total_sessions = len(keys) * sessions
@@ -154,7 +158,7 @@ def load_events(analytics_url: str, learners, *, sessions: int, events: int, see
     now = int(time.time() * 1000)
     written = 0
     sessions_seen: list[tuple] = []
-    columns = "event_id, learner, session, widget, type, t, time, received, data, digest"
+    columns = "tenant_id, event_id, learner, session, widget, type, t, time, received, data, digest"
     with psycopg.connect(analytics_url) as connection, connection.cursor() as cursor:
         with cursor.copy(f"COPY collector_event ({columns}) FROM STDIN") as copy:
             index = 0
@@ -167,9 +171,8 @@ def load_events(analytics_url: str, learners, *, sessions: int, events: int, see
                     answer = rng.choice(("left", "right"))
                     for k in range(count):
                         kind, data = event_of(widget, k, count, answer)
-                        copy.write_row(
-                            (uuid.uuid4(), learner, session, widget, kind, t, t, t, data, "b")
-                        )
+                        row = (tenant, uuid.uuid4(), learner, session, widget, kind, t, t, t)
+                        copy.write_row((*row, data, "b"))
                         last = t
                         t += rng.randint(2_000, 40_000)
                         written += 1
@@ -178,13 +181,13 @@ def load_events(analytics_url: str, learners, *, sessions: int, events: int, see
         # (summarised_count 0), so the data requests compute them from the events, as for any
         # session that received events since its last summary.
         session_columns = (
-            "learner, widget, session, first_time, last_time, max_t, event_count, duplicates, "
-            "out_of_order, status, status_t, updated_at"
+            "tenant_id, learner, widget, session, first_time, last_time, max_t, event_count, "
+            "duplicates, out_of_order, status, status_t, updated_at"
         )
         with cursor.copy(f"COPY collector_session ({session_columns}) FROM STDIN") as copy:
             for learner, widget, session, first, last, count in sessions_seen:
                 copy.write_row(
-                    (learner, widget, session, first, last, last, count, 0, 0, "completed",
+                    (tenant, learner, widget, session, first, last, last, count, 0, 0, "completed",
                      last, datetime.now(UTC))
                 )  # fmt: skip
         cursor.execute("ANALYZE collector_session")

@@ -54,3 +54,36 @@ def test_the_partial_bundle_draws_like_the_official_strict_build(browser, kind):
         pictures.append(page.screenshot())
         page.close()
     assert pictures[0] == pictures[1]
+
+
+# Item analysis draws stacked horizontal bars (first try / later / gave up per item).
+BARS = """async () => {
+  const items = ["Item 1", "Item 2", "Item 3", "Item 4"];
+  const part = (name, colour, x) => ({
+    type: "bar", orientation: "h", name, x, y: items, marker: { color: colour },
+    text: x.map(String), textposition: "inside",
+  });
+  const div = document.createElement("div");
+  document.body.replaceChildren(div);
+  await Plotly.newPlot(div, [
+    part("First try", "#117733", [12, 8, 3, 1]),
+    part("Later", "#DDCC77", [5, 9, 10, 6]),
+    part("Gave up", "#CC6677", [1, 2, 6, 11]),
+  ], {
+    barmode: "stack", width: 600, height: 300, margin: { l: 60, r: 10, t: 10, b: 30 },
+    legend: { orientation: "h" },
+  }, { staticPlot: true });
+  return document.querySelectorAll(".barlayer .point").length;
+}"""
+
+
+def test_the_partial_bundle_draws_bars_like_the_official_strict_build(browser):
+    pictures = []
+    for bundle in ("plotly-strict.min.js", "plotly-pathlens.min.js"):
+        page = browser.new_page(viewport={"width": 600, "height": 300})
+        page.set_content("<body style='margin:0'></body>")
+        page.add_script_tag(path=str(VENDOR / bundle))
+        assert page.evaluate(BARS) == 12, f"{bundle} drew no bars"
+        pictures.append(page.screenshot())
+        page.close()
+    assert pictures[0] == pictures[1]

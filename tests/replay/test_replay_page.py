@@ -110,7 +110,7 @@ def test_the_page_runs_only_our_own_scripts_under_the_csp(teacher_client, projec
             continue
         assert f'nonce="{nonce}"' in attributes
         assert 'src="/static/' in attributes
-    assert '/static/vendor/plotly/plotly-strict.min.js"' in html
+    assert '/static/vendor/plotly/plotly-pathlens.min.js"' in html
     assert '/static/replay/replay.js"' in html
     assert response["X-Frame-Options"] == "DENY"
 

@@ -15,7 +15,7 @@ npm ci --no-audit --no-fund --ignore-scripts
 version=$(node -p "require('plotly.js/package.json').version")
 node build.mjs bundle.js
 {
-  printf '/**\n* plotly.js (strict, Pathlens partial: scatter, scattergl) v%s\n' "$version"
+  printf '/**\n* plotly.js (strict, Pathlens partial: scatter, scattergl, bar) v%s\n' "$version"
   printf '* Copyright 2012-2026, Plotly, Inc.\n* All rights reserved.\n* Licensed under the MIT license\n*/\n'
   cat bundle.js
 } > "$here/../plotly-pathlens.min.js"
