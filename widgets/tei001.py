@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from math import gcd
 from typing import Any
 
@@ -40,6 +41,8 @@ ALL_CARDS = sorted({card for item in ITEMS for card in item["cards"]})
 MAX_CARDS = max(len(item["cards"]) for item in ITEMS)
 
 
+# Cached: a replay describes 10,000 events with a few dozen distinct cards and places.
+@cache
 def target_of(card: str) -> int:
     """The card's place on the line in twelfths: "3/4" → 9."""
     numerator, denominator = (int(part) for part in card.split("/"))
@@ -246,6 +249,7 @@ _VULGAR = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾
 _VERDICT_WORDS = {"right": "right place", "close": "one tick off", "wrong": "wrong place"}
 
 
+@cache
 def place_words(position: int) -> str:
     """A place on the 0–2 line, given in twelfths, as a teacher writes it: 20 → "1⅔", 6 → "½"."""
     whole, rest = divmod(position, DENOMINATOR)
