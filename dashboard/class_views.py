@@ -28,6 +28,8 @@ from dashboard.forms import (
 )
 from dashboard.home import live_now
 from dashboard.models import LearnerIdentity, SchoolClass
+from projects.feeds import feed_state
+from projects.item_views import items_context
 
 PICKER_PAGE_SIZE = 30
 
@@ -88,7 +90,14 @@ def _detail_context(request: HttpRequest, school_class: SchoolClass, **forms) ->
         ),
         "share_form": forms.get("share_form") or ClassShareForm(),
         "add_form": forms.get("add_form"),
+        **_items_context(school_class),
     }
+
+
+def _items_context(school_class: SchoolClass) -> dict:
+    """The item analysis of the class's overview (its latest DONE run), as on a project."""
+    run = feed_state(school_class=school_class).run
+    return items_context(run=run, project=run.project if run else None)
 
 
 @require_GET
