@@ -45,6 +45,7 @@ NOT_PAGES = {
     "projects/<int:project_id>/export.csv": "a CSV download",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
     "projects/<int:project_id>/explore/sessions.csv": "a CSV download",
+    "projects/<int:project_id>/items.csv": "a CSV download",
     "replay/<int:project_id>/<int:run_session_id>/notes/": "JSON the replay page reads and writes",
     "teacher/classes/<int:class_id>/overview/": "the home page's class card, fetched by htmx",
     "teacher/classes/<int:class_id>/live/": "the home page's live-now list, fetched by htmx",
