@@ -146,6 +146,7 @@ def teacher_pages(demo_class) -> dict[str, list[str]]:
         "projects/<int:project_id>/status/": [f"/projects/{project.pk}/status/"],
         "projects/<int:project_id>/delete/": [f"/projects/{project.pk}/delete/"],
         "projects/<int:project_id>/explore/": [f"/projects/{project.pk}/explore/"],
+        "projects/<int:project_id>/items/": [f"/projects/{project.pk}/items/"],
         "projects/<int:project_id>/sessions/<int:run_session_id>/": [
             f"/projects/{p}/sessions/{s}/" for p, s in replays
         ],
