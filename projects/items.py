@@ -268,9 +268,18 @@ def _misconceptions(widget_id: str, sessions: list[SessionInput], label) -> tupl
     return tuple(sorted(found, key=lambda m: -len(m.learners)))
 
 
+CHART_LABEL_MAX = 24  # characters: longer item names are cut on the axis (whole on hover)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= CHART_LABEL_MAX else label[: CHART_LABEL_MAX - 1] + "…"
+
+
 def items_chart(widget: WidgetItems) -> dict[str, Any]:
-    """A horizontal bar per item, hardest on top, split into first try / later / not solved."""
-    labels = [stats.label for stats in widget.items]
+    """A horizontal bar per item, hardest on top, split into first try / later / not solved.
+    Each bar is named by its rank in the list below it ("2. the first face to…"), which also
+    keeps two names cut to the same words apart."""
+    labels = [f"{rank}. {_short(stats.label)}" for rank, stats in enumerate(widget.items, 1)]
     parts = ((FIRST_TRY, "first_try"), (LATER, "later"), (GAVE_UP, "gave_up"))
     data = [
         {
@@ -279,19 +288,22 @@ def items_chart(widget: WidgetItems) -> dict[str, Any]:
             "name": name,
             "y": labels,
             "x": [getattr(stats, key) for stats in widget.items],
+            "customdata": [stats.label for stats in widget.items],
             "marker": {"color": COLOURS[name]},
-            "hovertemplate": f"%{{y}}<br>{name}: %{{x}} learners<extra></extra>",
+            "hovertemplate": f"%{{customdata}}<br>{name}: %{{x}} learners<extra></extra>",
         }
         for name, key in parts
     ]
+    most = max((stats.attempted for stats in widget.items), default=0)
     layout = {
         "barmode": "stack",
-        "height": 80 + 34 * max(1, len(labels)),
-        "margin": {"l": 8, "r": 8, "t": 8, "b": 36},
+        "height": 90 + 30 * max(1, len(labels)),
+        "margin": {"l": 8, "r": 8, "t": 36, "b": 40},
         "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True},
-        "xaxis": {"title": {"text": "Learners"}, "fixedrange": True, "dtick": 1 if
-                  max((s.attempted for s in widget.items), default=0) <= 10 else None},
-        "legend": {"orientation": "h", "y": -0.3 if len(labels) < 4 else -0.15},
+        "xaxis": {"title": {"text": "Learners"}, "fixedrange": True,
+                  **({"dtick": 1} if most <= 10 else {})},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
+                   "traceorder": "normal"},
         "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#1d2733"}},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#fbfcfd",

@@ -111,7 +111,7 @@ def test_the_chart_stacks_first_try_later_and_not_solved_hardest_on_top():
     [fractions] = analyse(hand_made_class()).widgets
     chart = fractions.chart
     assert [bar["name"] for bar in chart["data"]] == [items.FIRST_TRY, items.LATER, items.GAVE_UP]
-    assert chart["data"][0]["y"] == ["item 1", "item 2"]
+    assert chart["data"][0]["y"] == ["1. item 1", "2. item 2"]
     assert [bar["x"] for bar in chart["data"]] == [[1, 1], [1, 1], [1, 0]]
     assert chart["layout"]["barmode"] == "stack"
 
