@@ -19,6 +19,7 @@ write them for a new widget: docs/widgets.md, "Wrong answers and misconceptions"
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ def spot(
     return tuple(found)
 
 
+@functools.cache
 def _modules() -> dict[str, Any]:
     # Imported here: the widget modules import this one for its types.
     from widgets.responses import bll002, chernoff_tutorial, tei001

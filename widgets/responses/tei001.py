@@ -8,6 +8,7 @@ nearest tick): "5/3 at ⅔" is one wrong answer however many learners gave it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -46,12 +47,12 @@ def _wrong_cards(item: int, placements: dict[str, int], t: int) -> list[WrongAns
     found = []
     for card in tei001.ITEMS[item - 1]["cards"]:
         position = int(snap(placements[card], step))
-        if position == tei001.target_of(card):
+        if position == _target(card):
             continue
         found.append(
             WrongAnswer(
                 group=(card, position),
-                words=f"{card} at {tei001.place_words(position)}",
+                words=_words(card, position),
                 t=t,
                 value={"card": card, "position": position, "step": step},
             )
@@ -59,6 +60,16 @@ def _wrong_cards(item: int, placements: dict[str, int], t: int) -> list[WrongAns
     return found
 
 
+# Cached: a class's checks name the same few cards and places thousands of times.
+_target = functools.cache(tei001.target_of)
+
+
+@functools.cache
+def _words(card: str, position: int) -> str:
+    return f"{card} at {tei001.place_words(position)}"
+
+
+@functools.cache
 def _value(card: str) -> Fraction:
     return Fraction(card)
 
@@ -67,13 +78,20 @@ def upside_down(item: ItemTrace) -> int | None:
     """A card a/b put on a tick next to where b/a goes (closer than one tick), when b/a is on
     the line and is another number: 5/3 on ⅔ (3/5 is 0.6, between the ticks ½ and ⅔)."""
     for answer in item.wrong:
-        card, position, step = answer.value["card"], answer.value["position"], answer.value["step"]
-        flipped = 1 / _value(card)
-        if flipped == _value(card) or flipped * ONE > tei001.MAX_POSITION:
-            continue
-        if abs(position - flipped * ONE) < step:
+        flipped = _flipped_at(answer.value["card"])
+        if flipped is not None and abs(answer.value["position"] - flipped) < answer.value["step"]:
             return answer.t
     return None
+
+
+@functools.cache
+def _flipped_at(card: str) -> Fraction | None:
+    """Where b/a goes on the line (in twelfths) for card a/b; None when it is a/b itself or
+    off the line."""
+    flipped = 1 / _value(card)
+    if flipped == _value(card) or flipped * ONE > tei001.MAX_POSITION:
+        return None
+    return flipped * ONE
 
 
 def bigger_than_one_below_one(item: ItemTrace) -> int | None:
