@@ -28,8 +28,9 @@ from dashboard.forms import (
 )
 from dashboard.home import live_now
 from dashboard.models import LearnerIdentity, SchoolClass
-from projects.feeds import feed_state
+from projects.feeds import feed_refresh, feed_state
 from projects.item_views import items_context
+from projects.services import run_refresh
 
 PICKER_PAGE_SIZE = 30
 
@@ -95,9 +96,26 @@ def _detail_context(request: HttpRequest, school_class: SchoolClass, **forms) ->
 
 
 def _items_context(school_class: SchoolClass) -> dict:
-    """The item analysis of the class's overview (its latest DONE run), as on a project."""
-    run = feed_state(school_class=school_class).run
-    return items_context(run=run, project=run.project if run else None)
+    """The item analysis of the class's overview (its latest DONE run), as on a project. A class
+    without one yet gets its first overview asked for (as the home page does), and the panel
+    looks again every 2 s until it is in."""
+    state = feed_state(school_class=school_class)
+    gathering = False
+    if state.run is None and school_class.learners.exists():
+        if state.feed is None:
+            feed_refresh(school_class=school_class)
+            state = feed_state(school_class=school_class)
+        latest = state.feed.runs.order_by("-number").first() if state.feed else None
+        if latest is not None and latest.is_processing:
+            run_refresh(run=latest)  # imports it once the platform is done
+            state = feed_state(school_class=school_class)
+        gathering = state.run is None and latest is not None and not latest.is_failed
+    run = state.run
+    return {
+        **items_context(run=run, project=run.project if run else None),
+        "items_gathering": gathering,
+        "items_refresh_url": reverse("dashboard:class_detail", args=[school_class.pk]),
+    }
 
 
 @require_GET

@@ -264,3 +264,20 @@ def test_a_class_without_an_overview_yet_says_what_will_come(teacher_client, tea
     html = teacher_client.get(f"/teacher/classes/{school_class.pk}/").content.decode()
     assert "No item analysis yet" in html
     assert "plotly-strict.min.js" not in html
+
+
+def test_a_class_page_asks_for_the_first_overview_and_shows_it_once_in(
+    teacher_client, teacher, worked, ada, grace, django_capture_on_commit_callbacks
+):
+    school_class = SchoolClassFactory(name="7D", owner=teacher)
+    school_class.learners.add(ada, grace)
+    url = f"/teacher/classes/{school_class.pk}/"
+    first = teacher_client.get(url).content.decode()
+    assert "Gathering the class's work" in first
+    assert f'hx-get="{url}" hx-select="#items-panel" hx-trigger="every 2s"' in first
+    run = school_class.projects.get(is_class_feed=True).runs.get()
+    data_request_process(request_id=run.scores_request_id)
+    with eager(), django_capture_on_commit_callbacks(execute=True):
+        teacher_client.get(url)  # sees the platform done: the import runs
+    html = teacher_client.get(url).content.decode()
+    assert "Gathering" not in html and "5/4 at ½</span>: 2 learners" in html
