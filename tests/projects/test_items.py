@@ -266,11 +266,12 @@ def test_a_class_without_an_overview_yet_says_what_will_come(teacher_client, tea
     assert "plotly-strict.min.js" not in html
 
 
-def test_a_class_page_asks_for_the_first_overview_and_shows_it_once_in(
+def test_a_class_page_waits_for_the_first_overview_and_shows_it_once_in(
     teacher_client, teacher, worked, ada, grace, django_capture_on_commit_callbacks
 ):
     school_class = SchoolClassFactory(name="7D", owner=teacher)
     school_class.learners.add(ada, grace)
+    feed_refresh(school_class=school_class)  # what the home page does on a new class
     url = f"/teacher/classes/{school_class.pk}/"
     first = teacher_client.get(url).content.decode()
     assert "Gathering the class's work" in first
