@@ -84,27 +84,29 @@ def finished_run(teacher, learners, name: str):
     return project, run
 
 
-def page_times(teacher, project, run, rounds: int) -> tuple[list[float], list[float], int]:
-    """Server time of the Items page, cold (cache emptied) and warm, in ms; the page's size."""
+def page_times(teacher, project, run, rounds: int) -> tuple[list, list, list, int]:
+    """Server time of the Items page, cold (cache emptied) and warm, in ms; this process's CPU
+    time of each cold one (less moved by other people's load); the page's size."""
     from django.core.cache import cache
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")  # production settings allow this host only
     client.force_login(teacher)
     url = f"/projects/{project.pk}/items/?run={run.number}"
-    cold, warm = [], []
+    cold, warm, cpu = [], [], []
     size = 0
     for _ in range(rounds):
         cache.clear()
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         response = client.get(url)
         cold.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - cpu_began) * 1000)
         assert response.status_code == 200 and b"Recurring wrong answers" in response.content
         began = time.perf_counter()
         response = client.get(url)
         warm.append((time.perf_counter() - began) * 1000)
         size = len(response.content)
-    return cold, warm, size
+    return cold, warm, cpu, size
 
 
 def big_parts(run) -> str:
@@ -184,22 +186,25 @@ def main() -> None:
         from projects.items import run_items_load
 
         with benchenv.Load(ours) as load:
-            cold, warm, size = page_times(teacher, small, small_run, args.rounds)
+            cold, warm, cpu, size = page_times(teacher, small, small_run, args.rounds)
         print(
             f"  class Items page, cold: median {benchenv.median(cold):.0f} ms "
-            f"({', '.join(f'{v:.0f}' for v in cold)}); warm: median {benchenv.median(warm):.0f}"
-            f" ms; {size:,} bytes | {load.describe()}",
+            f"({', '.join(f'{v:.0f}' for v in cold)}), of it {benchenv.median(cpu):.0f} ms CPU "
+            f"in this process; warm: median {benchenv.median(warm):.0f} ms; {size:,} bytes | "
+            f"{load.describe()}",
             flush=True,
         )
-        big_times = []
+        big_times, big_cpu = [], []
         with benchenv.Load(ours) as big_load:
             for _ in range(args.big_rounds):
-                began = time.perf_counter()
+                began, cpu_began = time.perf_counter(), time.process_time()
                 run_items_load(run=big_run)
                 big_times.append(time.perf_counter() - began)
+                big_cpu.append(time.process_time() - cpu_began)
         print(
             f"  1,000-learner run, run_items_load: median {benchenv.median(big_times):.2f} s "
-            f"({', '.join(f'{v:.2f}' for v in big_times)}) | {big_load.describe()}",
+            f"({', '.join(f'{v:.2f}' for v in big_times)}), of it "
+            f"{benchenv.median(big_cpu):.2f} s CPU in this process | {big_load.describe()}",
             flush=True,
         )
         print(f"    its parts: {big_parts(big_run)}", flush=True)
