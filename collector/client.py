@@ -26,6 +26,7 @@ from collector.http import MAX_BODY_BYTES, ApiError
 from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus
 from collector.quarantine import batch_store
+from collector.summaries import event_streams
 from collector.tokens import (
     TokenRefused,
     learner_known,
@@ -42,6 +43,7 @@ from collector.validation import (
 )
 
 RESULTS_PAGE = 5000
+SESSIONS_PER_READ = 500
 REJECTED = "The batch was rejected; nothing was stored."
 
 
@@ -164,6 +166,9 @@ class Collector(Protocol):
     def session_events(
         self, *, learner: str, session: str, widget: str | None = None
     ) -> dict[str, Any]: ...
+    def sessions_events(
+        self, sessions: list[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[dict[str, Any]]]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def ingest_events(
@@ -279,6 +284,21 @@ class LocalCollector:
             session=session,
             widget=widget,
         )
+
+    def sessions_events(
+        self, sessions: list[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        """The events of many sessions, each (opaque id, session, widget) → its events in play
+        order (type, t, data), in one read per SESSIONS_PER_READ: the item analysis's input.
+        Sessions this tenant does not hold are answered with no events."""
+        tenant = self._tenant_id
+        found: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for chunk in _chunks(list(dict.fromkeys(sessions)), SESSIONS_PER_READ):
+            keys = [(tenant, learner, widget, session) for learner, session, widget in chunk]
+            streams = event_streams(keys)
+            for key in keys:
+                found[(key[1], key[3], key[2])] = streams.get(key, [])
+        return found
 
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
         """Sessions of these opaque ids with an event in the last `within` s, newest first."""
@@ -437,6 +457,23 @@ class HttpCollector:
             f"/sessions/{urllib.parse.quote(session, safe='')}/events?"
             + urllib.parse.urlencode(query),
         )
+
+    def sessions_events(
+        self, sessions: list[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        """As LocalCollector's, one session at a time through the replay's own endpoint."""
+        found: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for learner, session, widget in dict.fromkeys(sessions):
+            try:
+                answer = self.session_events(learner=learner, session=session, widget=widget)
+            except CollectorError as error:
+                if error.status != 404:
+                    raise
+                answer = {"events": []}
+            found[(learner, session, widget)] = [
+                {"type": e["type"], "t": e["t"], "data": e["data"]} for e in answer["events"]
+            ]
+        return found
 
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
         """Sessions of these opaque ids with an event in the last `within` s, newest first."""

@@ -28,6 +28,9 @@ from dashboard.forms import (
 )
 from dashboard.home import live_now
 from dashboard.models import LearnerIdentity, SchoolClass
+from projects.feeds import feed_state
+from projects.item_views import items_context
+from projects.services import run_refresh
 
 PICKER_PAGE_SIZE = 30
 
@@ -88,6 +91,27 @@ def _detail_context(request: HttpRequest, school_class: SchoolClass, **forms) ->
         ),
         "share_form": forms.get("share_form") or ClassShareForm(),
         "add_form": forms.get("add_form"),
+        **_items_context(school_class),
+    }
+
+
+def _items_context(school_class: SchoolClass) -> dict:
+    """The item analysis of the class's overview (its latest DONE run), as on a project. While
+    its first overview is on its way (the home page asks for it), the panel looks again every
+    2 s, and each look imports the run once the platform is done, as the home page's card does."""
+    state = feed_state(school_class=school_class)
+    gathering = False
+    if state.run is None and state.feed is not None:
+        latest = state.feed.runs.order_by("-number").first()
+        if latest is not None and latest.is_processing:
+            run_refresh(run=latest)  # says nothing when the platform cannot be reached: next time
+            state = feed_state(school_class=school_class)
+            gathering = state.run is None
+    run = state.run
+    return {
+        **items_context(run=run, project=run.project if run else None),
+        "items_gathering": gathering,
+        "items_refresh_url": reverse("dashboard:class_detail", args=[school_class.pk]),
     }
 
 

@@ -7,7 +7,7 @@ teacher's class. Reads only; the chart is a pure function of the rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from dashboard.classes import classes_for
 from dashboard.home import ROW_FIELDS, item_label, widget_title
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.feeds import feed_state
+from projects.items import run_items
 from projects.models import RunSession
 from replay.selectors import notes_for_learner
 from widgets.measures import OUTCOME_LABELS
@@ -55,6 +56,34 @@ class Profile:
     flags: list[tuple[Flag, int]]  # with the project of the flagged session
     chart: dict[str, Any]
     notes: list  # teachers' notes pinned to moments of their sessions (replay.MomentNote)
+    misconceptions: list[Shown] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A misconception the item analysis of a class's overview saw in this learner's work."""
+
+    words: str
+    example_words: str
+    widget: str
+    project: int
+    session: int
+    at: int
+
+
+def _misconceptions(learner: LearnerIdentity, runs: list) -> list[Shown]:
+    found: dict[tuple[str, str], Shown] = {}
+    for run in runs:
+        analysis = run_items(run=run)
+        if analysis is None:  # a large run still being worked out
+            continue
+        for widget, stats, example in analysis.misconceptions_of(learner.pk):
+            found.setdefault(
+                (widget.widget, stats.id),
+                Shown(stats.words, stats.example_words, widget.title, run.project_id,
+                      example.session, example.at),
+            )  # fmt: skip
+    return list(found.values())
 
 
 def learner_profile(*, learner: LearnerIdentity, teacher: User) -> Profile:
@@ -62,10 +91,12 @@ def learner_profile(*, learner: LearnerIdentity, teacher: User) -> Profile:
     rows: dict[str, dict[str, Any]] = {}  # by session id: a session in two classes shows once
     project_of: dict[int, int] = {}
     roster_rows: list[dict[str, Any]] = []
+    runs = []
     for school_class in classes:
         run = feed_state(school_class=school_class).run
         if run is None:
             continue
+        runs.append(run)
         fields = [*ROW_FIELDS, "session", "events", "sittings"]
         for row in RunSession.objects.filter(run=run, learner=learner).values(*fields):
             rows.setdefault(row["session"], row)
@@ -89,6 +120,7 @@ def learner_profile(*, learner: LearnerIdentity, teacher: User) -> Profile:
         flags=[(flag, project_of.get(flag.session or 0, 0)) for flag in flags],
         chart=progress_chart(worked),
         notes=notes_for_learner(user=teacher, learner=learner),
+        misconceptions=_misconceptions(learner, runs),
     )
 
 

@@ -47,3 +47,15 @@ def refresh_processing_runs() -> dict[str, int]:
 def refresh_class_feeds() -> int:
     """Runs again every class's overview whose latest run is older than FEED_MAX_AGE."""
     return feeds_refresh_all()
+
+
+@shared_task(name="projects.analyse_items", acks_late=True)
+def analyse_items(run_id: int) -> None:
+    """Works out a large run's item analysis (projects/items.py) into the cache."""
+    from projects.items import run_items_load
+
+    run = ProjectRun.objects.filter(pk=run_id, status="DONE").first()
+    if run is None:
+        log.info("run %s: no DONE run to analyse (deleted?)", run_id)
+        return
+    run_items_load(run=run)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import item_views, views
 
 app_name = "projects"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:project_id>/explore/", views.explore, name="explore"),
     path("<int:project_id>/explore/figure.json", views.explore_figure, name="explore_figure"),
     path("<int:project_id>/explore/sessions.csv", views.explore_csv, name="explore_csv"),
+    path("<int:project_id>/items/", item_views.run_items, name="items"),
+    path("<int:project_id>/items.csv", item_views.run_items_csv, name="items_csv"),
     # Reserved for the replay page, which will replace this view's body (docs/projects.md).
     path(
         "<int:project_id>/sessions/<int:run_session_id>/",

@@ -132,6 +132,18 @@ def test_it_reads_a_sessions_events_for_replay(client, collector):
     assert payload["sessions"][0]["widget"] == "BLL002"
 
 
+def test_it_reads_many_sessions_events_at_once_for_the_item_analysis(client, collector):
+    record(client, n=4)
+    record(client, learner=OTHER_OPAQUE, session="c-2", n=2)
+    found = collector.sessions_events(
+        [(OPAQUE, "c-1", "BLL002"), (OTHER_OPAQUE, "c-2", "BLL002"), (OPAQUE, "gone", "BLL002")]
+    )
+    assert [len(found[key]) for key in found] == [4, 2, 0]
+    first = found[(OPAQUE, "c-1", "BLL002")]
+    assert set(first[0]) == {"type", "t", "data"}
+    assert [e["t"] for e in first] == sorted(e["t"] for e in first)
+
+
 def test_it_erases_and_moves_learners(client, collector):
     record(client)
     record(client, learner=OTHER_OPAQUE, session="c-2")

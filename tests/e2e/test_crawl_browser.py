@@ -45,6 +45,7 @@ NOT_PAGES = {
     "projects/<int:project_id>/export.csv": "a CSV download",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
     "projects/<int:project_id>/explore/sessions.csv": "a CSV download",
+    "projects/<int:project_id>/items.csv": "a CSV download",
     "replay/<int:project_id>/<int:run_session_id>/notes/": "JSON the replay page reads and writes",
     "teacher/classes/<int:class_id>/overview/": "the home page's class card, fetched by htmx",
     "teacher/classes/<int:class_id>/live/": "the home page's live-now list, fetched by htmx",
@@ -145,6 +146,7 @@ def teacher_pages(demo_class) -> dict[str, list[str]]:
         "projects/<int:project_id>/status/": [f"/projects/{project.pk}/status/"],
         "projects/<int:project_id>/delete/": [f"/projects/{project.pk}/delete/"],
         "projects/<int:project_id>/explore/": [f"/projects/{project.pk}/explore/"],
+        "projects/<int:project_id>/items/": [f"/projects/{project.pk}/items/"],
         "projects/<int:project_id>/sessions/<int:run_session_id>/": [
             f"/projects/{p}/sessions/{s}/" for p, s in replays
         ],

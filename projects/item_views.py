@@ -1,0 +1,65 @@
+"""The item analysis of a project's run (projects/items.py): its page beside the explorer, and
+its CSV. The class page shows the same panel for the class's overview run (dashboard)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from dashboard.access import teacher_required
+from dashboard.spreadsheets import csv_download, defuse_cell
+from projects import items
+from projects.forms import ExploreForm
+from projects.views import _bad_request, _chosen_run, _get_project_for_user
+
+
+def items_context(*, run, project) -> dict:
+    """What `projects/_items.html` renders: the analysis (None while a task works it out)."""
+    analysis = items.run_items(run=run) if run is not None else None
+    if analysis is not None:
+        analysis = items.with_names(analysis, items.learner_names(analysis))
+    return {
+        "items_run": run,
+        "items_project": project,
+        "items": analysis,
+        "item_words": {"first": items.FIRST_TRY, "later": items.LATER, "gave_up": items.GAVE_UP},
+    }
+
+
+@require_GET
+@teacher_required
+def run_items(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(request, "projects/not_ready.html", {"project": project, "doing": "explore"})
+    context = {"project": project, "run": run, **items_context(run=run, project=project)}
+    if request.htmx and request.htmx.target == "items-panel":
+        return render(request, "projects/_items.html", context)
+    return render(request, "projects/items.html", context)
+
+
+@require_GET
+@teacher_required
+def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(
+            request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
+        )
+    analysis = items.run_items(run=run, queue_if_large=False)
+    rows = items.items_csv_rows(analysis, items.learner_names(analysis))
+    filename = f"{slugify(project.name) or 'project'}-run-{run.number}-items.csv"
+    return csv_download(
+        ([defuse_cell(c) if isinstance(c, str) else c for c in row] for row in rows),
+        filename=filename,
+    )
