@@ -253,7 +253,7 @@ def test_the_class_page_and_the_learners_profile_show_the_analysis(
     html = teacher_client.get(f"/teacher/classes/{school_class.pk}/").content.decode()
     assert "Items: where the class struggles" in html
     assert "5/4 at ½</span>: 2 learners" in html
-    assert "plotly-strict.min.js" in html and "projects/items.js" in html
+    assert "plotly-pathlens.min.js" in html and "projects/items.js" in html
     profile = teacher_client.get(f"/teacher/learners/{ada.pk}/profile/").content.decode()
     assert 'id="misconceptions"' in profile
     assert "Puts a fraction bigger than 1 below 1" in profile
@@ -263,7 +263,7 @@ def test_a_class_without_an_overview_yet_says_what_will_come(teacher_client, tea
     school_class = SchoolClassFactory(name="7C", owner=teacher)
     html = teacher_client.get(f"/teacher/classes/{school_class.pk}/").content.decode()
     assert "No item analysis yet" in html
-    assert "plotly-strict.min.js" not in html
+    assert "plotly-pathlens.min.js" not in html
 
 
 def test_a_class_page_waits_for_the_first_overview_and_shows_it_once_in(
