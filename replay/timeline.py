@@ -21,7 +21,6 @@ draws the playhead over the chart, so that moving it never redraws the marks (do
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from core.formatting import format_clock
+from core.typedarrays import typed
 from replay.sessiontime import SessionTime, session_time
 
 LIFECYCLE_TYPES = ("session_started", "session_resumed", "session_completed")
@@ -43,18 +43,6 @@ TYPE_COLOURS = [
 ROW_HEIGHT = 28  # px
 CHART_CHROME = 96  # px: margins and the axis
 MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
-
-
-def typed(values: Sequence[float] | np.ndarray, dtype: str) -> dict[str, str]:
-    """Numbers as a plotly.js typed-array spec: dtype code and little-endian base64 bytes."""
-    array = np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
-
-
-def decode(spec: Mapping[str, str]) -> np.ndarray:
-    """The inverse of `typed` (for tests and benchmarks)."""
-    dtype = np.dtype(spec["dtype"]).newbyteorder("<")
-    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype)
 
 
 def _has_time(event: Any) -> bool:

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from collector.client import get_client
+from core.typedarrays import decode
 from dashboard.access import LEARNER_SESSION_KEY
-from replay.timeline import decode
 from tests.collector.helpers import now_ms, post_events
 from tests.projects.conftest import finished_project
 from tests.replay.conftest import (
