@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from collector.client import CollectorError
+from core.formatting import plural
 from dashboard import identities
 from dashboard.access import teacher_required
 from dashboard.forms import (
@@ -189,8 +190,7 @@ def learners_rotate(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 events = (
-                    f"{rotation.events_moved} earlier event"
-                    f"{'' if rotation.events_moved == 1 else 's'} moved to the new opaque id."
+                    f"{plural(rotation.events_moved, 'earlier event')} moved to the new opaque id."
                 )
             messages.success(
                 request,
@@ -229,10 +229,8 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if erase:
                 outcome = (
-                    f"Their {deletion.events_erased} event"
-                    f"{'' if deletion.events_erased == 1 else 's'} in "
-                    f"{deletion.sessions_erased} session"
-                    f"{'' if deletion.sessions_erased == 1 else 's'} were erased."
+                    f"Their {plural(deletion.events_erased, 'event')} in "
+                    f"{plural(deletion.sessions_erased, 'session')} were erased."
                 )
             else:
                 outcome = "Their pseudonymous events were kept; nothing links them to a person now."
@@ -360,7 +358,7 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
             )
         messages.success(
             request,
-            f"Imported {created} learner{'' if created == 1 else 's'} from {waiting['filename']}, "
+            f"Imported {plural(created, 'learner')} from {waiting['filename']}, "
             "each with a new opaque id.",
         )
         return redirect("dashboard:learners")

@@ -1,6 +1,7 @@
 // TEI001 "Fractions on a number line": what the view says, and the board's arithmetic. Pure (no
 // DOM), so tests/js/tei001_view.test.mjs checks it in Node.
 
+import { plural } from "../../js/format.js";
 import { ITEMS, MAX_ATTEMPTS, MAX_POSITION, ticksPerWhole, unitName } from "./reducer.js";
 
 export const ITEM_NAMES = ["Quarters", "Sixths", "Twelfths"];
@@ -63,7 +64,7 @@ export function checkAnnouncement(progress) {
     return `${countsText(progress.checked)}. That was the last try: the correct places are now shown under the line.`;
   }
   const left = MAX_ATTEMPTS - progress.attempts;
-  return `${countsText(progress.checked)}. ${left} ${left === 1 ? "try" : "tries"} left.`;
+  return `${countsText(progress.checked)}. ${plural(left, "try", "tries")} left.`;
 }
 
 /** Where a position is, in the words a sighted learner would count: "between 0 and 1, tick 3 of 4". */
