@@ -111,6 +111,7 @@ def test_a_revoked_token_is_a_401(collector, token):
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, session_of(1))
     assert refused.value.status == 401
+    assert Event.objects.count() == 0
 
 
 def test_an_id_reused_for_other_content_is_a_409(collector, token):
@@ -120,6 +121,7 @@ def test_an_id_reused_for_other_content_is_a_409(collector, token):
         collector.ingest_events(token, [{**first, "t": first["t"] + 1}])
     assert refused.value.status == 409
     assert first["id"] in refused.value.message
+    assert list(Event.objects.values_list("t", flat=True)) == [first["t"]]
 
 
 def test_an_event_larger_than_a_request_body_may_be_is_a_413(collector, token):
@@ -128,3 +130,4 @@ def test_an_event_larger_than_a_request_body_may_be_is_a_413(collector, token):
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, [huge])
     assert refused.value.status == 413
+    assert Event.objects.count() == 0
