@@ -18,11 +18,12 @@ for c in $(PYTHON) python3.13 python3.12 python3.14 python3 $$(ls -d $$HOME/.pye
 done
 endef
 
-.PHONY: help run test lint format migrate worker web install install-test browser clean
+.PHONY: help run test test-fast lint format migrate worker web install install-test browser clean
 
 help:
 	@echo "make run    set up, load demo data, and start the web server and a Celery worker (with beat)"
 	@echo "make test   set up for testing and run the whole test suite"
+	@echo "make test-fast  the suite without the browser and real-worker tests (no Chromium needed)"
 	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make format format the code with ruff"
 	@echo "make clean  remove the virtualenv and the local data folder"
@@ -80,6 +81,12 @@ browser:
 
 test: install-test browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+	node --test tests/js/
+
+# The quick loop while working: no Chromium, no Celery worker process (tests marked `browser` or
+# `worker` in pyproject.toml). CI runs the whole suite.
+test-fast: install-test
+	$(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
 	node --test tests/js/
 
 lint: install-test

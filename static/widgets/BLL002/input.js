@@ -11,8 +11,9 @@ import { pegName } from "./words.js";
 const DRAG_THRESHOLD = 6;
 const PEG_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
 
-/** Listens to the stage and the buttons (record mode only). */
+/** Listens to the stage and the buttons; in playback, to nothing (the controls are off). */
 export function bindInput(view) {
+  if (!view.interactive) return;
   const stageSvg = view.stageSvg;
   stageSvg.addEventListener("keydown", (event) => onKeyDown(view, event));
   stageSvg.addEventListener("pointerdown", (event) => onPointerDown(view, event));

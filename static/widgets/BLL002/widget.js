@@ -14,6 +14,6 @@ import { render } from "./render.js";
 
 export function mount(root, { dispatch, mode }) {
   const view = buildView(root, { dispatch, mode });
-  if (view.interactive) bindInput(view);
+  bindInput(view);
   return { render: (state) => render(view, state) };
 }

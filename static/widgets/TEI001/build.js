@@ -34,6 +34,7 @@ export function buildView(root, { dispatch, mode }) {
     carry: null, // { card, position, from }: a card moved with the keyboard, not yet dropped
     selected: null, // a card tapped, waiting for a tap on the line
     suppressClick: false,
+    bindCard: null, // set by input.js
     ...buildHeader(titleId, playback),
     ...buildIntro(),
     ...buildBoard(),
@@ -92,10 +93,10 @@ function buildActions() {
 }
 
 /**
- * Builds the board of `item`: its ticks and one button per card. `bindCard(card, button)` attaches
- * the learner's input to a card (input.js); playback disables the cards instead.
+ * Builds the board of `item`: its ticks and one button per card. `view.bindCard(card, button)`
+ * (set by input.js) attaches the learner's input to a card; playback disables the cards instead.
  */
-export function buildItem(view, item, bindCard) {
+export function buildItem(view, item) {
   view.builtItem = item;
   view.drag = null;
   view.carry = null;
@@ -111,7 +112,7 @@ export function buildItem(view, item, bindCard) {
   for (const card of ITEMS[item - 1].cards) {
     const button = buildCard(card, view.keysId);
     if (view.playback) button.disabled = true;
-    else bindCard(view, card, button);
+    else view.bindCard(card, button);
     view.cards.set(card, button);
     view.board.append(button);
     view.slots.append(h("span", { class: "tei-slot" }));

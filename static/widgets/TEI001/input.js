@@ -10,9 +10,14 @@ import { clamp, describe, keyMove } from "./words.js";
 
 const DRAG_THRESHOLD = 6;
 
-/** Listens to the frame's buttons, the line and the tray (cards are bound by `bindCard`). */
-export function bindFrame(view) {
+/**
+ * Listens to the frame's buttons, the line and the tray; each item's cards are bound as the item
+ * is built (`view.bindCard`). In playback too: its buttons ignore clicks, but the board still
+ * follows resizes.
+ */
+export function bindInput(view) {
   const { dispatch, title } = view;
+  view.bindCard = (card, button) => bindCard(view, card, button);
   view.startButton.addEventListener("click", () => {
     if (view.playback || !view.state || view.state.item !== 0) return;
     dispatch("item_started", { item: 1 });
@@ -78,7 +83,7 @@ function check(view) {
 }
 
 /** Listens to one card: pointer drag, tap, keys. */
-export function bindCard(view, card, button) {
+function bindCard(view, card, button) {
   button.addEventListener("pointerdown", (event) => onPointerDown(view, event, card, button));
   button.addEventListener("pointermove", (event) => onPointerMove(view, event, button));
   button.addEventListener("pointerup", (event) => onPointerUp(view, event, button));

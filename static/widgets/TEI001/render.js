@@ -20,8 +20,8 @@ import {
   resultText,
 } from "./words.js";
 
-/** Shows `next`; `bindCard` attaches input to the cards of an item built now (input.js). */
-export function render(view, next, bindCard) {
+/** Shows `next`, building the item's board first when the item changed. */
+export function render(view, next) {
   const previous = view.state;
   view.state = next;
   renderProgress(view);
@@ -38,7 +38,7 @@ export function render(view, next, bindCard) {
 
   view.intro.hidden = true;
   view.stage.hidden = false;
-  if (view.builtItem !== next.item) buildItem(view, next.item, bindCard);
+  if (view.builtItem !== next.item) buildItem(view, next.item);
   const item = next.item;
   const progress = current(view);
   if (progress.outcome) {

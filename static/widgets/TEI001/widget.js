@@ -8,11 +8,11 @@
 //   input.js   learner input → events   words.js   what the view says (pure, tested in Node)
 
 import { buildView } from "./build.js";
-import { bindCard, bindFrame } from "./input.js";
+import { bindInput } from "./input.js";
 import { render } from "./render.js";
 
 export function mount(root, { dispatch, mode }) {
   const view = buildView(root, { dispatch, mode });
-  bindFrame(view); // in playback too: its buttons ignore clicks, but the board still follows resizes
-  return { render: (state) => render(view, state, bindCard) };
+  bindInput(view);
+  return { render: (state) => render(view, state) };
 }
