@@ -196,17 +196,20 @@ def _tei_fix(
     return _clamp(halfway - halfway % step, 0, tei001.MAX_POSITION)
 
 
-class _FractionsLearner:
-    """A learner playing TEI001: the choices of `simulate_tei001`, one method per part."""
+@dataclass
+class _Learner:
+    """A simulated learner in one visit: its random draws, strategy and skill, and the recorder of
+    what the view would send. Each widget's learner adds a method per part of the activity."""
 
-    def __init__(
-        self, rng: random.Random, strategy: Strategy, skill: float, rec: Recorder, extra_moves: int
-    ) -> None:
-        self.rng = rng
-        self.strategy = strategy
-        self.skill = skill
-        self.rec = rec
-        self.extra_moves = extra_moves
+    rng: random.Random
+    strategy: Strategy
+    skill: float
+    rec: Recorder
+    extra_moves: int  # moves made only to lengthen the session (generate_events)
+
+
+class _FractionsLearner(_Learner):
+    """A learner playing TEI001: the choices of `simulate_tei001`, one method per part."""
 
     def play_item(self, item: int) -> None:
         cards = list(tei001.ITEMS[item - 1]["cards"])
@@ -342,17 +345,11 @@ def _distance(values: dict[str, int], target: dict[str, int]) -> float:
     return round(max(abs(values[name] - target[name]) / spans[name] for name in spans), 3)
 
 
-class _TutorialLearner:
+@dataclass
+class _TutorialLearner(_Learner):
     """A learner going through the Chernoff tutorial, and the sliders as the view holds them."""
 
-    def __init__(
-        self, rng: random.Random, strategy: Strategy, skill: float, rec: Recorder, extra_moves: int
-    ) -> None:
-        self.rng = rng
-        self.strategy = strategy
-        self.skill = skill
-        self.rec = rec
-        self.extra_moves = extra_moves
+    def __post_init__(self) -> None:
         self.steps = list(STEPS)
         self.completed: set[str] = set()
         self.sliders = {step: {f: START[f] for f in fs} for step, fs in SLIDER_STEPS.items()}
@@ -613,24 +610,11 @@ def _near_miss(rng: random.Random, challenge: bll002.Challenge) -> list[tuple[in
     return _random_arrangement(rng, challenge)
 
 
-class _LeverLearner:
+@dataclass
+class _LeverLearner(_Learner):
     """A learner at the lever lab, and the progress `p` the reducer holds between visits."""
 
-    def __init__(
-        self,
-        rng: random.Random,
-        strategy: Strategy,
-        skill: float,
-        rec: Recorder,
-        extra_moves: int,
-        p: LeverProgress,
-    ) -> None:
-        self.rng = rng
-        self.strategy = strategy
-        self.skill = skill
-        self.rec = rec
-        self.extra_moves = extra_moves
-        self.p = p
+    p: LeverProgress
 
     def skill_now(self) -> float:
         if self.skill <= 0:
