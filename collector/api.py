@@ -192,13 +192,8 @@ def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
     )
 
 
-def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
-    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
-    local client.
-
-    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
-    (nor learn whether another tenant uses the id).
-    """
+def _learners_list(payload: dict[str, Any]) -> list[Any]:
+    """The payload's `learners`: a list of at most MAX_SESSION_COUNT_LEARNERS (ids unchecked)."""
     learners = payload.get("learners")
     if not isinstance(learners, list):
         raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
@@ -208,6 +203,17 @@ def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, i
             f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
             field="learners",
         )
+    return learners
+
+
+def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
+    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
+    local client.
+
+    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
+    (nor learn whether another tenant uses the id).
+    """
+    learners = _learners_list(payload)
     ids = {schemas.opaque_id(value, "learners") for value in learners}
     counts = dict.fromkeys(ids, 0)
     counts.update(
@@ -239,15 +245,7 @@ def live_sessions_of(
     """The listed learners' sessions with an event in the last `within` seconds, newest first:
     one indexed read of the session rows, no event (the API's rules, shared with the local
     client)."""
-    learners = payload.get("learners")
-    if not isinstance(learners, list):
-        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
-    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
-        raise ApiError(
-            400,
-            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
-            field="learners",
-        )
+    learners = _learners_list(payload)
     within = payload.get("within", LIVE_WITHIN_DEFAULT)
     if isinstance(within, float) and within.is_integer():
         within = int(within)  # 120.0 is a whole number, as JSON Schema counts them

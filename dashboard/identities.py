@@ -64,13 +64,18 @@ def _exists_message(real_id: str, existing: LearnerIdentity | tuple[str, str]) -
     return f"A learner with the real id “{real_id}” already exists ({name})."
 
 
-def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
-    """Creates an identity with a fresh random opaque id; real ids are unique, case-folded."""
+def _clean_identity(real_id: str, display_name: str) -> tuple[str, str, str]:
+    """The real id and display name as stored, and the real id's key; ValidationError if bad."""
     real_id, display_name = _squeeze(real_id), _squeeze(display_name)
     problems = _identity_problems(real_id, display_name)
     if problems:
         raise ValidationError(problems)
-    key = real_id_key(real_id)
+    return real_id, display_name, real_id_key(real_id)
+
+
+def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
+    """Creates an identity with a fresh random opaque id; real ids are unique, case-folded."""
+    real_id, display_name, key = _clean_identity(real_id, display_name)
     try:
         with transaction.atomic():
             clash = LearnerIdentity.objects.filter(real_id_key=key).first()
@@ -87,11 +92,7 @@ def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
 
 def learner_update(*, learner: LearnerIdentity, real_id: str, display_name: str) -> LearnerIdentity:
     """Changes the real id or display name. The opaque id stays, so the history stays linked."""
-    real_id, display_name = _squeeze(real_id), _squeeze(display_name)
-    problems = _identity_problems(real_id, display_name)
-    if problems:
-        raise ValidationError(problems)
-    key = real_id_key(real_id)
+    real_id, display_name, key = _clean_identity(real_id, display_name)
     try:
         with transaction.atomic():
             clash = LearnerIdentity.objects.filter(real_id_key=key).exclude(pk=learner.pk).first()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -198,10 +199,18 @@ def learners_rotate(request: HttpRequest, pk: int) -> HttpResponse:
                 f"revoked. {events}",
             )
             return _go(request, reverse("dashboard:learners_edit", args=[learner.pk]))
+    return _learner_action_page(request, "dashboard/learners/rotate.html", learner, form, problem)
+
+
+def _learner_action_page(
+    request: HttpRequest, template: str, learner: LearnerIdentity, form: forms.Form, problem: str
+) -> HttpResponse:
+    """A page that asks before acting on a learner (new opaque id, deletion), with the number of
+    sessions at stake: 502 when the collector refused, 400 for a bad form."""
     counts, counts_problem = _session_counts([learner])
     return render(
         request,
-        "dashboard/learners/rotate.html",
+        template,
         {
             "learner": learner,
             "form": form,
@@ -236,19 +245,7 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome = "Their pseudonymous events were kept; nothing links them to a person now."
             messages.success(request, f"Deleted {deletion.display_name}. {outcome}")
             return _go(request, reverse("dashboard:learners"))
-    counts, counts_problem = _session_counts([learner])
-    return render(
-        request,
-        "dashboard/learners/delete.html",
-        {
-            "learner": learner,
-            "form": form,
-            "problem": problem,
-            "sessions": counts.get(learner.pk),
-            "counts_problem": counts_problem,
-        },
-        status=502 if problem else 400 if form.errors else 200,
-    )
+    return _learner_action_page(request, "dashboard/learners/delete.html", learner, form, problem)
 
 
 @require_GET
