@@ -13,8 +13,9 @@ from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.models import Event, QuarantinedEvent, Session
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, event, issue_token, now_ms
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 
 @pytest.fixture(params=["local", "http"])

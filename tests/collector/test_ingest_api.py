@@ -11,8 +11,9 @@ from collector.models import Event, Session
 from collector.tenants import tenant_default
 from collector.tokens import learner_tokens_revoke
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, issue_token, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def nothing_stored() -> bool:

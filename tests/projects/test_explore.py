@@ -16,11 +16,12 @@ from core.typedarrays import decode
 from projects import charts
 from projects.models import RunSession
 from tests.factories import LearnerIdentityFactory
-from tests.projects.conftest import create_project, finished_project, record
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import create_project, finished_project, record
 from widgets.registry import get_widget
 
 pytestmark = [
-    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.django_db(databases=BOTH_DATABASES),
     pytest.mark.usefixtures("eager_tasks"),
 ]
 
