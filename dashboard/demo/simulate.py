@@ -878,7 +878,7 @@ def simulate_session(
     while True:
         attempt = random.Random()  # noqa: S311 (simulation, not secrets)
         attempt.setstate(rng.getstate())
-        common = {"session": session, "start_ms": start_ms, "extra_moves": extra}
+        common: dict[str, Any] = {"session": session, "start_ms": start_ms, "extra_moves": extra}
         if widget == "BLL002":
             simulated, _ = simulate_bll002(attempt, strategy, skill, **common)
         elif widget == "TEI001":
