@@ -153,6 +153,46 @@ def _page_data(
     return _escape_json(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
 
 
+def _session_context(session: RunSession, project_id: int) -> dict:
+    """What every answer about a session shows: the learner, the widget, the measures, the way
+    to the neighbouring sessions."""
+    widget = get_widget(session.widget)
+    neighbours = selectors.learner_neighbours(session=session)
+    widget_scores = widget is None or widget.assess is not None
+    return {
+        "project": session.run.project,
+        "session": session,
+        "learner": session.learner,
+        "widget": widget,
+        "widget_title": widget.title if widget else session.widget,
+        "start": _moment(session.start),
+        "measures": measures_of(session, widget_scores=widget_scores),
+        "explorer_link": _explorer_link(session),
+        "neighbours": neighbours,
+        "previous": _neighbour_link(project_id, neighbours.previous),
+        "next": _neighbour_link(project_id, neighbours.next),
+    }
+
+
+def _start_of(clock: SessionTime, moment: float | None, at: int | None) -> tuple[float, str | None]:
+    """Where the replay starts (ms of play time) for `?t=` seconds or `?at=` a learner's clock
+    time, and the notice to show when that moment is not in the session."""
+    length = clock.length
+    cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
+    if at is not None and clock.parts:
+        # A moment on the learner's clock (a flag on the home page): its place in play time.
+        moment = clock.play(min(max(at, clock.start_t), clock.start_t + clock.span_ms)) / 1000
+    if moment is None:
+        return 0.0, None
+    if 0 <= moment * 1000 <= length:
+        return moment * 1000, None
+    notice = (
+        f"This session lasts {format_clock(length)}{cut}, so it has no moment at "
+        f"{moment:g} s. The replay starts at the beginning."
+    )
+    return 0.0, notice
+
+
 @require_GET
 @teacher_required
 @gzip_page
@@ -220,46 +260,6 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             "compare_choices": compare_choices(project_id, session),
         },
     )
-
-
-def _session_context(session: RunSession, project_id: int) -> dict:
-    """What every answer about a session shows: the learner, the widget, the measures, the way
-    to the neighbouring sessions."""
-    widget = get_widget(session.widget)
-    neighbours = selectors.learner_neighbours(session=session)
-    widget_scores = widget is None or widget.assess is not None
-    return {
-        "project": session.run.project,
-        "session": session,
-        "learner": session.learner,
-        "widget": widget,
-        "widget_title": widget.title if widget else session.widget,
-        "start": _moment(session.start),
-        "measures": measures_of(session, widget_scores=widget_scores),
-        "explorer_link": _explorer_link(session),
-        "neighbours": neighbours,
-        "previous": _neighbour_link(project_id, neighbours.previous),
-        "next": _neighbour_link(project_id, neighbours.next),
-    }
-
-
-def _start_of(clock: SessionTime, moment: float | None, at: int | None) -> tuple[float, str | None]:
-    """Where the replay starts (ms of play time) for `?t=` seconds or `?at=` a learner's clock
-    time, and the notice to show when that moment is not in the session."""
-    length = clock.length
-    cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
-    if at is not None and clock.parts:
-        # A moment on the learner's clock (a flag on the home page): its place in play time.
-        moment = clock.play(min(max(at, clock.start_t), clock.start_t + clock.span_ms)) / 1000
-    if moment is None:
-        return 0.0, None
-    if 0 <= moment * 1000 <= length:
-        return moment * 1000, None
-    notice = (
-        f"This session lasts {format_clock(length)}{cut}, so it has no moment at "
-        f"{moment:g} s. The replay starts at the beginning."
-    )
-    return 0.0, notice
 
 
 def _pane(request: HttpRequest, session: RunSession, project_id: int) -> dict:
