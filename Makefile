@@ -18,12 +18,13 @@ for c in $(PYTHON) python3.13 python3.12 python3.14 python3 $$(ls -d $$HOME/.pye
 done
 endef
 
-.PHONY: help run test lint format migrate worker web install install-test browser clean
+.PHONY: help run test test-fast lint format migrate worker web install install-test browser clean
 
 help:
 	@echo "make run    set up, load demo data, and start the web server and a Celery worker (with beat)"
 	@echo "make test   set up for testing and run the whole test suite"
-	@echo "make lint   ruff check, ruff format --check and the import contracts"
+	@echo "make test-fast  the suite without the browser and real-worker tests (no Chromium needed)"
+	@echo "make lint   ruff check, ruff format --check, the import contracts and the type checker"
 	@echo "make format format the code with ruff"
 	@echo "make clean  remove the virtualenv and the local data folder"
 
@@ -82,10 +83,19 @@ test: install-test browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 	node --test tests/js/
 
+# The quick loop while working: no Chromium, no Celery worker process (tests marked `browser` or
+# `worker` in pyproject.toml). CI runs the whole suite.
+test-fast: install-test
+	$(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	node --test tests/js/
+
+# mypy's Django plugin loads the settings: give it a key, and a data folder of its own (the
+# filesystem broker's folders are made at start-up).
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	SECRET_KEY=type-checking-only DATA_DIR=data/type-check $(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .

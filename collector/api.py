@@ -6,18 +6,17 @@ import hashlib
 import logging
 import time
 import urllib.parse
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
 from collector.ingest import IdConflict
-from collector.models import DataRequest, DataRequestStatus, Session
+from collector.models import DataRequest, DataRequestStatus
 from collector.quarantine import REJECTED, batch_store, quarantine_page
+from collector.selectors import live_sessions_of, session_counts_of
 from collector.tokens import (
     TokenRefused,
     learner_known,
@@ -33,7 +32,6 @@ log = logging.getLogger("pathlens.collector")
 
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
-MAX_SESSION_COUNT_LEARNERS = 1_000
 MAX_QUARANTINE_PAGE = 1_000
 
 
@@ -192,93 +190,12 @@ def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
     )
 
 
-def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, int]:
-    """How many sessions each listed learner of the tenant has: the API's rules, shared with the
-    local client.
-
-    Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
-    (nor learn whether another tenant uses the id).
-    """
-    learners = payload.get("learners")
-    if not isinstance(learners, list):
-        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
-    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
-        raise ApiError(
-            400,
-            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
-            field="learners",
-        )
-    ids = {schemas.opaque_id(value, "learners") for value in learners}
-    counts = dict.fromkeys(ids, 0)
-    counts.update(
-        Session.objects.using(datarequests.ALIAS)
-        .filter(tenant_id=tenant_id, learner__in=ids)
-        .order_by()
-        .values("learner")
-        .annotate(n=Count("id"))
-        .values_list("learner", "n")
-    )
-    return counts
-
-
 @api_view({"POST"})
 def learner_session_counts(request: HttpRequest) -> JsonResponse:
     api_key = require_api_key(request)
     return JsonResponse(
         {"counts": session_counts_of(json_body(request, "learners"), tenant_id=api_key.tenant_id)}
     )
-
-
-LIVE_WITHIN_DEFAULT = 120  # seconds: "live now" is an event in the last two minutes
-LIVE_WITHIN_MAX = 3600
-
-
-def live_sessions_of(
-    payload: dict[str, Any], *, tenant_id: int, at_ms: int
-) -> list[dict[str, Any]]:
-    """The listed learners' sessions with an event in the last `within` seconds, newest first:
-    one indexed read of the session rows, no event (the API's rules, shared with the local
-    client)."""
-    learners = payload.get("learners")
-    if not isinstance(learners, list):
-        raise ApiError(400, "'learners' must be a list of opaque ids.", field="learners")
-    if len(learners) > MAX_SESSION_COUNT_LEARNERS:
-        raise ApiError(
-            400,
-            f"At most {MAX_SESSION_COUNT_LEARNERS} learners per call; split the list.",
-            field="learners",
-        )
-    within = payload.get("within", LIVE_WITHIN_DEFAULT)
-    if isinstance(within, float) and within.is_integer():
-        within = int(within)  # 120.0 is a whole number, as JSON Schema counts them
-    if (
-        not isinstance(within, int)
-        or isinstance(within, bool)
-        or not 1 <= within <= LIVE_WITHIN_MAX
-    ):
-        raise ApiError(
-            400,
-            f"'within' must be a whole number of seconds, 1 to {LIVE_WITHIN_MAX}.",
-            field="within",
-        )
-    ids = {schemas.opaque_id(value, "learners") for value in learners}
-    rows = (
-        Session.objects.using(datarequests.ALIAS)
-        .filter(tenant_id=tenant_id, learner__in=ids, last_time__gte=at_ms - within * 1000)
-        .order_by("-last_time")
-        .values("learner", "widget", "session", "last_time", "event_count", "status")
-    )
-    return [
-        {
-            "learner": row["learner"],
-            "widget": row["widget"],
-            "session": row["session"],
-            "last_time": row["last_time"],
-            "events": row["event_count"],
-            "status": row["status"],
-        }
-        for row in rows
-    ]
 
 
 @api_view({"POST"})

@@ -20,12 +20,12 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from collector import datarequests, schemas
-from collector.api import MAX_SESSION_COUNT_LEARNERS, live_sessions_of, session_counts_of
 from collector.apikeys import internal_api_key
 from collector.http import MAX_BODY_BYTES, ApiError
 from collector.ingest import IdConflict
 from collector.models import DataRequest, DataRequestStatus
 from collector.quarantine import batch_store
+from collector.selectors import MAX_SESSION_COUNT_LEARNERS, live_sessions_of, session_counts_of
 from collector.summaries import event_streams
 from collector.tokens import (
     TokenRefused,

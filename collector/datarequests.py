@@ -29,10 +29,10 @@ from collector.models import (
 )
 from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
+from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.registry import get_widget
 
-ALIAS = "analytics"
 DELETE_BATCH = 500
 # A request no worker has started this long after it was created lost its task: requeue it.
 REQUEUE_UNSTARTED_AFTER = timedelta(minutes=5)
@@ -69,22 +69,6 @@ def data_request_create(*, api_key: ApiKey, params: DataRequestParams) -> DataRe
             time_from=params.time_from,
             time_to=params.time_to,
         )
-        transaction.on_commit(lambda: process_data_request.delay(str(request.id)), using=ALIAS)
-    return request
-
-
-def data_request_retry(*, request: DataRequest) -> DataRequest:
-    """Puts a FAILED (or stuck) request back into processing, with its results cleared."""
-    from collector.tasks import process_data_request
-
-    with transaction.atomic(using=ALIAS):
-        request.results.all().delete()
-        request.status = DataRequestStatus.PROCESSING
-        request.progress = 0
-        request.reason = ""
-        request.result_count = 0
-        request.started_at = request.finished_at = None
-        request.save()
         transaction.on_commit(lambda: process_data_request.delay(str(request.id)), using=ALIAS)
     return request
 

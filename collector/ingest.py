@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from collector.models import Event, Session, SessionStatus
 from collector.validation import CleanBatch, CleanEvent
+from config.routers import ANALYTICS_ALIAS as ALIAS
 
-ALIAS = "analytics"
 LIFECYCLE_STATUS = {
     "session_started": SessionStatus.STARTED,
     "session_resumed": SessionStatus.RESUMED,

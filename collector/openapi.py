@@ -15,9 +15,10 @@ from typing import Any
 
 import fastjsonschema
 
-from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE, MAX_SESSION_COUNT_LEARNERS
+from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.schemas import MAX_REQUEST_LEARNERS
+from collector.selectors import MAX_SESSION_COUNT_LEARNERS
 from collector.validation import (
     MAX_DATA_BYTES,
     MAX_EPOCH_MS,

@@ -32,8 +32,8 @@ from collector.ingest import IngestResult, events_ingest
 from collector.models import QuarantinedEvent, Session
 from collector.tokens import LearnerGrant
 from collector.validation import MAX_REPORTED_PROBLEMS, SESSION_PATTERN, CleanBatch, RefusedEvent
+from config.routers import ANALYTICS_ALIAS as ALIAS
 
-ALIAS = "analytics"
 QUARANTINE_PER_TOKEN_PER_DAY = 200
 RAW_MAX_CHARS = 16 * 1024
 REASON_MAX_CHARS = 2000

@@ -27,11 +27,11 @@ from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
 from collector.models import Event, Session
+from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.measures import MeasureRules, SessionMeasures, measure
 from widgets.registry import get_widget
 
-ALIAS = "analytics"
 SUMMARY_CHUNK = 500  # sessions folded per round: some 10,000–50,000 events in memory
 MEASURE_FIELDS = [
     "summarised_count",

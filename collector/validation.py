@@ -24,7 +24,6 @@ from widgets.registry import get_widget
 
 MAX_EVENTS = 1000
 MAX_DATA_BYTES = 8 * 1024
-MAX_SESSION_CHARS = 128
 MAX_REPORTED_PROBLEMS = 100
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")

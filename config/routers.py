@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 ANALYTICS_APPS = {"collector"}
+# The one name of the collector's database, in settings, the router, and every raw query.
 ANALYTICS_ALIAS = "analytics"
 
 

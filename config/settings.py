@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.routers import ANALYTICS_ALIAS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
@@ -123,7 +124,7 @@ def database_from_url(name: str, default_file: str) -> dict:
 
 DATABASES = {
     "default": database_from_url("DATABASE_URL", "pathlens.sqlite3"),
-    "analytics": database_from_url("ANALYTICS_DATABASE_URL", "analytics.sqlite3"),
+    ANALYTICS_ALIAS: database_from_url("ANALYTICS_DATABASE_URL", "analytics.sqlite3"),
 }
 DATABASE_ROUTERS = ["config.routers.AnalyticsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -27,7 +27,7 @@ def format_duration(ms: float | None) -> str:
     Minutes and hours are whole ones reached (never rounded up), so a total never reads more
     than the seconds it is made of.
     """
-    if _is_missing(ms):
+    if ms is None or _is_missing(ms):
         return DASH
     seconds = whole_seconds(ms)
     if seconds < 60:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from core.formatting import plural
+
 WRONG_TRIES = 3  # wrong tries on one item
 MANY_HINTS = 2  # hints asked for on one item
 SCORE_GAP = 25  # percentage points below the class median of learners' mean scores
@@ -132,7 +134,7 @@ def _latest_of_each(flags: list[Flag]) -> list[Flag]:
         others = len(group) - 1
         words = last.words
         if others:
-            words = f"{words[:-1]} (and {others} more time{'s' if others > 1 else ''} this week)."
+            words = f"{words[:-1]} (and {plural(others, 'more time')} this week)."
         latest.append(Flag(last.learner, last.rule, words, last.session, last.at_ms, others))
     return latest
 

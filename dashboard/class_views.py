@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.formatting import plural
 from dashboard import classes, notifications, profiles
 from dashboard.access import teacher_required
 from dashboard.forms import (
@@ -167,9 +168,7 @@ def class_learners_add(request: HttpRequest, class_id: int) -> HttpResponse:
     added = classes.class_add_learners(
         school_class=school_class, learners=form.cleaned_data["learner"]
     )
-    messages.success(
-        request, f"{added} learner{'s' if added != 1 else ''} added to {school_class.name}."
-    )
+    messages.success(request, f"{plural(added, 'learner')} added to {school_class.name}.")
     return redirect("dashboard:class_detail", school_class.pk)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from config.routers import ANALYTICS_ALIAS
 from dashboard.access import public
 
 log = logging.getLogger("pathlens.health")
@@ -42,7 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         name: problem
         for name, problem in (
             ("database", _database("default")),
-            ("analytics_database", _database("analytics")),
+            ("analytics_database", _database(ANALYTICS_ALIAS)),
             ("broker", _broker()),
         )
         if problem

@@ -64,13 +64,18 @@ def _exists_message(real_id: str, existing: LearnerIdentity | tuple[str, str]) -
     return f"A learner with the real id “{real_id}” already exists ({name})."
 
 
-def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
-    """Creates an identity with a fresh random opaque id; real ids are unique, case-folded."""
+def _clean_identity(real_id: str, display_name: str) -> tuple[str, str, str]:
+    """The real id and display name as stored, and the real id's key; ValidationError if bad."""
     real_id, display_name = _squeeze(real_id), _squeeze(display_name)
     problems = _identity_problems(real_id, display_name)
     if problems:
         raise ValidationError(problems)
-    key = real_id_key(real_id)
+    return real_id, display_name, real_id_key(real_id)
+
+
+def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
+    """Creates an identity with a fresh random opaque id; real ids are unique, case-folded."""
+    real_id, display_name, key = _clean_identity(real_id, display_name)
     try:
         with transaction.atomic():
             clash = LearnerIdentity.objects.filter(real_id_key=key).first()
@@ -87,11 +92,7 @@ def learner_create(*, real_id: str, display_name: str) -> LearnerIdentity:
 
 def learner_update(*, learner: LearnerIdentity, real_id: str, display_name: str) -> LearnerIdentity:
     """Changes the real id or display name. The opaque id stays, so the history stays linked."""
-    real_id, display_name = _squeeze(real_id), _squeeze(display_name)
-    problems = _identity_problems(real_id, display_name)
-    if problems:
-        raise ValidationError(problems)
-    key = real_id_key(real_id)
+    real_id, display_name, key = _clean_identity(real_id, display_name)
     try:
         with transaction.atomic():
             clash = LearnerIdentity.objects.filter(real_id_key=key).exclude(pk=learner.pk).first()
@@ -348,24 +349,7 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
 
     Returns the rows to create, or raises ImportRefused listing every bad line with its reason.
     """
-    if len(content) > IMPORT_MAX_BYTES:
-        raise ImportRefused([ImportProblem(None, _too_large_message(len(content)))])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRefused(
-            [
-                ImportProblem(
-                    None,
-                    f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-                    "Save it as “CSV UTF-8” and upload it again.",
-                )
-            ]
-        ) from None
-    if not text.strip():
-        raise ImportRefused(
-            [ImportProblem(None, "The file is empty. It needs the header real_id,display_name.")]
-        )
+    text = _import_text(content)
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_delimiter(text), skipinitialspace=True
     )
@@ -382,36 +366,11 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
                     raise ImportRefused(header_problems)
                 columns = [cell.strip().lower() for cell in record]
                 continue
-            if len(record) != len(columns):
-                hint = " Put values that contain commas in double quotes." * (
-                    len(record) > len(columns)
-                )
-                problems.append(
-                    ImportProblem(
-                        reader.line_num,
-                        f"Expected {len(columns)} values ({', '.join(columns)}) but found "
-                        f"{len(record)}." + hint,
-                    )
-                )
+            row = _import_row(record, columns, reader.line_num)
+            if isinstance(row, ImportProblem):
+                problems.append(row)
                 continue
-            values = dict(zip(columns, record, strict=True))
-            class_name = undefuse_cell(_squeeze(values.get(CLASS_COLUMN, "")))
-            if len(class_name) > CLASS_NAME_MAX:
-                problems.append(
-                    ImportProblem(
-                        reader.line_num,
-                        f"The class name is longer than {CLASS_NAME_MAX} characters.",
-                    )
-                )
-                continue
-            rows.append(
-                ImportRow(
-                    line=reader.line_num,
-                    real_id=undefuse_cell(_squeeze(values["real_id"])),
-                    display_name=undefuse_cell(_squeeze(values["display_name"])),
-                    class_name=class_name,
-                )
-            )
+            rows.append(row)
             if len(rows) > IMPORT_MAX_ROWS:
                 raise ImportRefused(
                     [
@@ -434,6 +393,50 @@ def learners_import_read(*, content: bytes) -> list[ImportRow]:
     if problems:
         raise ImportRefused(problems)
     return rows
+
+
+def _import_text(content: bytes) -> str:
+    """The file as text, or ImportRefused when it is too large, not UTF-8 or empty."""
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ImportRefused([ImportProblem(None, _too_large_message(len(content)))])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            [
+                ImportProblem(
+                    None,
+                    f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+                    "Save it as “CSV UTF-8” and upload it again.",
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise ImportRefused(
+            [ImportProblem(None, "The file is empty. It needs the header real_id,display_name.")]
+        )
+    return text
+
+
+def _import_row(record: list[str], columns: list[str], line: int) -> ImportRow | ImportProblem:
+    """One line under the header: the learner it describes, or what is wrong with it."""
+    if len(record) != len(columns):
+        hint = " Put values that contain commas in double quotes." * (len(record) > len(columns))
+        return ImportProblem(
+            line,
+            f"Expected {len(columns)} values ({', '.join(columns)}) but found "
+            f"{len(record)}." + hint,
+        )
+    values = dict(zip(columns, record, strict=True))
+    class_name = undefuse_cell(_squeeze(values.get(CLASS_COLUMN, "")))
+    if len(class_name) > CLASS_NAME_MAX:
+        return ImportProblem(line, f"The class name is longer than {CLASS_NAME_MAX} characters.")
+    return ImportRow(
+        line=line,
+        real_id=undefuse_cell(_squeeze(values["real_id"])),
+        display_name=undefuse_cell(_squeeze(values["display_name"])),
+        class_name=class_name,
+    )
 
 
 def _too_large_message(size: int) -> str:

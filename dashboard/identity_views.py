@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from collector.client import CollectorError
+from core.formatting import plural
 from dashboard import identities
 from dashboard.access import teacher_required
 from dashboard.forms import (
@@ -189,8 +191,7 @@ def learners_rotate(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 events = (
-                    f"{rotation.events_moved} earlier event"
-                    f"{'' if rotation.events_moved == 1 else 's'} moved to the new opaque id."
+                    f"{plural(rotation.events_moved, 'earlier event')} moved to the new opaque id."
                 )
             messages.success(
                 request,
@@ -198,10 +199,18 @@ def learners_rotate(request: HttpRequest, pk: int) -> HttpResponse:
                 f"revoked. {events}",
             )
             return _go(request, reverse("dashboard:learners_edit", args=[learner.pk]))
+    return _learner_action_page(request, "dashboard/learners/rotate.html", learner, form, problem)
+
+
+def _learner_action_page(
+    request: HttpRequest, template: str, learner: LearnerIdentity, form: forms.Form, problem: str
+) -> HttpResponse:
+    """A page that asks before acting on a learner (new opaque id, deletion), with the number of
+    sessions at stake: 502 when the collector refused, 400 for a bad form."""
     counts, counts_problem = _session_counts([learner])
     return render(
         request,
-        "dashboard/learners/rotate.html",
+        template,
         {
             "learner": learner,
             "form": form,
@@ -229,28 +238,14 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if erase:
                 outcome = (
-                    f"Their {deletion.events_erased} event"
-                    f"{'' if deletion.events_erased == 1 else 's'} in "
-                    f"{deletion.sessions_erased} session"
-                    f"{'' if deletion.sessions_erased == 1 else 's'} were erased."
+                    f"Their {plural(deletion.events_erased, 'event')} in "
+                    f"{plural(deletion.sessions_erased, 'session')} were erased."
                 )
             else:
                 outcome = "Their pseudonymous events were kept; nothing links them to a person now."
             messages.success(request, f"Deleted {deletion.display_name}. {outcome}")
             return _go(request, reverse("dashboard:learners"))
-    counts, counts_problem = _session_counts([learner])
-    return render(
-        request,
-        "dashboard/learners/delete.html",
-        {
-            "learner": learner,
-            "form": form,
-            "problem": problem,
-            "sessions": counts.get(learner.pk),
-            "counts_problem": counts_problem,
-        },
-        status=502 if problem else 400 if form.errors else 200,
-    )
+    return _learner_action_page(request, "dashboard/learners/delete.html", learner, form, problem)
 
 
 @require_GET
@@ -360,7 +355,7 @@ def learners_import_preview(request: HttpRequest) -> HttpResponse:
             )
         messages.success(
             request,
-            f"Imported {created} learner{'' if created == 1 else 's'} from {waiting['filename']}, "
+            f"Imported {plural(created, 'learner')} from {waiting['filename']}, "
             "each with a new opaque id.",
         )
         return redirect("dashboard:learners")

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.formatting import format_duration, format_score
 from dashboard.attention import Flag
+from widgets.measures import percent_of
 
 # A cell's status, and the order in which it wins over the learner's other sessions of the widget.
 STATUS_ORDER = ["completed", "in_progress", "abandoned", "not_started"]
@@ -44,9 +45,7 @@ class Cell:
 
     @property
     def score_percent(self) -> float | None:
-        if self.score is None or not self.maximum:
-            return None
-        return 100.0 * self.score / self.maximum
+        return percent_of(self.score, self.maximum)
 
     @property
     def active_text(self) -> str:

@@ -19,13 +19,13 @@ jumping around.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from core.typedarrays import typed
 from projects.paths import path_labels, score_percent
 
 # One colour per compared path: Paul Tol's colour-blind-safe qualitative sets, none of them grey
@@ -45,36 +45,6 @@ UNSCORED_COLOUR = "#8a96a3"  # drawn as an open ring: no answer given
 LANE_SPREAD = 0.8  # the share of a lane's height that its learners' rows use
 MARKER_MIN, MARKER_MAX = 4, 18  # px
 LANE_HEIGHT = 170  # px
-TYPED_DTYPES = {
-    np.dtype("int8"): "i1",
-    np.dtype("uint8"): "u1",
-    np.dtype("int16"): "i2",
-    np.dtype("uint16"): "u2",
-    np.dtype("int32"): "i4",
-    np.dtype("uint32"): "u4",
-    np.dtype("float32"): "f4",
-    np.dtype("float64"): "f8",
-}
-
-
-def typed(values: np.ndarray | pd.Series) -> dict:
-    """A numpy array as a plotly.js typed-array spec: dtype, base64 bytes (little-endian), shape."""
-    array = np.ascontiguousarray(np.asarray(values))
-    code = TYPED_DTYPES[array.dtype]
-    array = array.astype(array.dtype.newbyteorder("<"), copy=False)
-    spec = {"dtype": code, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
-    if array.ndim > 1:
-        spec["shape"] = ",".join(str(n) for n in array.shape)
-    return spec
-
-
-def decode(spec: dict) -> np.ndarray:
-    """The inverse of `typed`, for tests and benchmarks."""
-    code_to_dtype = {code: dtype for dtype, code in TYPED_DTYPES.items()}
-    array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=code_to_dtype[spec["dtype"]])
-    if "shape" in spec:
-        array = array.reshape([int(n) for n in spec["shape"].split(",")])
-    return array
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from dashboard.models import LearnerIdentity
-from widgets.measures import OUTCOME_LABELS
+from widgets.measures import OUTCOME_LABELS, percent_of
 
 OUTCOME_CHOICES = [(str(outcome), label) for outcome, label in OUTCOME_LABELS.items()]
 
@@ -196,9 +196,7 @@ class RunSession(models.Model):
 
     @property
     def score_percent(self) -> float | None:
-        if self.score is None or not self.maximum:
-            return None
-        return 100.0 * self.score / self.maximum
+        return percent_of(self.score, self.maximum)
 
     @property
     def opened_without_work(self) -> bool:

@@ -166,18 +166,13 @@ def score_percent(frame: pd.DataFrame) -> pd.Series:
 # --- Paths -----------------------------------------------------------------------------------
 
 
-def path_of(frame: pd.DataFrame, learner: int) -> pd.DataFrame:
-    """One learner's sessions in the order they happened, across widgets.
-
-    Ties (two sessions that started in the same millisecond) are broken by widget, then session
-    id, so that a path is always drawn the same way.
-    """
-    path = frame[frame["learner"] == learner]
-    return path.sort_values(["start", "widget", "session"], kind="stable").reset_index(drop=True)
-
-
 def paths_of(frame: pd.DataFrame, learners: Sequence[int]) -> dict[int, pd.DataFrame]:
-    """The paths of the chosen learners, in the order they were chosen."""
+    """The paths of the chosen learners, in the order they were chosen.
+
+    A path is a learner's sessions in the order they happened, across widgets. Ties (two sessions
+    that started in the same millisecond) are broken by widget, then session id, so that a path is
+    always drawn the same way.
+    """
     chosen = frame[frame["learner"].isin(list(learners))]
     ordered = chosen.sort_values(["learner", "start", "widget", "session"], kind="stable")
     groups = {learner: path for learner, path in ordered.groupby("learner", sort=False)}

@@ -124,7 +124,7 @@ class SessionTime:
         part = self.part_at(play)
         return part.start_t + min(max(play - part.at, 0.0), part.length)
 
-    def plays(self, times: Sequence[float]) -> np.ndarray:
+    def plays(self, times: Sequence[float] | np.ndarray) -> np.ndarray:
         """Play times of many absolute times at once (the timeline's marks)."""
         values = np.asarray(times, dtype=np.float64)
         if not self.parts:

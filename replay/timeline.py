@@ -21,7 +21,6 @@ draws the playhead over the chart, so that moving it never redraws the marks (do
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from core.formatting import format_clock
+from core.typedarrays import typed
 from replay.sessiontime import SessionTime, session_time
 
 LIFECYCLE_TYPES = ("session_started", "session_resumed", "session_completed")
@@ -43,18 +43,6 @@ TYPE_COLOURS = [
 ROW_HEIGHT = 28  # px
 CHART_CHROME = 96  # px: margins and the axis
 MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
-
-
-def typed(values: Sequence[float] | np.ndarray, dtype: str) -> dict[str, str]:
-    """Numbers as a plotly.js typed-array spec: dtype code and little-endian base64 bytes."""
-    array = np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
-
-
-def decode(spec: Mapping[str, str]) -> np.ndarray:
-    """The inverse of `typed` (for tests and benchmarks)."""
-    dtype = np.dtype(spec["dtype"]).newbyteorder("<")
-    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype)
 
 
 def _has_time(event: Any) -> bool:
@@ -206,95 +194,102 @@ def timeline_figure(
         clock = session_time(times.tolist())
     offsets = clock.plays(times)
     rows = rows_of(ordered, offsets, labels)
-    span = clock.length
-    unit, unit_name = axis_unit(span)
+    unit, unit_name = axis_unit(clock.length)
     row_of = {row.type: number for number, row in enumerate(rows)}
-    shapes, annotations = cut_marks(clock, unit)
-    cut = len(clock.parts) > 1
     row_numbers = np.fromiter(
         (row_of[event["type"]] for event in ordered), dtype=np.int32, count=total
     )
+    traces = [
+        _row_trace(number, row, offsets, np.flatnonzero(row_numbers == number), unit)
+        for number, row in enumerate(rows)
+    ]
+    return {"data": traces, "layout": _layout(rows, clock, unit, unit_name, total)}
 
-    traces = []
-    for number, row in enumerate(rows):
-        indices = np.flatnonzero(row_numbers == number)
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": row.type,
-                "x": typed(offsets[indices] / unit, "f8"),
-                "y": typed(np.full(len(indices), number), "u2"),
-                "customdata": typed(indices, "i4"),
-                "hovertemplate": "%{text}<extra></extra>",
-                "marker": {
-                    "symbol": "line-ns-open",
-                    # Hover picks the nearest mark within its radius: a small radius keeps
-                    # neighbours a few pixels apart distinct (a click lands on the one aimed at).
-                    "size": 12,
-                    "color": row.colour,
-                    "line": {"color": row.colour, "width": 2},
-                },
-                "showlegend": False,
-            }
-        )
 
+def _row_trace(
+    number: int, row: Row, offsets: np.ndarray, indices: np.ndarray, unit: int
+) -> dict[str, Any]:
+    """The marks of one row (one event type, the events at `indices`): a trace of typed arrays."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": row.type,
+        "x": typed(offsets[indices] / unit, "f8"),
+        "y": typed(np.full(len(indices), number), "u2"),
+        "customdata": typed(indices, "i4"),
+        "hovertemplate": "%{text}<extra></extra>",
+        "marker": {
+            "symbol": "line-ns-open",
+            # Hover picks the nearest mark within its radius: a small radius keeps
+            # neighbours a few pixels apart distinct (a click lands on the one aimed at).
+            "size": 12,
+            "color": row.colour,
+            "line": {"color": row.colour, "width": 2},
+        },
+        "showlegend": False,
+    }
+
+
+def _layout(
+    rows: Sequence[Row], clock: SessionTime, unit: int, unit_name: str, total: int
+) -> dict[str, Any]:
+    """The figure's layout: a row per event type, the time axis, and the cuts between sittings."""
+    span = clock.length
+    shapes, annotations = cut_marks(clock, unit)
+    cut = len(clock.parts) > 1
     # A little room either side, so the first and last marks are not on the frame.
     pad = max(span / unit * 0.02, 0.5 if unit == 1000 else 0.05)
     return {
-        "data": traces,
-        "layout": {
-            "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
-            "margin": {"l": label_margin(rows), "r": 24, "t": 32 if cut else 12, "b": 52},
-            "font": {
-                "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
-                "size": 13,
-                "color": "#1d2733",
+        "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
+        "margin": {"l": label_margin(rows), "r": 24, "t": 32 if cut else 12, "b": 52},
+        "font": {
+            "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+            "size": 13,
+            "color": "#1d2733",
+        },
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+        # plotly draws hover text in the border's colour unless told: ink on white, 15:1.
+        "hoverlabel": {
+            "align": "left",
+            "bgcolor": "#ffffff",
+            "bordercolor": "#5b6878",
+            "font": {"color": "#1d2733", "size": 13},
+        },
+        "dragmode": "zoom",
+        "showlegend": False,
+        "xaxis": {
+            "type": "linear",
+            "range": [-pad, span / unit + pad],
+            "title": {
+                "text": f"Time in the session, gaps between sittings cut ({unit_name})"
+                if cut
+                else f"Time since the session started ({unit_name})"
             },
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "#ffffff",
-            "hovermode": "closest",
-            # plotly draws hover text in the border's colour unless told: ink on white, 15:1.
-            "hoverlabel": {
-                "align": "left",
-                "bgcolor": "#ffffff",
-                "bordercolor": "#5b6878",
-                "font": {"color": "#1d2733", "size": 13},
-            },
-            "dragmode": "zoom",
-            "showlegend": False,
-            "xaxis": {
-                "type": "linear",
-                "range": [-pad, span / unit + pad],
-                "title": {
-                    "text": f"Time in the session, gaps between sittings cut ({unit_name})"
-                    if cut
-                    else f"Time since the session started ({unit_name})"
-                },
-                "ticksuffix": f" {unit_name}",
-                "showgrid": True,
-                "gridcolor": "#eef2f6",
-                "zeroline": False,
-            },
-            "yaxis": {
-                "type": "linear",
-                "tickvals": list(range(len(rows))),
-                "ticktext": [escape(row.words) for row in rows],
-                "range": [len(rows) - 0.5, -0.5],
-                "fixedrange": True,
-                "showgrid": True,
-                "gridcolor": "#eef2f6",
-                "zeroline": False,
-            },
-            "shapes": shapes,
-            "annotations": annotations,
-            "meta": {
-                "unit": unit,
-                "unitName": unit_name,
-                "count": total,
-                "sittings": len(clock.parts),
-                # For a narrow chart (a phone), where the full axis title would be cut.
-                "shortTitle": f"Time, gaps cut ({unit_name})" if cut else f"Time ({unit_name})",
-            },
+            "ticksuffix": f" {unit_name}",
+            "showgrid": True,
+            "gridcolor": "#eef2f6",
+            "zeroline": False,
+        },
+        "yaxis": {
+            "type": "linear",
+            "tickvals": list(range(len(rows))),
+            "ticktext": [escape(row.words) for row in rows],
+            "range": [len(rows) - 0.5, -0.5],
+            "fixedrange": True,
+            "showgrid": True,
+            "gridcolor": "#eef2f6",
+            "zeroline": False,
+        },
+        "shapes": shapes,
+        "annotations": annotations,
+        "meta": {
+            "unit": unit,
+            "unitName": unit_name,
+            "count": total,
+            "sittings": len(clock.parts),
+            # For a narrow chart (a phone), where the full axis title would be cut.
+            "shortTitle": f"Time, gaps cut ({unit_name})" if cut else f"Time ({unit_name})",
         },
     }

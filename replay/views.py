@@ -153,17 +153,13 @@ def _page_data(
     return _escape_json(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
 
 
-@require_GET
-@teacher_required
-@gzip_page
-def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
-    session = selectors.run_session_for(
-        owner=request.user, project_id=project_id, run_session_id=run_session_id
-    )
+def _session_context(session: RunSession, project_id: int) -> dict:
+    """What every answer about a session shows: the learner, the widget, the measures, the way
+    to the neighbouring sessions."""
     widget = get_widget(session.widget)
     neighbours = selectors.learner_neighbours(session=session)
     widget_scores = widget is None or widget.assess is not None
-    context = {
+    return {
         "project": session.run.project,
         "session": session,
         "learner": session.learner,
@@ -176,6 +172,35 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
         "previous": _neighbour_link(project_id, neighbours.previous),
         "next": _neighbour_link(project_id, neighbours.next),
     }
+
+
+def _start_of(clock: SessionTime, moment: float | None, at: int | None) -> tuple[float, str | None]:
+    """Where the replay starts (ms of play time) for `?t=` seconds or `?at=` a learner's clock
+    time, and the notice to show when that moment is not in the session."""
+    length = clock.length
+    cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
+    if at is not None and clock.parts:
+        # A moment on the learner's clock (a flag on the home page): its place in play time.
+        moment = clock.play(min(max(at, clock.start_t), clock.start_t + clock.span_ms)) / 1000
+    if moment is None:
+        return 0.0, None
+    if 0 <= moment * 1000 <= length:
+        return moment * 1000, None
+    notice = (
+        f"This session lasts {format_clock(length)}{cut}, so it has no moment at "
+        f"{moment:g} s. The replay starts at the beginning."
+    )
+    return 0.0, notice
+
+
+@require_GET
+@teacher_required
+@gzip_page
+def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+    session = selectors.run_session_for(
+        owner=request.user, project_id=project_id, run_session_id=run_session_id
+    )
+    context = _session_context(session, project_id)
     try:
         moment = parse_moment(request.GET.get("t"))
         at = parse_at(request.GET.get("at"))
@@ -197,20 +222,7 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
     # sittings are the explorer's (the events may include some the run did not count yet).
     clock = session_time([event["t"] for event in events], measure_rules())
     length = clock.length
-    cut = " with the gaps between its sittings cut" if len(clock.parts) > 1 else ""
-    notice = None
-    start_ms = 0.0
-    if at is not None and clock.parts:
-        # A moment on the learner's clock (a flag on the home page): its place in play time.
-        moment = clock.play(min(max(at, clock.start_t), clock.start_t + clock.span_ms)) / 1000
-    if moment is not None:
-        if 0 <= moment * 1000 <= length:
-            start_ms = moment * 1000
-        else:
-            notice = (
-                f"This session lasts {format_clock(length)}{cut}, so it has no moment at "
-                f"{moment:g} s. The replay starts at the beginning."
-            )
+    start_ms, notice = _start_of(clock, moment, at)
     start_part = clock.part_at(start_ms) if clock.parts else None
     return render(
         request,

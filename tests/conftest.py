@@ -1,4 +1,7 @@
-"""Shared fixtures: the owner / teammate / outsider trio of teachers, learners, and clients."""
+"""Shared fixtures: the owner / teammate / outsider trio of teachers, learners, and clients.
+
+Helpers that are not fixtures (recording sessions, driving a project run) live in tests/support/.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from django.test import Client
 
 from dashboard.access import LEARNER_SESSION_KEY
 from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
-
-BOTH_DATABASES = ["default", "analytics"]
+from tests.support.db import BOTH_DATABASES  # noqa: F401
+from tests.support.replays import eager
 
 
 @pytest.fixture
@@ -52,3 +55,26 @@ def learner_client(learner) -> Client:
     session[LEARNER_SESSION_KEY] = learner.pk
     session.save()
     return client
+
+
+@pytest.fixture
+def ada(db):
+    return LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
+
+
+@pytest.fixture
+def grace(db):
+    return LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
+
+
+@pytest.fixture
+def alan(db):
+    """A learner with no sessions at all."""
+    return LearnerIdentityFactory(real_id="S-2003", display_name="Alan Turing")
+
+
+@pytest.fixture
+def eager_tasks():
+    """Our Celery tasks run in the test's own process (the import a status check enqueues)."""
+    with eager():
+        yield

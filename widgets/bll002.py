@@ -228,11 +228,7 @@ def assess(events: Sequence[Event]) -> Assessment:
 
 def score(events: Sequence[Event]) -> Score:
     """One point per challenge whose first release reached its goal; maximum: all challenges."""
-    assessment = assess(events)
-    return Score(
-        score=float(sum(item.points for item in assessment.items)),
-        maximum=assessment.full_maximum,
-    )
+    return assess(events).full_score()
 
 
 WIDGET = Widget(

@@ -327,11 +327,7 @@ def assess(events: Sequence[Event]) -> Assessment:
 
 def score(events: Sequence[Event]) -> Score:
     """One point per target face matched, one per question answered right on the first try."""
-    assessment = assess(events)
-    return Score(
-        score=float(sum(item.points for item in assessment.items)),
-        maximum=assessment.full_maximum,
-    )
+    return assess(events).full_score()
 
 
 WIDGET = Widget(

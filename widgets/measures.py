@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from widgets.base import Event
+from widgets.base import Event, Score
 
 
 class Outcome(StrEnum):
@@ -115,6 +115,19 @@ class Assessment:
     @property
     def full_maximum(self) -> float:
         return float(sum(item.maximum for item in self.items))
+
+    def full_score(self) -> Score:
+        """Every item's points over the full maximum: what a widget's `score` rule returns."""
+        return Score(
+            score=float(sum(item.points for item in self.items)), maximum=self.full_maximum
+        )
+
+
+def percent_of(score: float | None, maximum: float | None) -> float | None:
+    """A score as a percentage of its maximum; None without a score or without a maximum."""
+    if score is None or not maximum:
+        return None
+    return 100.0 * score / maximum
 
 
 AssessRule = Callable[[Sequence[Event]], Assessment]

@@ -210,11 +210,7 @@ def assess(events: Sequence[Event]) -> Assessment:
 def score(events: Sequence[Event]) -> Score:
     """Per item: 3 points if every card is right on the first check, 2 on the second, 1 on the
     third, 0 otherwise; the maximum is 3 points per item."""
-    assessment = assess(events)
-    return Score(
-        score=float(sum(item.points for item in assessment.items)),
-        maximum=assessment.full_maximum,
-    )
+    return assess(events).full_score()
 
 
 WIDGET = Widget(

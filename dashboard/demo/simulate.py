@@ -196,6 +196,100 @@ def _tei_fix(
     return _clamp(halfway - halfway % step, 0, tei001.MAX_POSITION)
 
 
+@dataclass
+class _Learner:
+    """A simulated learner in one visit: its random draws, strategy and skill, and the recorder of
+    what the view would send. Each widget's learner adds a method per part of the activity."""
+
+    rng: random.Random
+    strategy: Strategy
+    skill: float
+    rec: Recorder
+    extra_moves: int  # moves made only to lengthen the session (generate_events)
+
+
+class _FractionsLearner(_Learner):
+    """A learner playing TEI001: the choices of `simulate_tei001`, one method per part."""
+
+    def play_item(self, item: int) -> None:
+        cards = list(tei001.ITEMS[item - 1]["cards"])
+        skill_here = max(0.0, self.skill - TEI_DIFFICULTY[item - 1]) if self.skill > 0 else 0.0
+        if self.strategy.name != "systematic":
+            self.rng.shuffle(cards)  # the systematic learner takes the tray in order
+        placements: dict[str, int] = {}
+        for card in cards:
+            position = _tei_first_guess(self.rng, skill_here, item, card)
+            self.rec.act(
+                "card_placed", {"item": item, "card": card, "position": position}, before="place"
+            )
+            placements[card] = position
+            # Second thoughts: the card goes back to the tray and comes out somewhere else.
+            if self.strategy.name != "systematic" and self.rng.random() < 0.07:
+                self.rec.act("card_removed", {"item": item, "card": card}, before="place")
+                position = _tei_first_guess(self.rng, skill_here, item, card)
+                self.rec.act(
+                    "card_placed",
+                    {"item": item, "card": card, "position": position},
+                    before="place",
+                )
+                placements[card] = position
+        while self.extra_moves > 0:
+            card = self.rng.choice(cards)
+            here = placements[card]
+            there = self.rng.choice([p for p in _tei_positions(item) if p != here])
+            self.rec.act(
+                "card_moved",
+                {"item": item, "card": card, "from": here, "position": there},
+                before="place",
+            )
+            self.rec.act(
+                "card_moved",
+                {"item": item, "card": card, "from": there, "position": here},
+                before="place",
+            )
+            self.extra_moves -= 2
+        for attempt in range(1, tei001.MAX_ATTEMPTS + 1):
+            verdicts = {card: tei001.verdict_for(item, card, placements[card]) for card in cards}
+            right = [card for card in tei001.ITEMS[item - 1]["cards"] if verdicts[card] == "right"]
+            self.rec.act(
+                "answer_checked",
+                {"item": item, "attempt": attempt, "correct_cards": right},
+                before="check",
+            )
+            all_right = len(right) == len(cards)
+            if all_right or attempt == tei001.MAX_ATTEMPTS:
+                self.rec.follow("item_completed", {"item": item, "correct": all_right})
+                if item == len(tei001.ITEMS):
+                    self.rec.follow("session_completed")
+                elif not all_right:
+                    self.rec.pause("feedback")  # the answers shown under the line
+                    self.rec.maybe_give_up()
+                return
+            self.rec.pause("feedback")
+            self.rec.maybe_give_up()
+            for card in cards:
+                if verdicts[card] == "right":
+                    continue
+                moved = _tei_fix(
+                    self.rng, self.strategy, item, card, placements[card], verdicts[card]
+                )
+                if moved != placements[card]:
+                    self.rec.act(
+                        "card_moved",
+                        {"item": item, "card": card, "from": placements[card], "position": moved},
+                        before="place",
+                    )
+                    placements[card] = moved
+
+    def play(self) -> None:
+        self.rec.follow("session_started")
+        self.rec.act("item_started", {"item": 1}, before="read")  # reads the how-to, presses Start
+        self.play_item(1)
+        for item in range(2, len(tei001.ITEMS) + 1):
+            self.rec.act("item_started", {"item": item}, before="next")
+            self.play_item(item)
+
+
 def simulate_tei001(
     rng: random.Random,
     strategy: Strategy,
@@ -212,85 +306,8 @@ def simulate_tei001(
     first check (for generate_events, which needs sessions of a given length).
     """
     rec = Recorder(rng, strategy, tei001.WIDGET.id, session, start_ms, deadline_ms)
-
-    def play_item(item: int) -> None:
-        nonlocal extra_moves
-        cards = list(tei001.ITEMS[item - 1]["cards"])
-        skill_here = max(0.0, skill - TEI_DIFFICULTY[item - 1]) if skill > 0 else 0.0
-        if strategy.name != "systematic":
-            rng.shuffle(cards)  # the systematic learner takes the tray in order
-        placements: dict[str, int] = {}
-        for card in cards:
-            position = _tei_first_guess(rng, skill_here, item, card)
-            rec.act(
-                "card_placed", {"item": item, "card": card, "position": position}, before="place"
-            )
-            placements[card] = position
-            # Second thoughts: the card goes back to the tray and comes out somewhere else.
-            if strategy.name != "systematic" and rng.random() < 0.07:
-                rec.act("card_removed", {"item": item, "card": card}, before="place")
-                position = _tei_first_guess(rng, skill_here, item, card)
-                rec.act(
-                    "card_placed",
-                    {"item": item, "card": card, "position": position},
-                    before="place",
-                )
-                placements[card] = position
-        while extra_moves > 0:
-            card = rng.choice(cards)
-            here = placements[card]
-            there = rng.choice([p for p in _tei_positions(item) if p != here])
-            rec.act(
-                "card_moved",
-                {"item": item, "card": card, "from": here, "position": there},
-                before="place",
-            )
-            rec.act(
-                "card_moved",
-                {"item": item, "card": card, "from": there, "position": here},
-                before="place",
-            )
-            extra_moves -= 2
-        for attempt in range(1, tei001.MAX_ATTEMPTS + 1):
-            verdicts = {card: tei001.verdict_for(item, card, placements[card]) for card in cards}
-            right = [card for card in tei001.ITEMS[item - 1]["cards"] if verdicts[card] == "right"]
-            rec.act(
-                "answer_checked",
-                {"item": item, "attempt": attempt, "correct_cards": right},
-                before="check",
-            )
-            all_right = len(right) == len(cards)
-            if all_right or attempt == tei001.MAX_ATTEMPTS:
-                rec.follow("item_completed", {"item": item, "correct": all_right})
-                if item == len(tei001.ITEMS):
-                    rec.follow("session_completed")
-                elif not all_right:
-                    rec.pause("feedback")  # the answers shown under the line
-                    rec.maybe_give_up()
-                return
-            rec.pause("feedback")
-            rec.maybe_give_up()
-            for card in cards:
-                if verdicts[card] == "right":
-                    continue
-                moved = _tei_fix(rng, strategy, item, card, placements[card], verdicts[card])
-                if moved != placements[card]:
-                    rec.act(
-                        "card_moved",
-                        {"item": item, "card": card, "from": placements[card], "position": moved},
-                        before="place",
-                    )
-                    placements[card] = moved
-
-    def play() -> None:
-        rec.follow("session_started")
-        rec.act("item_started", {"item": 1}, before="read")  # reads the how-to, presses Start
-        play_item(1)
-        for item in range(2, len(tei001.ITEMS) + 1):
-            rec.act("item_started", {"item": item}, before="next")
-            play_item(item)
-
-    return rec.run(play)
+    learner = _FractionsLearner(rng, strategy, skill, rec, extra_moves)
+    return rec.run(learner.play)
 
 
 # --- chernoff_tutorial: reading data drawn as faces -----------------------------------------------
@@ -328,6 +345,157 @@ def _distance(values: dict[str, int], target: dict[str, int]) -> float:
     return round(max(abs(values[name] - target[name]) / spans[name] for name in spans), 3)
 
 
+@dataclass
+class _TutorialLearner(_Learner):
+    """A learner going through the Chernoff tutorial, and the sliders as the view holds them."""
+
+    def __post_init__(self) -> None:
+        self.steps = list(STEPS)
+        self.completed: set[str] = set()
+        self.sliders = {step: {f: START[f] for f in fs} for step, fs in SLIDER_STEPS.items()}
+        self.touched: dict[str, set[str]] = {step: set() for step in SLIDER_STEPS}
+
+    def complete(self, step: str) -> None:
+        self.completed.add(step)
+        self.rec.follow("step_completed", {"step": step})
+
+    def go_to(self, step: str) -> None:
+        self.rec.act("step_viewed", {"step": step}, before="next")
+
+    def set_slider(self, step: str, feature: str, value: int) -> None:
+        if self.sliders[step][feature] == value and feature in self.touched[step]:
+            return  # let go where it was: the view sends nothing
+        self.rec.act(
+            "slider_changed", {"step": step, "feature": feature, "value": value}, before="place"
+        )
+        self.sliders[step][feature] = value
+        self.touched[step].add(feature)
+
+    def explore(self, step: str) -> None:
+        features = list(SLIDER_STEPS[step])
+        wiggles = {"systematic": 0, "hint_heavy": 1}.get(self.strategy.name, 2)
+        moves = features + [self.rng.choice(features) for _ in range(self.rng.randint(0, wiggles))]
+        while self.extra_moves > 0:
+            moves.append(self.rng.choice(features))
+            self.extra_moves -= 1
+        for feature in moves:
+            current = self.sliders[step][feature]
+            self.set_slider(
+                step, feature, self.rng.choice([v for v in _slider_values(feature) if v != current])
+            )
+            if step not in self.completed and self.touched[step] == set(features):
+                self.complete(step)
+
+    def reread_the_key(self) -> None:
+        """Back to the explore self.steps to look at the mapping again, then forward to match_1."""
+        self.go_to("explore_mood")
+        self.rec.pause("read")
+        self.go_to("explore_size")
+        self.rec.pause("read")
+        self.go_to("explore_mood")
+        self.go_to("match_1")
+
+    def match(self, step: str) -> None:
+        target = dict(TARGETS[step])
+        values = self.sliders[step]
+        attempts = 0
+        if step == "match_1" and self.rng.random() < self.strategy.hint_rate:
+            self.reread_the_key()
+        while True:
+            for feature in ALL_FEATURES:
+                close = abs(values[feature] - target[feature]) <= _tolerance(feature)
+                if self.skill <= 0:  # a guesser moves some self.sliders anywhere
+                    if attempts == 0 or self.rng.random() < 0.5:
+                        self.set_slider(
+                            step, feature, _estimate(self.rng, feature, target[feature], 0)
+                        )
+                elif attempts == 0:
+                    self.set_slider(
+                        step, feature, _estimate(self.rng, feature, target[feature], self.skill)
+                    )
+                elif not close:
+                    # After the first check only a count is shown; from the second on, the view
+                    # names each feature still off and the way to move it.
+                    p_fix = (
+                        self.strategy.fix_rate if attempts >= 2 else self.strategy.fix_rate * 0.6
+                    )
+                    self.set_slider(
+                        step, feature, _estimate(self.rng, feature, target[feature], p_fix)
+                    )
+            attempts += 1
+            matched = is_within_tolerance(values, target)
+            self.rec.act(
+                "match_checked",
+                {
+                    "step": step,
+                    "attempt": attempts,
+                    "distance": _distance(values, target),
+                    "matched": matched,
+                },
+                before="check",
+            )
+            if matched:
+                self.complete(step)
+                return
+            self.rec.pause("feedback")
+            self.rec.maybe_give_up()
+            if attempts >= CHERNOFF_ATTEMPTS_BEFORE_SKIP:
+                skip = {"guessing": 0.85, "giving_up": 0.7, "trial_and_error": 0.2}.get(
+                    self.strategy.name, 0.05
+                )
+                if self.rng.random() < skip or attempts >= 8:
+                    return  # "Skip for now"
+
+    def read(self, step: str) -> None:
+        for name, question in QUESTIONS[step].items():
+            tried: list[str] = []
+            while True:
+                left = [c for c in question["choices"] if c not in tried]
+                p_right = self.skill if not tried else self.skill + (1 - self.skill) * 0.5
+                wrong = [c for c in left if c != question["answer"]]
+                if self.skill <= 0:
+                    choice = self.rng.choice(left)
+                elif self.rng.random() < p_right or not wrong:
+                    choice = question["answer"]
+                else:
+                    choice = self.rng.choice(wrong)
+                self.rec.act(
+                    "question_answered",
+                    {"step": step, "question": name, "choice": choice},
+                    before="decide",
+                )
+                tried.append(choice)
+                if choice == question["answer"]:
+                    break
+                self.rec.pause("feedback")
+                self.rec.maybe_give_up()
+        self.complete(step)
+
+    def play(self) -> None:
+        self.rec.follow("session_started")
+        for index, step in enumerate(self.steps):
+            if step == "welcome":
+                self.rec.act("step_completed", {"step": step}, before="read")
+                self.completed.add(step)
+            elif step in TARGETS:
+                self.match(step)
+            elif step in SLIDER_STEPS:
+                self.rec.pause("read")
+                self.explore(step)
+            elif step in QUESTIONS:
+                self.rec.pause("read")
+                self.read(step)
+            else:  # finish: the summary, then "Finish ✓"
+                self.rec.act("step_completed", {"step": step}, before="read")
+                self.rec.follow("session_completed")
+                return
+            following = self.steps[index + 1]
+            if step == "welcome":
+                self.rec.follow("step_viewed", {"step": following})
+            else:
+                self.go_to(following)
+
+
 def simulate_chernoff(
     rng: random.Random,
     strategy: Strategy,
@@ -343,145 +511,8 @@ def simulate_chernoff(
     `extra_moves` makes the learner play with the first step's sliders that many more times.
     """
     rec = Recorder(rng, strategy, "chernoff_tutorial", session, start_ms, deadline_ms)
-    steps = list(STEPS)
-    completed: set[str] = set()
-    sliders = {step: {f: START[f] for f in fs} for step, fs in SLIDER_STEPS.items()}
-    touched: dict[str, set[str]] = {step: set() for step in SLIDER_STEPS}
-
-    def complete(step: str) -> None:
-        completed.add(step)
-        rec.follow("step_completed", {"step": step})
-
-    def go_to(step: str) -> None:
-        rec.act("step_viewed", {"step": step}, before="next")
-
-    def set_slider(step: str, feature: str, value: int) -> None:
-        if sliders[step][feature] == value and feature in touched[step]:
-            return  # let go where it was: the view sends nothing
-        rec.act(
-            "slider_changed", {"step": step, "feature": feature, "value": value}, before="place"
-        )
-        sliders[step][feature] = value
-        touched[step].add(feature)
-
-    def explore(step: str) -> None:
-        nonlocal extra_moves
-        features = list(SLIDER_STEPS[step])
-        wiggles = {"systematic": 0, "hint_heavy": 1}.get(strategy.name, 2)
-        moves = features + [rng.choice(features) for _ in range(rng.randint(0, wiggles))]
-        while extra_moves > 0:
-            moves.append(rng.choice(features))
-            extra_moves -= 1
-        for feature in moves:
-            current = sliders[step][feature]
-            set_slider(
-                step, feature, rng.choice([v for v in _slider_values(feature) if v != current])
-            )
-            if step not in completed and touched[step] == set(features):
-                complete(step)
-
-    def reread_the_key() -> None:
-        """Back to the explore steps to look at the mapping again, then forward to match_1."""
-        go_to("explore_mood")
-        rec.pause("read")
-        go_to("explore_size")
-        rec.pause("read")
-        go_to("explore_mood")
-        go_to("match_1")
-
-    def match(step: str) -> None:
-        target = dict(TARGETS[step])
-        values = sliders[step]
-        attempts = 0
-        if step == "match_1" and rng.random() < strategy.hint_rate:
-            reread_the_key()
-        while True:
-            for feature in ALL_FEATURES:
-                close = abs(values[feature] - target[feature]) <= _tolerance(feature)
-                if skill <= 0:  # a guesser moves some sliders anywhere
-                    if attempts == 0 or rng.random() < 0.5:
-                        set_slider(step, feature, _estimate(rng, feature, target[feature], 0))
-                elif attempts == 0:
-                    set_slider(step, feature, _estimate(rng, feature, target[feature], skill))
-                elif not close:
-                    # After the first check only a count is shown; from the second on, the view
-                    # names each feature still off and the way to move it.
-                    p_fix = strategy.fix_rate if attempts >= 2 else strategy.fix_rate * 0.6
-                    set_slider(step, feature, _estimate(rng, feature, target[feature], p_fix))
-            attempts += 1
-            matched = is_within_tolerance(values, target)
-            rec.act(
-                "match_checked",
-                {
-                    "step": step,
-                    "attempt": attempts,
-                    "distance": _distance(values, target),
-                    "matched": matched,
-                },
-                before="check",
-            )
-            if matched:
-                complete(step)
-                return
-            rec.pause("feedback")
-            rec.maybe_give_up()
-            if attempts >= CHERNOFF_ATTEMPTS_BEFORE_SKIP:
-                skip = {"guessing": 0.85, "giving_up": 0.7, "trial_and_error": 0.2}.get(
-                    strategy.name, 0.05
-                )
-                if rng.random() < skip or attempts >= 8:
-                    return  # "Skip for now"
-
-    def read(step: str) -> None:
-        for name, question in QUESTIONS[step].items():
-            tried: list[str] = []
-            while True:
-                left = [c for c in question["choices"] if c not in tried]
-                p_right = skill if not tried else skill + (1 - skill) * 0.5
-                wrong = [c for c in left if c != question["answer"]]
-                if skill <= 0:
-                    choice = rng.choice(left)
-                elif rng.random() < p_right or not wrong:
-                    choice = question["answer"]
-                else:
-                    choice = rng.choice(wrong)
-                rec.act(
-                    "question_answered",
-                    {"step": step, "question": name, "choice": choice},
-                    before="decide",
-                )
-                tried.append(choice)
-                if choice == question["answer"]:
-                    break
-                rec.pause("feedback")
-                rec.maybe_give_up()
-        complete(step)
-
-    def play() -> None:
-        rec.follow("session_started")
-        for index, step in enumerate(steps):
-            if step == "welcome":
-                rec.act("step_completed", {"step": step}, before="read")
-                completed.add(step)
-            elif step in TARGETS:
-                match(step)
-            elif step in SLIDER_STEPS:
-                rec.pause("read")
-                explore(step)
-            elif step in QUESTIONS:
-                rec.pause("read")
-                read(step)
-            else:  # finish: the summary, then "Finish ✓"
-                rec.act("step_completed", {"step": step}, before="read")
-                rec.follow("session_completed")
-                return
-            following = steps[index + 1]
-            if step == "welcome":
-                rec.follow("step_viewed", {"step": following})
-            else:
-                go_to(following)
-
-    return rec.run(play)
+    learner = _TutorialLearner(rng, strategy, skill, rec, extra_moves)
+    return rec.run(learner.play)
 
 
 # --- BLL002: balance lever lab (a resume widget: one session over several visits) -----------------
@@ -579,6 +610,188 @@ def _near_miss(rng: random.Random, challenge: bll002.Challenge) -> list[tuple[in
     return _random_arrangement(rng, challenge)
 
 
+@dataclass
+class _LeverLearner(_Learner):
+    """A learner at the lever lab, and the progress `p` the reducer holds between visits."""
+
+    p: LeverProgress
+
+    def skill_now(self) -> float:
+        if self.skill <= 0:
+            return 0.0
+        return min(0.97, self.skill + 0.15 * self.p.hints.get(self.p.challenge, 0))
+
+    def ask_hint(self, before: str) -> None:
+        hint = self.p.hints.get(self.p.challenge, 0) + 1
+        self.rec.act("hint_requested", {"challenge": self.p.challenge, "hint": hint}, before=before)
+        self.p.hints[self.p.challenge] = hint
+        self.rec.pause("hint")
+
+    def maybe_hints(self, before: str, appetite: float) -> None:
+        challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+        while (
+            self.p.hints.get(self.p.challenge, 0) < challenge.hints and self.rng.random() < appetite
+        ):
+            self.ask_hint(before)
+            before, appetite = "decide", appetite * 0.8
+
+    def start(self, challenge_id: int) -> None:
+        self.p.phase, self.p.challenge = "arranging", challenge_id
+        self.p.placed, self.p.tray = [], list(tray_masses(LEVER_CHALLENGES[challenge_id - 1]))
+        self.p.prediction = self.p.outcome = None
+
+    def move_to(self, goal: list[tuple[int, int]]) -> None:
+        """Drags weights (tray → peg, peg → peg, peg → tray) until the lever holds `goal`."""
+        wanted = list(goal)
+        for weight in list(self.p.placed):
+            if weight in wanted:
+                wanted.remove(weight)
+        leaving = list(self.p.placed)
+        for weight in goal:
+            if weight in leaving:
+                leaving.remove(weight)
+        for peg, mass in leaving:
+            self.rec.act("weight_removed", {"peg": peg, "mass": mass}, before="place")
+            self.p.placed.remove((peg, mass))
+            slot = next((w for w in wanted if w[1] == mass), None)
+            if slot is not None and _stack_ok([*self.p.weights, slot]):
+                self.rec.follow("weight_placed", {"peg": slot[0], "mass": mass})
+                self.p.placed.append(slot)
+                wanted.remove(slot)
+            else:
+                self.p.tray.append(mass)
+        for peg, mass in wanted:
+            self.rec.act("weight_placed", {"peg": peg, "mass": mass}, before="place")
+            self.p.tray.remove(mass)
+            self.p.placed.append((peg, mass))
+        while self.extra_moves > 0 and self.p.placed:
+            peg, mass = self.rng.choice(self.p.placed)
+            others = [
+                q for q in bll002.PEGS if q != peg and _stack_ok([*self.p.weights, (q, mass)])
+            ]
+            if not others:
+                break
+            other = self.rng.choice(others)
+            for here, there in ((peg, other), (other, peg)):
+                self.rec.act("weight_removed", {"peg": here, "mass": mass}, before="place")
+                self.rec.follow("weight_placed", {"peg": there, "mass": mass})
+                self.p.placed.remove((here, mass))
+                self.p.placed.append((there, mass))
+            self.extra_moves -= 4
+
+    def arrange(self) -> None:
+        challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+        tries = self.p.attempts.get(challenge.id, 0)
+        if self.strategy.name == "guessing" and tries < 4:
+            goal = _random_arrangement(self.rng, challenge)
+        elif tries > 0 and self.strategy.name in ("trial_and_error", "giving_up", "guessing"):
+            goal = _nudge(self.rng, challenge, self.p.placed)
+            if self.rng.random() < self.skill_now() * 0.5:
+                goal = list(self.rng.choice(lever_solutions(challenge.id)))
+        elif self.rng.random() < (
+            self.skill_now() if tries == 0 else max(self.skill_now(), self.strategy.fix_rate)
+        ):
+            goal = list(self.rng.choice(lever_solutions(challenge.id)))
+        elif self.strategy.name in ("trial_and_error", "giving_up"):
+            goal = _random_arrangement(self.rng, challenge)
+        else:
+            goal = _near_miss(self.rng, challenge)
+        if tries == 0 and self.strategy.name != "systematic" and self.rng.random() < 0.5:
+            self.move_to(_random_arrangement(self.rng, challenge))  # tries the weights out first
+        self.move_to(goal)
+
+    def predict(self) -> None:
+        challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+        actual = bll002.outcome_of(self.p.weights)
+        if challenge.goal == "balance":
+            # What the learner expects of their arrangement: a levelled lever, mostly.
+            if self.skill_now() <= 0:
+                belief = self.rng.choice(bll002.ANSWERS)
+            elif self.rng.random() < self.skill_now():
+                belief = actual
+            else:
+                belief = "balance"
+        elif self.skill_now() <= 0:
+            belief = self.rng.choice(bll002.ANSWERS)
+        elif self.rng.random() < self.skill_now():
+            belief = actual
+        else:
+            belief = self.rng.choice([a for a in bll002.ANSWERS if a != actual])
+        if belief != self.p.prediction:  # the radio button already checked sends nothing
+            self.rec.act("prediction_made", {"answer": belief}, before="decide")
+            self.p.prediction = belief
+        if (
+            self.strategy.name == "trial_and_error" and self.rng.random() < 0.25
+        ):  # changes their mind
+            other = self.rng.choice([a for a in bll002.ANSWERS if a != belief])
+            self.rec.act("prediction_made", {"answer": other}, before="place")
+            self.p.prediction = other
+
+    def release(self) -> None:
+        challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+        outcome = bll002.outcome_of(self.p.weights)
+        self.rec.act("released", {"outcome": outcome}, before="check")
+        correct = (
+            self.p.prediction == outcome if challenge.goal == "predict" else outcome == "balance"
+        )
+        self.p.phase, self.p.outcome = "released", outcome
+        self.p.attempts[challenge.id] = self.p.attempts.get(challenge.id, 0) + 1
+        self.p.first_correct.setdefault(challenge.id, correct)
+        self.rec.pause("feedback")
+
+    def after_release(self) -> None:
+        challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+        if challenge.goal == "predict" or self.p.outcome == "balance":
+            self.rec.act(
+                "challenge_completed",
+                {
+                    "challenge": challenge.id,
+                    "correct": bool(self.p.first_correct.get(challenge.id)),
+                },
+                before="next",
+            )
+            self.p.phase = "completed"
+            if challenge.id == len(LEVER_CHALLENGES):
+                self.rec.follow("session_completed")
+                self.p.phase = "finished"
+            else:
+                self.rec.follow("challenge_started", {"challenge": challenge.id + 1})
+                self.start(challenge.id + 1)
+            return
+        self.maybe_hints("feedback", self.strategy.hint_rate + 0.2)
+        self.rec.maybe_give_up()
+        self.rec.act("try_again", {"challenge": challenge.id}, before="next")
+        self.p.phase, self.p.prediction, self.p.outcome = "arranging", None, None
+
+    def play(self) -> None:
+        if self.p.started:
+            self.rec.follow("session_resumed")
+            self.rec.pause("read")  # where was I?
+        else:
+            self.rec.follow("session_started")
+            self.p.started = True
+        while self.p.phase != "finished":
+            if self.p.phase in ("intro", "completed"):
+                self.rec.act(
+                    "challenge_started", {"challenge": self.p.challenge + 1}, before="read"
+                )
+                self.start(self.p.challenge + 1)
+            elif self.p.phase == "arranging":
+                challenge = LEVER_CHALLENGES[self.p.challenge - 1]
+                if (
+                    self.p.prediction is None
+                    and not self.p.placed
+                    and self.p.attempts.get(challenge.id, 0) == 0
+                ):
+                    self.maybe_hints("read", self.strategy.hint_rate)
+                if challenge.goal == "balance":
+                    self.arrange()
+                self.predict()
+                self.release()
+            else:  # released
+                self.after_release()
+
+
 def simulate_bll002(
     rng: random.Random,
     strategy: Strategy,
@@ -599,165 +812,8 @@ def simulate_bll002(
     """
     p = progress.copy() if progress is not None else LeverProgress()
     rec = Recorder(rng, strategy, "BLL002", session, start_ms, deadline_ms)
-
-    def skill_now() -> float:
-        if skill <= 0:
-            return 0.0
-        return min(0.97, skill + 0.15 * p.hints.get(p.challenge, 0))
-
-    def ask_hint(before: str) -> None:
-        hint = p.hints.get(p.challenge, 0) + 1
-        rec.act("hint_requested", {"challenge": p.challenge, "hint": hint}, before=before)
-        p.hints[p.challenge] = hint
-        rec.pause("hint")
-
-    def maybe_hints(before: str, appetite: float) -> None:
-        challenge = LEVER_CHALLENGES[p.challenge - 1]
-        while p.hints.get(p.challenge, 0) < challenge.hints and rng.random() < appetite:
-            ask_hint(before)
-            before, appetite = "decide", appetite * 0.8
-
-    def start(challenge_id: int) -> None:
-        p.phase, p.challenge = "arranging", challenge_id
-        p.placed, p.tray = [], list(tray_masses(LEVER_CHALLENGES[challenge_id - 1]))
-        p.prediction = p.outcome = None
-
-    def move_to(goal: list[tuple[int, int]]) -> None:
-        """Drags weights (tray → peg, peg → peg, peg → tray) until the lever holds `goal`."""
-        nonlocal extra_moves
-        wanted = list(goal)
-        for weight in list(p.placed):
-            if weight in wanted:
-                wanted.remove(weight)
-        leaving = list(p.placed)
-        for weight in goal:
-            if weight in leaving:
-                leaving.remove(weight)
-        for peg, mass in leaving:
-            rec.act("weight_removed", {"peg": peg, "mass": mass}, before="place")
-            p.placed.remove((peg, mass))
-            slot = next((w for w in wanted if w[1] == mass), None)
-            if slot is not None and _stack_ok([*p.weights, slot]):
-                rec.follow("weight_placed", {"peg": slot[0], "mass": mass})
-                p.placed.append(slot)
-                wanted.remove(slot)
-            else:
-                p.tray.append(mass)
-        for peg, mass in wanted:
-            rec.act("weight_placed", {"peg": peg, "mass": mass}, before="place")
-            p.tray.remove(mass)
-            p.placed.append((peg, mass))
-        while extra_moves > 0 and p.placed:
-            peg, mass = rng.choice(p.placed)
-            others = [q for q in bll002.PEGS if q != peg and _stack_ok([*p.weights, (q, mass)])]
-            if not others:
-                break
-            other = rng.choice(others)
-            for here, there in ((peg, other), (other, peg)):
-                rec.act("weight_removed", {"peg": here, "mass": mass}, before="place")
-                rec.follow("weight_placed", {"peg": there, "mass": mass})
-                p.placed.remove((here, mass))
-                p.placed.append((there, mass))
-            extra_moves -= 4
-
-    def arrange() -> None:
-        challenge = LEVER_CHALLENGES[p.challenge - 1]
-        tries = p.attempts.get(challenge.id, 0)
-        if strategy.name == "guessing" and tries < 4:
-            goal = _random_arrangement(rng, challenge)
-        elif tries > 0 and strategy.name in ("trial_and_error", "giving_up", "guessing"):
-            goal = _nudge(rng, challenge, p.placed)
-            if rng.random() < skill_now() * 0.5:
-                goal = list(rng.choice(lever_solutions(challenge.id)))
-        elif rng.random() < (skill_now() if tries == 0 else max(skill_now(), strategy.fix_rate)):
-            goal = list(rng.choice(lever_solutions(challenge.id)))
-        elif strategy.name in ("trial_and_error", "giving_up"):
-            goal = _random_arrangement(rng, challenge)
-        else:
-            goal = _near_miss(rng, challenge)
-        if tries == 0 and strategy.name != "systematic" and rng.random() < 0.5:
-            move_to(_random_arrangement(rng, challenge))  # tries the weights out first
-        move_to(goal)
-
-    def predict() -> None:
-        challenge = LEVER_CHALLENGES[p.challenge - 1]
-        actual = bll002.outcome_of(p.weights)
-        if challenge.goal == "balance":
-            # What the learner expects of their arrangement: a levelled lever, mostly.
-            if skill_now() <= 0:
-                belief = rng.choice(bll002.ANSWERS)
-            elif rng.random() < skill_now():
-                belief = actual
-            else:
-                belief = "balance"
-        elif skill_now() <= 0:
-            belief = rng.choice(bll002.ANSWERS)
-        elif rng.random() < skill_now():
-            belief = actual
-        else:
-            belief = rng.choice([a for a in bll002.ANSWERS if a != actual])
-        if belief != p.prediction:  # the radio button already checked sends nothing
-            rec.act("prediction_made", {"answer": belief}, before="decide")
-            p.prediction = belief
-        if strategy.name == "trial_and_error" and rng.random() < 0.25:  # changes their mind
-            other = rng.choice([a for a in bll002.ANSWERS if a != belief])
-            rec.act("prediction_made", {"answer": other}, before="place")
-            p.prediction = other
-
-    def release() -> None:
-        challenge = LEVER_CHALLENGES[p.challenge - 1]
-        outcome = bll002.outcome_of(p.weights)
-        rec.act("released", {"outcome": outcome}, before="check")
-        correct = p.prediction == outcome if challenge.goal == "predict" else outcome == "balance"
-        p.phase, p.outcome = "released", outcome
-        p.attempts[challenge.id] = p.attempts.get(challenge.id, 0) + 1
-        p.first_correct.setdefault(challenge.id, correct)
-        rec.pause("feedback")
-
-    def after_release() -> None:
-        challenge = LEVER_CHALLENGES[p.challenge - 1]
-        if challenge.goal == "predict" or p.outcome == "balance":
-            rec.act(
-                "challenge_completed",
-                {"challenge": challenge.id, "correct": bool(p.first_correct.get(challenge.id))},
-                before="next",
-            )
-            p.phase = "completed"
-            if challenge.id == len(LEVER_CHALLENGES):
-                rec.follow("session_completed")
-                p.phase = "finished"
-            else:
-                rec.follow("challenge_started", {"challenge": challenge.id + 1})
-                start(challenge.id + 1)
-            return
-        maybe_hints("feedback", strategy.hint_rate + 0.2)
-        rec.maybe_give_up()
-        rec.act("try_again", {"challenge": challenge.id}, before="next")
-        p.phase, p.prediction, p.outcome = "arranging", None, None
-
-    def play() -> None:
-        if p.started:
-            rec.follow("session_resumed")
-            rec.pause("read")  # where was I?
-        else:
-            rec.follow("session_started")
-            p.started = True
-        while p.phase != "finished":
-            if p.phase in ("intro", "completed"):
-                rec.act("challenge_started", {"challenge": p.challenge + 1}, before="read")
-                start(p.challenge + 1)
-            elif p.phase == "arranging":
-                challenge = LEVER_CHALLENGES[p.challenge - 1]
-                if p.prediction is None and not p.placed and p.attempts.get(challenge.id, 0) == 0:
-                    maybe_hints("read", strategy.hint_rate)
-                if challenge.goal == "balance":
-                    arrange()
-                predict()
-                release()
-            else:  # released
-                after_release()
-
-    return rec.run(play), p
+    learner = _LeverLearner(rng, strategy, skill, rec, extra_moves, p)
+    return rec.run(learner.play), p
 
 
 # The widgets that can be simulated, and the event types each simulator sends (lifecycle
@@ -822,7 +878,7 @@ def simulate_session(
     while True:
         attempt = random.Random()  # noqa: S311 (simulation, not secrets)
         attempt.setstate(rng.getstate())
-        common = {"session": session, "start_ms": start_ms, "extra_moves": extra}
+        common: dict[str, Any] = {"session": session, "start_ms": start_ms, "extra_moves": extra}
         if widget == "BLL002":
             simulated, _ = simulate_bll002(attempt, strategy, skill, **common)
         elif widget == "TEI001":

@@ -46,6 +46,23 @@ const byteLength = (text) => utf8.encode(text).length;
  * @param {number} [options.flushInterval]  ms from the first queued event to its send (500)
  */
 export function createLogger(options = {}) {
+  const L = loggerState(options);
+  recoverEarlierPageLoads(L);
+  L.listeners = {
+    pagehide: () => sendBeforeLeaving(L),
+    visibilitychange: (event) => onVisibilityChange(L, event),
+    online: () => onOnline(L),
+  };
+  if (L.listen) for (const [type, handler] of Object.entries(L.listeners)) L.listen(type, handler);
+  // Recovered events have waited long enough already.
+  for (const outbox of [L.own, ...L.leftovers]) if (outbox.events.length) outbox.dueAt = L.now();
+  pumpAll(L);
+  return loggerApi(L);
+}
+
+// The logger's state, shared by the functions below (`L` in each): the options checked, the
+// page's own outbox and those earlier page loads left, and what is on the wire.
+function loggerState(options) {
   const { endpoint, token, widget, session } = options;
   requireText("endpoint", endpoint);
   requireText("token", token);
@@ -73,373 +90,47 @@ export function createLogger(options = {}) {
   const unlisten =
     options.removeEventListener ??
     (options.addEventListener ? undefined : globalThis.removeEventListener?.bind(globalThis));
+  return {
+    endpoint,
+    token,
+    widget,
+    session,
+    fetchEvents,
+    now,
+    random,
+    startTimer,
+    stopTimer,
+    maxBatch,
+    flushInterval,
+    listen,
+    unlisten,
+    listeners: {},
+    store: createStore(storage),
+    own: createOutbox({ key: `${OUTBOX_PREFIX}${widget}:${session}`, endpoint, token, own: true }),
+    // Outboxes that earlier page loads left in storage, sent with their own endpoint and token.
+    leftovers: [],
+    inFlight: null, // the outbox whose request is on the wire: one request at a time
+    closed: false,
+    status: "idle",
+    statusListeners: new Set(),
+    flushWaiters: [],
+    keepaliveBytesInFlight: 0,
+  };
+}
 
-  const store = createStore(storage);
-  const own = createOutbox({ key: `${OUTBOX_PREFIX}${widget}:${session}`, endpoint, token, own: true });
-  // Outboxes that earlier page loads left in storage, sent with their own endpoint and token.
-  const leftovers = [];
-  let inFlight = null; // the outbox whose request is on the wire: one request at a time
-  let closed = false;
-  let status = "idle";
-  const statusListeners = new Set();
-  const flushWaiters = [];
-  let keepaliveBytesInFlight = 0;
+// --- The logger's methods ---------------------------------------------------------------------
 
-  // --- Storage -----------------------------------------------------------------------------------
-
-  function persist(outbox) {
-    if (outbox.own) {
-      if (outbox.events.length === 0) store.remove(outbox.key);
-      else store.write(outbox.key, { endpoint: outbox.endpoint, token: outbox.token, events: outbox.events });
-      return;
-    }
-    // A leftover outbox may belong to a page still open in another tab, which keeps appending to
-    // it: take out only what this logger settled and keep whatever else is stored there now.
-    const stored = store.read(outbox.key);
-    if (!stored || stored.token !== outbox.token || stored.endpoint !== outbox.endpoint) return;
-    const remaining = stored.events.filter((event) => !outbox.settled.has(event.id));
-    if (remaining.length === 0) store.remove(outbox.key);
-    else store.write(outbox.key, { ...stored, events: remaining });
-  }
-
-  function recoverEarlierPageLoads() {
-    const earlier = store.read(own.key);
-    if (earlier && earlier.endpoint === endpoint && earlier.token === token) {
-      own.events.push(...earlier.events);
-    } else if (earlier) {
-      // Same widget and session, but logged with another token: it must keep that token, so it
-      // moves aside (to a key of its own) before this page's events overwrite the key.
-      const movedKey = `${own.key}:earlier:${newEventId()}`;
-      store.write(movedKey, earlier);
-      leftovers.push(leftoverOutbox(movedKey, earlier));
-    }
-    for (const key of store.keys()) {
-      if (key === own.key || leftovers.some((outbox) => outbox.key === key)) continue;
-      const record = store.read(key);
-      if (record && record.events.length > 0) leftovers.push(leftoverOutbox(key, record));
-      else store.remove(key); // empty, or unreadable (then store.read already warned)
-    }
-    persist(own);
-  }
-
-  // --- Sending -----------------------------------------------------------------------------------
-
-  // Sends `outbox`'s next batch if it is due and nothing else is on the wire; otherwise makes sure
-  // something (a timer, or the end of the request in flight) will call it again.
-  function pump(outbox) {
-    if (closed || outbox.blocked || outbox.retryTimer !== null) return;
-    if (outbox.events.length === 0) {
-      outbox.dueAt = null;
-      clearBatchTimer(outbox);
-      return;
-    }
-    outbox.dueAt ??= now() + flushInterval;
-    const wait = outbox.events.length >= maxBatch ? 0 : outbox.dueAt - now();
-    if (wait > 0) {
-      outbox.batchTimer ??= startTimer(() => {
-        outbox.batchTimer = null;
-        pump(outbox);
-      }, wait);
-      return;
-    }
-    if (inFlight) return; // pumpAll() runs when its answer comes
-    clearBatchTimer(outbox);
-    send(outbox);
-  }
-
-  function pumpAll() {
-    // The page's own events first: they are what the learner is waiting to see saved.
-    pump(own);
-    for (const outbox of [...leftovers]) pump(outbox);
-  }
-
-  async function send(outbox) {
-    const size = Math.min(maxBatch, outbox.plannedSizes[0] ?? maxBatch);
-    const batch = outbox.events.slice(0, size);
-    if (batch.length === outbox.events.length) outbox.dueAt = null; // later events start a new wait
-    inFlight = outbox;
-    report(outbox, "sending");
-    const tokenUsed = outbox.token;
-    let response = null;
-    try {
-      response = await post(outbox, JSON.stringify({ sent_at: now(), events: batch }), false);
-    } catch {
-      // fetch rejects only when no answer came back at all: offline, DNS, connection reset.
-    }
-    // Read to its end even when only the status matters: the browser counts an answer whose body
-    // nobody read as still loading, and reports it as aborted when the learner leaves the page.
-    const said = response ? await serverAnswer(response) : "";
-    inFlight = null;
-    // A closed logger's page is gone or being torn down; a newer logger may own its storage now.
-    if (closed) return;
-    const outcome = answer(outbox, batch, response, tokenUsed, said);
-    pumpAll();
-    if (outcome === "accepted" && outbox.own && inFlight !== own) report(own, "idle");
-  }
-
-  function answer(outbox, batch, response, tokenUsed, said) {
-    if (!response) return retryLater(outbox, "offline", 0);
-    const code = response.status;
-    const rejection = said.slice(0, 2000);
-    if (code >= 200 && code < 300) {
-      outbox.attempt = 0;
-      outbox.plannedSizes.shift();
-      settle(outbox, batch);
-      // The server stored the valid events and kept the invalid ones aside (its quarantine).
-      const refused = refusedEvents(batch, code, parseAnswer(said));
-      if (refused.length === 0) return "accepted";
-      console.warn(
-        `Pathlens logger: the server stored ${batch.length - refused.length} event(s) and refused ` +
-          `${refused.length} (${code}); the refused ones are not sent again. Server said: ${rejection}`,
-      );
-      report(outbox, "rejected");
-      return "rejected";
-    }
-    if (code === 401) {
-      if (outbox.token !== tokenUsed) {
-        outbox.dueAt = now(); // setToken() came while the old token was on the wire
-        return "resend";
-      }
-      return unauthorized(outbox);
-    }
-    if (code === 413 && batch.length > 1) {
-      const half = Math.ceil(batch.length / 2);
-      outbox.plannedSizes.splice(0, 1, half, batch.length - half);
-      outbox.dueAt = now();
-      return "split";
-    }
-    const refused = refusedEvents(batch, code, parseAnswer(said));
-    if (refused.length > 0 && refused.length < batch.length) {
-      // Nothing of the batch was stored, but the answer says which events can never be: drop
-      // those, and send the others again at once, since they may well be accepted.
-      outbox.attempt = 0;
-      if (outbox.plannedSizes.length) outbox.plannedSizes[0] = batch.length - refused.length;
-      settle(outbox, refused);
-      outbox.dueAt = now();
-      console.warn(
-        `Pathlens logger: the server refused ${refused.length} event(s) with ${code}; they are ` +
-          `dropped and the other ${batch.length - refused.length} sent again. Server said: ${rejection}`,
-      );
-      report(outbox, "rejected");
-      return "resend";
-    }
-    if (REJECTED_STATUSES.has(code)) {
-      outbox.attempt = 0;
-      outbox.plannedSizes.shift();
-      settle(outbox, batch);
-      console.warn(
-        `Pathlens logger: the server refused ${batch.length} event(s) with ${code}; ` +
-          `they are dropped, later events still go. Server said: ${rejection}`,
-      );
-      report(outbox, "rejected");
-      return "rejected";
-    }
-    // 5xx, 429, and anything unexpected (404 from a misconfigured proxy, say): the events are
-    // kept and tried again later, since dropping them cannot be undone.
-    return retryLater(outbox, "retrying", retryAfterMs(response, now()));
-  }
-
-  // Exponential backoff with full jitter, so that a server coming back is not hit by every
-  // learner at the same moment; never sooner than the server's Retry-After.
-  function retryLater(outbox, retryStatus, minimumMs) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** outbox.attempt);
-    outbox.attempt += 1;
-    outbox.notBefore = now() + minimumMs;
-    clearBatchTimer(outbox);
-    outbox.retryTimer = startTimer(() => retryNow(outbox), Math.max(minimumMs, random() * ceiling));
-    report(outbox, retryStatus);
-    return retryStatus;
-  }
-
-  function retryNow(outbox) {
-    outbox.retryTimer = null;
-    outbox.dueAt = now();
-    pump(outbox);
-  }
-
-  function unauthorized(outbox) {
-    if (outbox.own) {
-      // Keep the events: with a new token (setToken) they can still be sent as this learner.
-      outbox.blocked = true;
-      clearBatchTimer(outbox);
-      report(outbox, "unauthorized");
-      settleFlushWaiters();
-      return "unauthorized";
-    }
-    // No one on this page can get a new token for that learner, and sending the events with any
-    // other token would attribute them to the wrong person.
-    console.warn(
-      `Pathlens logger: dropping ${outbox.events.length} unsent event(s) left by an earlier page ` +
-        `(${outbox.key}): the server no longer accepts their token (401), so they cannot be attributed.`,
-    );
-    settle(outbox, outbox.events);
-    return "unauthorized";
-  }
-
-  // The events are done with: accepted, or dropped for good.
-  function settle(outbox, events) {
-    const ids = new Set(events.map((event) => event.id));
-    outbox.events = outbox.events.filter((event) => !ids.has(event.id));
-    if (!outbox.own) for (const id of ids) outbox.settled.add(id);
-    persist(outbox);
-    if (!outbox.own && outbox.events.length === 0) {
-      clearTimers(outbox);
-      const index = leftovers.indexOf(outbox);
-      if (index !== -1) leftovers.splice(index, 1);
-    }
-    settleFlushWaiters();
-  }
-
-  function post(outbox, body, keepalive) {
-    return fetchEvents(outbox.endpoint, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${outbox.token}`, "Content-Type": "application/json" },
-      body,
-      keepalive,
-    });
-  }
-
-  // --- Leaving the page --------------------------------------------------------------------------
-
-  // The page may be gone before an ordinary request is answered, and timers stop with it, so this
-  // sends what it can with keepalive requests, which outlive the page. What does not fit the
-  // keepalive budget stays in storage for the next page load.
-  function sendBeforeLeaving() {
-    if (closed) return;
-    let budget = KEEPALIVE_BUDGET_BYTES - keepaliveBytesInFlight;
-    for (const outbox of [own, ...leftovers]) {
-      if (outbox.blocked) continue;
-      // A second call (visibilitychange, then pagehide) sends only what the first did not.
-      const unsent = outbox.events.filter((event) => !outbox.keepaliveIds.has(event.id));
-      let start = 0;
-      while (start < unsent.length) {
-        const chunk = fitChunk(unsent, start, Math.min(maxBatch, unsent.length - start), now(), budget);
-        if (!chunk) return;
-        sendKeepalive(outbox, chunk);
-        budget -= chunk.bytes;
-        start += chunk.events.length;
-      }
-    }
-  }
-
-  function sendKeepalive(outbox, chunk) {
-    for (const event of chunk.events) outbox.keepaliveIds.add(event.id);
-    keepaliveBytesInFlight += chunk.bytes;
-    let request;
-    try {
-      request = Promise.resolve(post(outbox, chunk.body, true));
-    } catch (error) {
-      request = Promise.reject(error);
-    }
-    request
-      .then((response) => {
-        void serverMessage(response); // read to its end, as in send()
-        // If the page stays (bfcache, or it was only hidden), count the answer. Anything but
-        // success is left to the ordinary sending, which knows how to retry or drop.
-        if (closed || !response.ok) return;
-        settle(outbox, chunk.events);
-        if (outbox.own && own.events.length === 0 && inFlight !== own && !own.blocked) {
-          if (own.retryTimer !== null) stopTimer(own.retryTimer);
-          own.retryTimer = null;
-          own.attempt = 0;
-          report(own, "idle");
-        }
-      })
-      .catch(() => {})
-      .finally(() => {
-        keepaliveBytesInFlight -= chunk.bytes;
-        for (const event of chunk.events) outbox.keepaliveIds.delete(event.id);
-      });
-  }
-
-  function onPageHide() {
-    sendBeforeLeaving();
-  }
-
-  function onVisibilityChange(event) {
-    // Mobile browsers often kill a hidden page without a pagehide: hidden is the last sure moment.
-    const state = event?.target?.visibilityState ?? globalThis.document?.visibilityState;
-    if (state === "hidden") sendBeforeLeaving();
-  }
-
-  function onOnline() {
-    // Backoff may be waiting up to 30 s; the network is back now. A server's Retry-After still holds.
-    for (const outbox of [own, ...leftovers]) {
-      if (outbox.retryTimer === null) continue;
-      stopTimer(outbox.retryTimer);
-      const wait = outbox.notBefore - now();
-      if (wait > 0) outbox.retryTimer = startTimer(() => retryNow(outbox), wait);
-      else retryNow(outbox);
-    }
-  }
-
-  // --- Status and flush --------------------------------------------------------------------------
-
-  function report(outbox, next) {
-    if (!outbox.own || closed || next === status) return;
-    status = next;
-    for (const listener of [...statusListeners]) {
-      try {
-        listener(next);
-      } catch (error) {
-        console.error("Pathlens logger: a status listener failed", error);
-      }
-    }
-  }
-
-  function settleFlushWaiters() {
-    for (const waiter of [...flushWaiters]) {
-      if (closed || own.blocked || !own.events.some((event) => waiter.ids.has(event.id))) {
-        flushWaiters.splice(flushWaiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  }
-
-  function clearBatchTimer(outbox) {
-    if (outbox.batchTimer !== null) stopTimer(outbox.batchTimer);
-    outbox.batchTimer = null;
-  }
-
-  function clearTimers(outbox) {
-    clearBatchTimer(outbox);
-    if (outbox.retryTimer !== null) stopTimer(outbox.retryTimer);
-    outbox.retryTimer = null;
-  }
-
-  // --- Start -------------------------------------------------------------------------------------
-
-  recoverEarlierPageLoads();
-  const listeners = { pagehide: onPageHide, visibilitychange: onVisibilityChange, online: onOnline };
-  if (listen) for (const [type, handler] of Object.entries(listeners)) listen(type, handler);
-  // Recovered events have waited long enough already.
-  for (const outbox of [own, ...leftovers]) if (outbox.events.length) outbox.dueAt = now();
-  pumpAll();
-
+function loggerApi(L) {
+  const { own } = L;
   return {
     /** Queues an event and returns it (with its id and t). Throws on a programming error. */
     log(type, data = {}) {
-      if (closed) throw new Error("Pathlens logger: log() after close()");
-      if (typeof type !== "string" || !EVENT_TYPE.test(type)) {
-        throw new Error(`Pathlens logger: event type ${JSON.stringify(type)} does not match ${EVENT_TYPE}`);
-      }
-      if (!isPlainObject(data)) {
-        throw new Error(`Pathlens logger: data of "${type}" must be a plain object, not ${describe(data)}`);
-      }
-      let json;
-      try {
-        json = JSON.stringify(data);
-      } catch (error) {
-        throw new Error(`Pathlens logger: data of "${type}" cannot be sent as JSON: ${error.message}`);
-      }
-      if (byteLength(json) > MAX_DATA_BYTES) {
-        throw new Error(`Pathlens logger: data of "${type}" is over 8 KiB once encoded; the server would refuse it`);
-      }
-      // A copy, so that the caller changing its object later cannot change what is sent.
-      const event = { id: newEventId(), session, widget, type, t: now(), data: JSON.parse(json) };
+      if (L.closed) throw new Error("Pathlens logger: log() after close()");
+      const copy = checkedData(type, data);
+      const event = { id: newEventId(), session: L.session, widget: L.widget, type, t: L.now(), data: copy };
       own.events.push(event);
-      persist(own);
-      pump(own);
+      persist(L, own);
+      pump(L, own);
       return event;
     },
 
@@ -449,10 +140,10 @@ export function createLogger(options = {}) {
       const settled = new Promise((resolve) => {
         waiter.resolve = resolve;
       });
-      flushWaiters.push(waiter);
-      if (own.events.length) own.dueAt = now();
-      pump(own);
-      settleFlushWaiters();
+      L.flushWaiters.push(waiter);
+      if (own.events.length) own.dueAt = L.now();
+      pump(L, own);
+      settleFlushWaiters(L);
       return settled;
     },
 
@@ -468,7 +159,7 @@ export function createLogger(options = {}) {
      */
     sessionBacklog() {
       const events = own.events.slice();
-      for (const outbox of leftovers) {
+      for (const outbox of L.leftovers) {
         if (outbox.key === own.key || outbox.key.startsWith(`${own.key}:`)) events.push(...outbox.events);
       }
       return events;
@@ -477,35 +168,374 @@ export function createLogger(options = {}) {
     /** Calls `listener(status)` on every change; returns the function that unsubscribes it. */
     onStatus(listener) {
       if (typeof listener !== "function") throw new TypeError("Pathlens logger: onStatus needs a function");
-      statusListeners.add(listener);
-      return () => statusListeners.delete(listener);
+      L.statusListeners.add(listener);
+      return () => L.statusListeners.delete(listener);
     },
 
     /** A new token for this page's learner (after "unauthorized"); sending resumes with it. */
     setToken(newToken) {
       requireText("token", newToken);
-      if (closed) return;
+      if (L.closed) return;
       own.token = newToken;
-      persist(own);
+      persist(L, own);
       if (own.blocked) {
         own.blocked = false;
         own.attempt = 0;
-        own.dueAt = now();
-        report(own, "idle");
-        pump(own);
+        own.dueAt = L.now();
+        report(L, own, "idle");
+        pump(L, own);
       }
     },
 
     /** Stops listening and timing. Unsent events stay in storage for the next page load. */
     close() {
-      if (closed) return;
-      closed = true;
-      if (unlisten) for (const [type, handler] of Object.entries(listeners)) unlisten(type, handler);
-      for (const outbox of [own, ...leftovers]) clearTimers(outbox);
-      settleFlushWaiters();
-      statusListeners.clear();
+      if (L.closed) return;
+      L.closed = true;
+      if (L.unlisten) for (const [type, handler] of Object.entries(L.listeners)) L.unlisten(type, handler);
+      for (const outbox of [own, ...L.leftovers]) clearTimers(L, outbox);
+      settleFlushWaiters(L);
+      L.statusListeners.clear();
     },
   };
+}
+
+// A copy of `data` as it will be sent, so that the caller changing its object later cannot change
+// what is sent. Throws on a programming error: a bad type, data that is no plain object, too large.
+function checkedData(type, data) {
+  if (typeof type !== "string" || !EVENT_TYPE.test(type)) {
+    throw new Error(`Pathlens logger: event type ${JSON.stringify(type)} does not match ${EVENT_TYPE}`);
+  }
+  if (!isPlainObject(data)) {
+    throw new Error(`Pathlens logger: data of "${type}" must be a plain object, not ${describe(data)}`);
+  }
+  let json;
+  try {
+    json = JSON.stringify(data);
+  } catch (error) {
+    throw new Error(`Pathlens logger: data of "${type}" cannot be sent as JSON: ${error.message}`);
+  }
+  if (byteLength(json) > MAX_DATA_BYTES) {
+    throw new Error(`Pathlens logger: data of "${type}" is over 8 KiB once encoded; the server would refuse it`);
+  }
+  return JSON.parse(json);
+}
+
+// --- Storage -----------------------------------------------------------------------------------
+
+function persist(L, outbox) {
+  if (outbox.own) {
+    if (outbox.events.length === 0) L.store.remove(outbox.key);
+    else L.store.write(outbox.key, { endpoint: outbox.endpoint, token: outbox.token, events: outbox.events });
+    return;
+  }
+  // A leftover outbox may belong to a page still open in another tab, which keeps appending to
+  // it: take out only what this logger settled and keep whatever else is stored there now.
+  const stored = L.store.read(outbox.key);
+  if (!stored || stored.token !== outbox.token || stored.endpoint !== outbox.endpoint) return;
+  const remaining = stored.events.filter((event) => !outbox.settled.has(event.id));
+  if (remaining.length === 0) L.store.remove(outbox.key);
+  else L.store.write(outbox.key, { ...stored, events: remaining });
+}
+
+function recoverEarlierPageLoads(L) {
+  const earlier = L.store.read(L.own.key);
+  if (earlier && earlier.endpoint === L.endpoint && earlier.token === L.token) {
+    L.own.events.push(...earlier.events);
+  } else if (earlier) {
+    // Same widget and session, but logged with another token: it must keep that token, so it
+    // moves aside (to a key of its own) before this page's events overwrite the key.
+    const movedKey = `${L.own.key}:earlier:${newEventId()}`;
+    L.store.write(movedKey, earlier);
+    L.leftovers.push(leftoverOutbox(movedKey, earlier));
+  }
+  for (const key of L.store.keys()) {
+    if (key === L.own.key || L.leftovers.some((outbox) => outbox.key === key)) continue;
+    const record = L.store.read(key);
+    if (record && record.events.length > 0) L.leftovers.push(leftoverOutbox(key, record));
+    else L.store.remove(key); // empty, or unreadable (then store.read already warned)
+  }
+  persist(L, L.own);
+}
+
+// --- Sending -----------------------------------------------------------------------------------
+
+// Sends `outbox`'s next batch if it is due and nothing else is on the wire; otherwise makes sure
+// something (a timer, or the end of the request in flight) will call it again.
+function pump(L, outbox) {
+  if (L.closed || outbox.blocked || outbox.retryTimer !== null) return;
+  if (outbox.events.length === 0) {
+    outbox.dueAt = null;
+    clearBatchTimer(L, outbox);
+    return;
+  }
+  outbox.dueAt ??= L.now() + L.flushInterval;
+  const wait = outbox.events.length >= L.maxBatch ? 0 : outbox.dueAt - L.now();
+  if (wait > 0) {
+    outbox.batchTimer ??= L.startTimer(() => {
+      outbox.batchTimer = null;
+      pump(L, outbox);
+    }, wait);
+    return;
+  }
+  if (L.inFlight) return; // pumpAll() runs when its answer comes
+  clearBatchTimer(L, outbox);
+  send(L, outbox);
+}
+
+function pumpAll(L) {
+  // The page's own events first: they are what the learner is waiting to see saved.
+  pump(L, L.own);
+  for (const outbox of [...L.leftovers]) pump(L, outbox);
+}
+
+async function send(L, outbox) {
+  const size = Math.min(L.maxBatch, outbox.plannedSizes[0] ?? L.maxBatch);
+  const batch = outbox.events.slice(0, size);
+  if (batch.length === outbox.events.length) outbox.dueAt = null; // later events start a new wait
+  L.inFlight = outbox;
+  report(L, outbox, "sending");
+  const tokenUsed = outbox.token;
+  let response = null;
+  try {
+    response = await post(L, outbox, JSON.stringify({ sent_at: L.now(), events: batch }), false);
+  } catch {
+    // fetch rejects only when no answer came back at all: offline, DNS, connection reset.
+  }
+  // Read to its end even when only the status matters: the browser counts an answer whose body
+  // nobody read as still loading, and reports it as aborted when the learner leaves the page.
+  const said = response ? await serverAnswer(response) : "";
+  L.inFlight = null;
+  // A closed logger's page is gone or being torn down; a newer logger may own its storage now.
+  if (L.closed) return;
+  const outcome = answer(L, outbox, batch, response, tokenUsed, said);
+  pumpAll(L);
+  if (outcome === "accepted" && outbox.own && L.inFlight !== L.own) report(L, L.own, "idle");
+}
+
+function answer(L, outbox, batch, response, tokenUsed, said) {
+  if (!response) return retryLater(L, outbox, "offline", 0);
+  const code = response.status;
+  const rejection = said.slice(0, 2000);
+  if (code >= 200 && code < 300) {
+    outbox.attempt = 0;
+    outbox.plannedSizes.shift();
+    settle(L, outbox, batch);
+    // The server stored the valid events and kept the invalid ones aside (its quarantine).
+    const refused = refusedEvents(batch, code, parseAnswer(said));
+    if (refused.length === 0) return "accepted";
+    console.warn(
+      `Pathlens logger: the server stored ${batch.length - refused.length} event(s) and refused ` +
+        `${refused.length} (${code}); the refused ones are not sent again. Server said: ${rejection}`,
+    );
+    report(L, outbox, "rejected");
+    return "rejected";
+  }
+  if (code === 401) {
+    if (outbox.token !== tokenUsed) {
+      outbox.dueAt = L.now(); // setToken() came while the old token was on the wire
+      return "resend";
+    }
+    return unauthorized(L, outbox);
+  }
+  if (code === 413 && batch.length > 1) {
+    const half = Math.ceil(batch.length / 2);
+    outbox.plannedSizes.splice(0, 1, half, batch.length - half);
+    outbox.dueAt = L.now();
+    return "split";
+  }
+  const refused = refusedEvents(batch, code, parseAnswer(said));
+  if (refused.length > 0 && refused.length < batch.length) {
+    // Nothing of the batch was stored, but the answer says which events can never be: drop
+    // those, and send the others again at once, since they may well be accepted.
+    outbox.attempt = 0;
+    if (outbox.plannedSizes.length) outbox.plannedSizes[0] = batch.length - refused.length;
+    settle(L, outbox, refused);
+    outbox.dueAt = L.now();
+    console.warn(
+      `Pathlens logger: the server refused ${refused.length} event(s) with ${code}; they are ` +
+        `dropped and the other ${batch.length - refused.length} sent again. Server said: ${rejection}`,
+    );
+    report(L, outbox, "rejected");
+    return "resend";
+  }
+  if (REJECTED_STATUSES.has(code)) {
+    outbox.attempt = 0;
+    outbox.plannedSizes.shift();
+    settle(L, outbox, batch);
+    console.warn(
+      `Pathlens logger: the server refused ${batch.length} event(s) with ${code}; ` +
+        `they are dropped, later events still go. Server said: ${rejection}`,
+    );
+    report(L, outbox, "rejected");
+    return "rejected";
+  }
+  // 5xx, 429, and anything unexpected (404 from a misconfigured proxy, say): the events are
+  // kept and tried again later, since dropping them cannot be undone.
+  return retryLater(L, outbox, "retrying", retryAfterMs(response, L.now()));
+}
+
+// Exponential backoff with full jitter, so that a server coming back is not hit by every
+// learner at the same moment; never sooner than the server's Retry-After.
+function retryLater(L, outbox, retryStatus, minimumMs) {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** outbox.attempt);
+  outbox.attempt += 1;
+  outbox.notBefore = L.now() + minimumMs;
+  clearBatchTimer(L, outbox);
+  outbox.retryTimer = L.startTimer(() => retryNow(L, outbox), Math.max(minimumMs, L.random() * ceiling));
+  report(L, outbox, retryStatus);
+  return retryStatus;
+}
+
+function retryNow(L, outbox) {
+  outbox.retryTimer = null;
+  outbox.dueAt = L.now();
+  pump(L, outbox);
+}
+
+function unauthorized(L, outbox) {
+  if (outbox.own) {
+    // Keep the events: with a new token (setToken) they can still be sent as this learner.
+    outbox.blocked = true;
+    clearBatchTimer(L, outbox);
+    report(L, outbox, "unauthorized");
+    settleFlushWaiters(L);
+    return "unauthorized";
+  }
+  // No one on this page can get a new token for that learner, and sending the events with any
+  // other token would attribute them to the wrong person.
+  console.warn(
+    `Pathlens logger: dropping ${outbox.events.length} unsent event(s) left by an earlier page ` +
+      `(${outbox.key}): the server no longer accepts their token (401), so they cannot be attributed.`,
+  );
+  settle(L, outbox, outbox.events);
+  return "unauthorized";
+}
+
+// The events are done with: accepted, or dropped for good.
+function settle(L, outbox, events) {
+  const ids = new Set(events.map((event) => event.id));
+  outbox.events = outbox.events.filter((event) => !ids.has(event.id));
+  if (!outbox.own) for (const id of ids) outbox.settled.add(id);
+  persist(L, outbox);
+  if (!outbox.own && outbox.events.length === 0) {
+    clearTimers(L, outbox);
+    const index = L.leftovers.indexOf(outbox);
+    if (index !== -1) L.leftovers.splice(index, 1);
+  }
+  settleFlushWaiters(L);
+}
+
+function post(L, outbox, body, keepalive) {
+  return L.fetchEvents(outbox.endpoint, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${outbox.token}`, "Content-Type": "application/json" },
+    body,
+    keepalive,
+  });
+}
+
+// --- Leaving the page --------------------------------------------------------------------------
+
+// The page may be gone before an ordinary request is answered, and timers stop with it, so this
+// sends what it can with keepalive requests, which outlive the page. What does not fit the
+// keepalive budget stays in storage for the next page load.
+function sendBeforeLeaving(L) {
+  if (L.closed) return;
+  let budget = KEEPALIVE_BUDGET_BYTES - L.keepaliveBytesInFlight;
+  for (const outbox of [L.own, ...L.leftovers]) {
+    if (outbox.blocked) continue;
+    // A second call (visibilitychange, then pagehide) sends only what the first did not.
+    const unsent = outbox.events.filter((event) => !outbox.keepaliveIds.has(event.id));
+    let start = 0;
+    while (start < unsent.length) {
+      const chunk = fitChunk(unsent, start, Math.min(L.maxBatch, unsent.length - start), L.now(), budget);
+      if (!chunk) return;
+      sendKeepalive(L, outbox, chunk);
+      budget -= chunk.bytes;
+      start += chunk.events.length;
+    }
+  }
+}
+
+function sendKeepalive(L, outbox, chunk) {
+  for (const event of chunk.events) outbox.keepaliveIds.add(event.id);
+  L.keepaliveBytesInFlight += chunk.bytes;
+  let request;
+  try {
+    request = Promise.resolve(post(L, outbox, chunk.body, true));
+  } catch (error) {
+    request = Promise.reject(error);
+  }
+  request
+    .then((response) => {
+      void serverMessage(response); // read to its end, as in send()
+      // If the page stays (bfcache, or it was only hidden), count the answer. Anything but
+      // success is left to the ordinary sending, which knows how to retry or drop.
+      if (L.closed || !response.ok) return;
+      settle(L, outbox, chunk.events);
+      if (outbox.own && L.own.events.length === 0 && L.inFlight !== L.own && !L.own.blocked) {
+        if (L.own.retryTimer !== null) L.stopTimer(L.own.retryTimer);
+        L.own.retryTimer = null;
+        L.own.attempt = 0;
+        report(L, L.own, "idle");
+      }
+    })
+    .catch(() => {})
+    .finally(() => {
+      L.keepaliveBytesInFlight -= chunk.bytes;
+      for (const event of chunk.events) outbox.keepaliveIds.delete(event.id);
+    });
+}
+
+function onVisibilityChange(L, event) {
+  // Mobile browsers often kill a hidden page without a pagehide: hidden is the last sure moment.
+  const state = event?.target?.visibilityState ?? globalThis.document?.visibilityState;
+  if (state === "hidden") sendBeforeLeaving(L);
+}
+
+function onOnline(L) {
+  // Backoff may be waiting up to 30 s; the network is back now. A server's Retry-After still holds.
+  for (const outbox of [L.own, ...L.leftovers]) {
+    if (outbox.retryTimer === null) continue;
+    L.stopTimer(outbox.retryTimer);
+    const wait = outbox.notBefore - L.now();
+    if (wait > 0) outbox.retryTimer = L.startTimer(() => retryNow(L, outbox), wait);
+    else retryNow(L, outbox);
+  }
+}
+
+// --- Status and flush --------------------------------------------------------------------------
+
+function report(L, outbox, next) {
+  if (!outbox.own || L.closed || next === L.status) return;
+  L.status = next;
+  for (const listener of [...L.statusListeners]) {
+    try {
+      listener(next);
+    } catch (error) {
+      console.error("Pathlens logger: a status listener failed", error);
+    }
+  }
+}
+
+function settleFlushWaiters(L) {
+  for (const waiter of [...L.flushWaiters]) {
+    if (L.closed || L.own.blocked || !L.own.events.some((event) => waiter.ids.has(event.id))) {
+      L.flushWaiters.splice(L.flushWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+}
+
+function clearBatchTimer(L, outbox) {
+  if (outbox.batchTimer !== null) L.stopTimer(outbox.batchTimer);
+  outbox.batchTimer = null;
+}
+
+function clearTimers(L, outbox) {
+  clearBatchTimer(L, outbox);
+  if (outbox.retryTimer !== null) L.stopTimer(outbox.retryTimer);
+  outbox.retryTimer = null;
 }
 
 function leftoverOutbox(key, { endpoint, token, events }) {

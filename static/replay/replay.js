@@ -14,6 +14,7 @@
 /* global Plotly */
 
 import { formatClock, formatDuration } from "../js/format.js";
+import { decode } from "../js/typedarrays.js";
 import { sortEvents } from "../widgets/timeline.js";
 import { describeData, eventSentence as sentence, hoverText as hoverWords } from "./eventtext.js";
 import { setupNotes } from "./notes.js";
@@ -395,15 +396,6 @@ if (frame) {
 }
 
 // --- The timeline -------------------------------------------------------------------------------
-
-const DTYPES = { i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array, f4: Float32Array, f8: Float64Array };
-
-function decode(spec) {
-  const binary = atob(spec.bdata);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return new DTYPES[spec.dtype](bytes.buffer);
-}
 
 let chartState = "loading"; // loading | drawn | failed
 const layout = data.figure.layout;

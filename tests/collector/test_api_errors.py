@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+from tests.support.db import BOTH_DATABASES
+
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def assert_json_error(response, status: int) -> dict:

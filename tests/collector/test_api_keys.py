@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from collector.models import ApiKey, Tenant
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def test_it_creates_a_key_printed_once_and_stored_only_as_a_hash(capsys, client):

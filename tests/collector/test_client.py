@@ -17,9 +17,10 @@ from collector.datarequests import data_request_process
 from collector.models import Event
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 from tests.support.worker import running_worker
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 
 @pytest.fixture(params=["local", "http"])

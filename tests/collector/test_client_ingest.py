@@ -13,8 +13,9 @@ from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.models import Event, QuarantinedEvent, Session
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, event, issue_token, now_ms
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 
 @pytest.fixture(params=["local", "http"])
@@ -111,6 +112,7 @@ def test_a_revoked_token_is_a_401(collector, token):
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, session_of(1))
     assert refused.value.status == 401
+    assert Event.objects.count() == 0
 
 
 def test_an_id_reused_for_other_content_is_a_409(collector, token):
@@ -120,6 +122,7 @@ def test_an_id_reused_for_other_content_is_a_409(collector, token):
         collector.ingest_events(token, [{**first, "t": first["t"] + 1}])
     assert refused.value.status == 409
     assert first["id"] in refused.value.message
+    assert list(Event.objects.values_list("t", flat=True)) == [first["t"]]
 
 
 def test_an_event_larger_than_a_request_body_may_be_is_a_413(collector, token):
@@ -128,3 +131,4 @@ def test_an_event_larger_than_a_request_body_may_be_is_a_413(collector, token):
     with pytest.raises(CollectorError) as refused:
         collector.ingest_events(token, [huge])
     assert refused.value.status == 413
+    assert Event.objects.count() == 0

@@ -9,8 +9,9 @@ from collector.datarequests import data_request_process
 from collector.models import DataRequest, Event, Session
 from collector.tenants import tenant_default, tenant_get_or_create
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, issue_token, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 @pytest.fixture

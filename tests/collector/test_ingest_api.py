@@ -11,8 +11,14 @@ from collector.models import Event, Session
 from collector.tenants import tenant_default
 from collector.tokens import learner_tokens_revoke
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, issue_token, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
+
+
+def nothing_stored() -> bool:
+    """No event and no session row: what a refused batch must leave behind."""
+    return not Event.objects.exists() and not Session.objects.exists()
 
 
 def test_it_accepts_a_batch_and_stores_it_whole(client):
@@ -160,6 +166,7 @@ def test_a_body_over_1_mib_is_a_413(client):
     body = json.dumps({"events": [event()], "padding": "x" * (1024 * 1024)}).encode()
     response = post_events(client, body=body)
     assert response.status_code == 413
+    assert nothing_stored()
 
 
 def test_a_gzip_body_is_accepted(client):
@@ -173,6 +180,7 @@ def test_a_gzip_bomb_is_a_413(client):
     response = post_events(client, body=body, gzipped=True)
     assert response.status_code == 413
     assert "decompressed" in response.json()["error"]
+    assert nothing_stored()
 
 
 def test_broken_gzip_is_a_400(client):
@@ -208,6 +216,7 @@ def test_a_tampered_token_is_a_401(client):
     response = post_events(client, token=token[:-2] + "xx")
     assert response.status_code == 401
     assert "not valid" in response.json()["error"]
+    assert nothing_stored()
 
 
 def test_an_expired_token_is_a_401(client, settings, time_machine):
@@ -218,6 +227,7 @@ def test_an_expired_token_is_a_401(client, settings, time_machine):
     response = post_events(client, [event(t=now_ms())], token=token)
     assert response.status_code == 401
     assert "expired" in response.json()["error"]
+    assert nothing_stored()
 
 
 def test_revoking_a_learner_refuses_all_their_tokens_at_once(client):
@@ -228,6 +238,7 @@ def test_revoking_a_learner_refuses_all_their_tokens_at_once(client):
         response = post_events(client, token=token)
         assert response.status_code == 401
         assert "revoked" in response.json()["error"]
+    assert nothing_stored()
     assert post_events(client, token=other).status_code == 202
 
 

@@ -43,10 +43,11 @@ from collector.validation import (
     TYPE_PATTERN,
 )
 from tests.collector.helpers import OPAQUE, issue_token
+from tests.support.db import BOTH_DATABASES
 from tests.support.schema_strategies import UNSTORABLE_TEXT, from_schema, valid_for
 from widgets.registry import all_widgets
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 CI = os.environ.get("CI") == "true"
 FUZZ = settings(

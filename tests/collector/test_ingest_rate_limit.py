@@ -21,8 +21,9 @@ from django.test import Client
 
 from collector.models import Event, Session
 from tests.collector.helpers import event, issue_token, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 MOMENT = "2030-03-04 10:00:05+00:00"  # early in a minute: both processes count in one window
 LIMIT = 4

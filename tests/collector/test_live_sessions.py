@@ -9,8 +9,9 @@ from collector.apikeys import api_key_create
 from collector.client import HttpCollector, LocalCollector
 from collector.tenants import tenant_default, tenant_get_or_create
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 
 @pytest.fixture(params=["local", "http"])

@@ -26,9 +26,10 @@ from collector.tenants import tenant_default
 from collector.tokens import learner_token_issue
 from config.celery import app as celery_app
 from tests.collector.helpers import OPAQUE
+from tests.support.db import BOTH_DATABASES
 from tests.support.worker import ROOT
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES, transaction=True)
 
 SEED = 20261206
 MAX_EXAMPLES = 15

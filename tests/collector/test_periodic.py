@@ -10,7 +10,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from celery import current_app
 from django.db import connections
 from django.utils import timezone
 
@@ -19,16 +18,9 @@ from collector.datarequests import data_request_fail, data_request_process
 from collector.models import DataRequest, DataRequestResult
 from collector.tasks import delete_old_data_requests, sweep_data_requests
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
-
-
-@pytest.fixture
-def eager_tasks():
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 @pytest.fixture
@@ -120,7 +112,7 @@ def test_a_requeued_request_that_finished_meanwhile_is_left_as_it_is(recorded):
     assert DataRequestResult.objects.filter(request=request).count() == 4
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+@pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 def test_two_workers_processing_one_request_at_once_store_its_results_once(recorded):
     request = lost_request(created_ago=timedelta(minutes=6))
     start = threading.Barrier(2)

@@ -15,8 +15,9 @@ from collector.client import CollectorError, LocalCollector
 from collector.models import Event, QuarantinedEvent, Session
 from collector.tenants import tenant_default, tenant_get_or_create
 from tests.collector.helpers import OPAQUE, event, issue_token, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def four_with_one_invalid() -> list[dict]:

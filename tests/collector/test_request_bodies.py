@@ -20,9 +20,10 @@ from collector.models import Event
 from collector.tenants import tenant_default
 from collector.tokens import learner_token_issue
 from tests.collector.helpers import OPAQUE, event, post_events
+from tests.support.db import BOTH_DATABASES
 from tests.support.web import running_web
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def batch(*events) -> bytes:
@@ -118,7 +119,7 @@ def _post_chunked(base_url: str, chunks: list[bytes], headers: dict[str, str]):
         connection.close()
 
 
-@pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+@pytest.mark.django_db(databases=BOTH_DATABASES, transaction=True)
 def test_a_chunked_body_is_read_whole_by_the_production_server():
     body = batch(event(), event())
     with running_web() as url:
@@ -134,7 +135,7 @@ def test_a_chunked_body_is_read_whole_by_the_production_server():
     assert Event.objects.count() == 3
 
 
-@pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+@pytest.mark.django_db(databases=BOTH_DATABASES, transaction=True)
 def test_a_server_that_cannot_read_a_chunked_body_answers_411(live_server):
     # runserver's (and the test live server's) wsgiref cannot end a chunked body.
     status, answer = _post_chunked(live_server.url, [batch()], _token())

@@ -8,8 +8,9 @@ from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE, event, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 UNKNOWN = "2d" * 16
 

@@ -25,8 +25,9 @@ from collector.tenants import tenant_default
 from collector.validation import parse_batch
 from core.measures import measure_rules
 from tests.collector.helpers import OPAQUE
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 FIXTURES = Path(__file__).parents[1] / "widgets" / "fixtures"
 SESSIONS = {

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"], transaction=True)
+from tests.support.db import BOTH_DATABASES
+
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES, transaction=True)
 
 BEFORE = [("collector", "0002_session_measures")]
 AFTER = [("collector", "0003_tenants")]

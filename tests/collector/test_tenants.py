@@ -18,8 +18,9 @@ from collector.summaries import sessions_summarise
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.tokens import SALT
 from tests.collector.helpers import OPAQUE, event, now_ms, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 class School:

@@ -16,8 +16,9 @@ from collector.apikeys import api_key_create
 from collector.models import DataRequest, Event
 from collector.tenants import tenant_default
 from tests.collector.helpers import OPAQUE, event, post_events
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 # As a JSON body spells them: json.dumps writes both as \u escapes.
 NUL = "\x00"

@@ -32,9 +32,10 @@ from collector.client import get_client
 from collector.datarequests import REQUEUE_STARTED_AFTER, data_requests_sweep
 from collector.models import DataRequest
 from dashboard.models import LearnerIdentity
+from tests.support.db import BOTH_DATABASES
 from tests.support.worker import running_worker
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 BOUND = timedelta(minutes=2)  # work in flight resumes this soon after a worker restart
 TEST_VISIBILITY_TIMEOUT = 8

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+from tests.support.db import BOTH_DATABASES
+
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def test_it_reports_ok_when_databases_and_broker_answer(client):

@@ -24,9 +24,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.support.db import BOTH_DATABASES
 from tests.support.worker import ROOT, _database_url
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 STOP_BOUND = 10  # seconds from Ctrl-C until every process is gone
 

@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 
 from collector.models import Event, Session
 from dashboard.models import LearnerIdentity, WidgetOpening
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def generate(*args: str) -> str:

@@ -9,40 +9,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from celery import current_app
 from django.test import Client
 
 from projects.feeds import feed_state
 from projects.models import Project
 from tests.collector.helpers import now_ms
-from tests.factories import LearnerIdentityFactory, SchoolClassFactory
-from tests.projects.conftest import MIN, platform_processes, record
+from tests.factories import SchoolClassFactory
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import MIN, platform_processes, record
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Our tasks (the import a status check enqueues) run in the test's own process."""
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def ada(db):
-    return LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
-
-
-@pytest.fixture
-def grace(db):
-    return LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
-
-
-@pytest.fixture
-def alan(db):
-    return LearnerIdentityFactory(real_id="S-2003", display_name="Alan Turing")
+pytestmark = [
+    pytest.mark.django_db(databases=BOTH_DATABASES),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dashboard.identity_views import IMPORT_SESSION_KEY
 from dashboard.models import LearnerIdentity, SchoolClass
 from tests.factories import LearnerIdentityFactory, SchoolClassFactory
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 URL = "/teacher/learners/import/"
 PREVIEW_URL = "/teacher/learners/import/preview/"

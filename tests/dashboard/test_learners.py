@@ -15,8 +15,9 @@ from collector.models import Event, Session
 from dashboard.models import LearnerIdentity, WidgetOpening
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory, SchoolClassFactory
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 HTMX = {"HX-Request": "true"}
 

@@ -6,30 +6,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery import current_app
 from django.core import mail
 
 from dashboard.models import NotificationSettings
 from dashboard.notifications import attention_digests_send, run_done_email
 from projects.models import Project
 from tests.collector.helpers import now_ms
-from tests.factories import LearnerIdentityFactory, SchoolClassFactory
-from tests.projects.conftest import create_project, platform_processes, record
+from tests.factories import SchoolClassFactory
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import create_project, platform_processes, record
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def ada(db):
-    return LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
+pytestmark = [
+    pytest.mark.django_db(databases=BOTH_DATABASES),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 def finish(teacher_client, project, capture):

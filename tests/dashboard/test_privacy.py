@@ -21,9 +21,10 @@ from collector.datarequests import data_request_process
 from collector.models import QuarantinedEvent
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
+from tests.support.db import BOTH_DATABASES
 from tests.support.signin import sign_in_by_pick
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def config_of(response) -> dict:

@@ -23,9 +23,10 @@ from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.demo.classroom import plan_class
 from dashboard.management.commands.seed_demo import DEFAULT_SEED, DEMO_CLASS, playable_widgets
 from dashboard.models import LearnerIdentity, SchoolClass, WidgetOpening
+from tests.support.db import BOTH_DATABASES
 from widgets.registry import get_widget
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 UNTIL = "2025-03-14"
 FIXTURE = Path(__file__).resolve().parents[1] / "js" / "fixtures" / "demo_sessions.json"

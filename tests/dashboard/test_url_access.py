@@ -64,9 +64,8 @@ from tests.factories import (
     UserFactory,
     WhitelistEntryFactory,
 )
-from tests.replay.conftest import class_project, record_sessions, tei_event
-
-BOTH_DATABASES = ["default", "analytics"]
+from tests.support.db import BOTH_DATABASES
+from tests.support.replays import class_project, record_sessions, tei_event
 
 ANONYMOUS = "anonymous"
 OUTSIDER = "outsider"

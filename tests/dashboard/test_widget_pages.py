@@ -11,8 +11,9 @@ from collector.tokens import learner_token_check
 from dashboard.models import WidgetOpening
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
+from tests.support.db import BOTH_DATABASES
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def widget_config(response) -> dict:

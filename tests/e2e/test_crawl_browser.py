@@ -22,8 +22,8 @@ from playwright.sync_api import expect
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.models import Project, RunSession
 from tests.e2e.conftest import sign_in_as_learner
-from tests.projects.conftest import finished_project
-from tests.replay.conftest import eager
+from tests.support.projects import finished_project
+from tests.support.replays import eager
 from widgets.registry import all_widgets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases="__all__")]

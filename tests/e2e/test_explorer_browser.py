@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from projects.models import RunSession
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
-from tests.projects.conftest import MIN, finished_project, record
-from tests.replay.conftest import eager
+from tests.support.projects import MIN, finished_project, record
+from tests.support.replays import eager
 
 pytestmark = [
     pytest.mark.browser,

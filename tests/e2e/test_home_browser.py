@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory, SchoolClassFactory, UserFactory
-from tests.replay.conftest import SECOND, send, tei_event, tei_session
+from tests.support.replays import SECOND, send, tei_event, tei_session
 from tests.support.worker import running_worker
 
 pytestmark = [

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from core.formatting import format_duration
 from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import DAY, class_project, replay_url, resumed_session, send, stored
+from tests.support.replays import DAY, class_project, replay_url, resumed_session, send, stored
 
 pytestmark = [
     pytest.mark.browser,

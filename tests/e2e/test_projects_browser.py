@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from projects.models import RunSession
 from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory
-from tests.projects.conftest import MIN, record
+from tests.support.projects import MIN, record
 from tests.support.worker import running_worker
 from widgets.registry import get_widget
 

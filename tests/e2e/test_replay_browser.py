@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import (
+from tests.support.replays import (
     DAY,
     class_project,
     record_sessions,
@@ -84,7 +84,7 @@ EVENT_POINT = """(index) => {
 
 @pytest.fixture
 def project(client, teacher, django_capture_on_commit_callbacks):
-    """Ada's and Grace's TEI001 sessions (tests/replay/conftest.py), in the teacher's project."""
+    """Ada's and Grace's TEI001 sessions (tests/support/replays.py), in the teacher's project."""
     ada = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     grace = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
     record_sessions(client, ada, grace)

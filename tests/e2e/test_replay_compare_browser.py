@@ -10,7 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import (
+from tests.support.replays import (
     SECOND,
     class_project,
     record_sessions,

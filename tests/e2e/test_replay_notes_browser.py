@@ -8,7 +8,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import LearnerIdentityFactory
-from tests.replay.conftest import class_project, record_sessions, replay_url, stored
+from tests.support.replays import class_project, record_sessions, replay_url, stored
 
 pytestmark = [
     pytest.mark.browser,

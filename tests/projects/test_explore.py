@@ -12,14 +12,16 @@ import plotly
 import pytest
 from django.conf import settings
 
+from core.typedarrays import decode
 from projects import charts
 from projects.models import RunSession
 from tests.factories import LearnerIdentityFactory
-from tests.projects.conftest import create_project, finished_project, record
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import create_project, finished_project, record
 from widgets.registry import get_widget
 
 pytestmark = [
-    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.django_db(databases=BOTH_DATABASES),
     pytest.mark.usefixtures("eager_tasks"),
 ]
 
@@ -71,7 +73,7 @@ def test_it_draws_every_session_in_its_widgets_lane(teacher_client, project):
     data = figure(teacher_client, response)
     traces = data["figure"]["data"]
     assert {t["type"] for t in traces} == {"scattergl"}
-    assert sum(len(charts.decode(t["x"])) for t in traces) == 4
+    assert sum(len(decode(t["x"])) for t in traces) == 4
     lanes = [get_widget(w).title for w in ("BLL002", "TEI001")]
     assert data["figure"]["layout"]["yaxis"]["ticktext"] == lanes
     # Numbers travel as typed arrays, never as lists of strings.
@@ -79,7 +81,7 @@ def test_it_draws_every_session_in_its_widgets_lane(teacher_client, project):
     # Hover labels name learners by display name and real id; never by opaque id.
     assert sorted(data["labels"]) == ["Ada Lovelace · S-2001", "Grace Hopper · S-2002"]
     stored = set(RunSession.objects.values_list("pk", flat=True))
-    marks = {int(i) for p in data["points"] for i in charts.decode(p["ids"])}
+    marks = {int(i) for p in data["points"] for i in decode(p["ids"])}
     assert marks == stored
     assert data["sessionUrl"] == f"/projects/{project.pk}/sessions/0/"
 

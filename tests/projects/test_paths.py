@@ -136,10 +136,10 @@ def test_it_frames_rows_without_score_columns_and_no_rows_at_all():
 
 
 def test_a_path_is_in_time_order_across_widgets_with_stable_ties():
-    path = paths.path_of(SESSIONS, 10)
+    path = paths.paths_of(SESSIONS, [10])[10]
     assert list(path["id"]) == [2, 1, 3]
     # Two sessions starting in the same millisecond: by widget, then session id.
-    assert list(paths.path_of(SESSIONS, 20)["session"]) == ["b-2", "b-3"]
+    assert list(paths.paths_of(SESSIONS, [20])[20]["session"]) == ["b-2", "b-3"]
 
 
 def test_paths_come_in_the_order_they_were_chosen_even_without_sessions():
@@ -150,7 +150,7 @@ def test_paths_come_in_the_order_they_were_chosen_even_without_sessions():
 
 
 def test_it_labels_each_session_with_its_active_time_and_events():
-    assert paths.path_labels(paths.path_of(SESSIONS, 10)) == [
+    assert paths.path_labels(paths.paths_of(SESSIONS, [10])[10]) == [
         "10 min 00 s active · 20 events",
         "5 min 00 s active · 40 events",
         "2 min 00 s active · 10 events",

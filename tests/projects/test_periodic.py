@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from projects.models import ProjectRun, RunSession
 from projects.tasks import refresh_processing_runs
-from tests.projects.conftest import create_project, finished_project, platform_processes, poll
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import create_project, finished_project, platform_processes, poll
 
 pytestmark = [
-    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.django_db(databases=BOTH_DATABASES),
     pytest.mark.usefixtures("eager_tasks"),
 ]
 

@@ -7,10 +7,11 @@ import time
 import pytest
 
 from projects.models import ProjectRun, RunSession
-from tests.projects.conftest import create_project
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import create_project
 from tests.support.worker import running_worker
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 
 
 def wait_for_status(run: ProjectRun, *, timeout: float = 90) -> ProjectRun:

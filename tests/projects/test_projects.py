@@ -17,7 +17,8 @@ from projects.models import Project, ProjectRun, RunSession
 from projects.services import run_import
 from tests.collector.helpers import now_ms, post_events
 from tests.factories import LearnerIdentityFactory
-from tests.projects.conftest import (
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import (
     MIN,
     create_project,
     finished_project,
@@ -27,7 +28,7 @@ from tests.projects.conftest import (
 )
 
 pytestmark = [
-    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.django_db(databases=BOTH_DATABASES),
     pytest.mark.usefixtures("eager_tasks"),
 ]
 
@@ -121,7 +122,7 @@ def test_every_learner_box_takes_the_whole_class(teacher_client, ada, grace, ala
     assert DataRequest.objects.first().learners.__len__() == 3
 
 
-@pytest.mark.django_db(databases=["default", "analytics"])
+@pytest.mark.django_db(databases=BOTH_DATABASES)
 def test_it_fails_the_run_clearly_when_the_platform_cannot_be_reached(
     teacher_client, ada, settings
 ):

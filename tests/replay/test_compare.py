@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.replay.conftest import replay_url, stored
+from tests.support.replays import replay_url, stored
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

@@ -10,8 +10,8 @@ from django.db import connections
 
 from replay import selectors
 from replay.models import MomentNote
-from tests.replay.conftest import replay_url, stored
 from tests.replay.test_replay_page import page_data
+from tests.support.replays import replay_url, stored
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

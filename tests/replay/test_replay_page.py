@@ -12,11 +12,12 @@ import pytest
 from django.test import Client
 
 from collector.client import get_client
+from core.typedarrays import decode
 from dashboard.access import LEARNER_SESSION_KEY
-from replay.timeline import decode
 from tests.collector.helpers import now_ms, post_events
-from tests.projects.conftest import finished_project
-from tests.replay.conftest import (
+from tests.support.db import BOTH_DATABASES
+from tests.support.projects import finished_project
+from tests.support.replays import (
     DAY,
     SECOND,
     replay_url,
@@ -29,7 +30,7 @@ from tests.replay.conftest import (
 from widgets.registry import get_widget
 
 pytestmark = [
-    pytest.mark.django_db(databases=["default", "analytics"]),
+    pytest.mark.django_db(databases=BOTH_DATABASES),
     pytest.mark.usefixtures("eager_tasks"),
 ]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.replay.conftest import replay_url, stored
 from tests.replay.test_replay_page import page_data, text
+from tests.support.db import BOTH_DATABASES
+from tests.support.replays import replay_url, stored
 
-pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
 
 def test_the_project_session_url_shows_the_replay_of_that_session(teacher_client, project):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
+from core.typedarrays import decode
 from replay import timeline
 from replay.sessiontime import session_time
-from replay.timeline import decode, timeline_figure
+from replay.timeline import timeline_figure
 from widgets.measures import MeasureRules
 
 T0 = 1_700_000_000_000
