@@ -89,7 +89,7 @@ class ResultTable:
     rows: list[tuple]
 
 
-def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+def _chunks[T](values: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

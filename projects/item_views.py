@@ -3,10 +3,11 @@ its CSV. The class page shows the same panel for the class's overview run (dashb
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from dashboard.access import teacher_required
 from dashboard.spreadsheets import csv_download, defuse_cell
@@ -28,9 +29,13 @@ def items_context(*, run, project) -> dict:
     }
 
 
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware on every request
+
+
 @require_GET
 @teacher_required
-def run_items(request: HttpRequest, project_id: int) -> HttpResponse:
+def run_items(request: HtmxRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():
@@ -46,7 +51,7 @@ def run_items(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():
@@ -56,7 +61,8 @@ def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(
             request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
         )
-    analysis = items.run_items(run=run, queue_if_large=False)
+    # However large the run: a download waits for its analysis rather than answering "later".
+    analysis = items.run_items(run=run, queue_if_large=False) or items.run_items_load(run=run)
     rows = items.items_csv_rows(analysis, items.learner_names(analysis))
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}-items.csv"
     return csv_download(

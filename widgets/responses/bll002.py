@@ -34,7 +34,7 @@ def trace(ordered: Sequence[Event]) -> list[ItemTrace]:
         if lab.challenge is not None and lab.challenge is not challenge:
             started.append(lab.challenge.id)
         released = challenge is not None and lab.releases.get(challenge.id, 0) > before
-        if released and not _right(lab, challenge):
+        if challenge is not None and released and not _right(lab, challenge):
             wrong.setdefault(challenge.id, []).append(_missed(lab, challenge, lab.now))
         item_of.append(str(lab.challenge.id) if lab.challenge else None)
     spent = time_per_item(ordered, item_of)

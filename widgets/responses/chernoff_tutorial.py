@@ -45,7 +45,7 @@ def _off(feature: str, value: float, target: float) -> str | None:
 
 def trace(ordered: Sequence[Event]) -> list[ItemTrace]:
     """Every face checked and every question answered, with the wrong ones."""
-    sliders = {step: dict(lesson.START) for step in lesson.TARGETS}
+    sliders: dict[str, dict[str, float]] = {step: dict(lesson.START) for step in lesson.TARGETS}
     wrong: dict[str, list[WrongAnswer]] = {}
     item_of: list[str | None] = []
     for event in ordered:
