@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard",
     "projects",
     "replay",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,7 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
+        ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
     )
 }
 
