@@ -1,8 +1,8 @@
 """The platforms' public keys, fetched from their JWKS URLs and cached.
 
 A platform rotates its keys by publishing a new one and signing with it: a token whose `kid` is
-not in the cached keyset makes us fetch the keyset again, at most once per REFETCH_AFTER seconds
-per platform, so a stream of made-up kids cannot turn us into a load generator against the LMS.
+not in the cached keyset makes us fetch the keyset again, but not again for that reason within
+REFETCH_AFTER seconds, so a stream of made-up kids cannot turn us into a load on the LMS.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def _fetch(platform: Platform) -> dict[str, Any]:
             f"{platform.jwks_url}. Check that address in the platform's registration."
         ) from error
     cache.set(_cache_key(platform), keyset, CACHE_SECONDS)
-    cache.set(_cache_key(platform) + ":fetched", True, REFETCH_AFTER)
     return keyset
 
 
@@ -61,7 +60,7 @@ def platform_key(platform: Platform, kid: str | None) -> jwt.PyJWK | None:
     if keyset is None:
         keyset = _fetch(platform)
     key = _find(keyset, kid)
-    if key is None and not cache.get(_cache_key(platform) + ":fetched"):
+    if key is None and cache.add(_cache_key(platform) + ":refetched", True, REFETCH_AFTER):
         log.info("unknown kid from platform %s: fetching its keyset again", platform.pk)
         key = _find(_fetch(platform), kid)
     return key
