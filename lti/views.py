@@ -26,6 +26,7 @@ from dashboard.launch import widget_open
 from lti import claims as c
 from lti import deeplinking, links, oidc, people
 from lti.claims import Launch
+from lti.cookies import state_cookie_delete, state_cookie_set
 from lti.keys import tool_jwks
 from lti.models import Platform
 from lti.oidc import LaunchRefused
@@ -88,14 +89,7 @@ def login_initiation(request: HttpRequest) -> HttpResponse:
     except LaunchRefused as refusal:
         return _refused(request, refusal)
     response = redirect(url)
-    response.set_cookie(
-        oidc.state_cookie_name(state.state),
-        "1",
-        max_age=STATE_COOKIE_AGE,
-        secure=True,  # SameSite=None needs it; browsers accept it on http://localhost too
-        httponly=True,
-        samesite="None",
-    )
+    state_cookie_set(response, oidc.state_cookie_name(state.state), STATE_COOKIE_AGE)
     return response
 
 
@@ -122,7 +116,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     except LaunchRefused as refusal:
         response = _refused(request, refusal)
     if state:
-        response.delete_cookie(oidc.state_cookie_name(state), samesite="None")
+        state_cookie_delete(response, oidc.state_cookie_name(state))
     return response
 
 

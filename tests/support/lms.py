@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
@@ -325,6 +325,8 @@ def _handler_for(lms: TestLms):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            if parts.path == "/favicon.ico":  # browsers ask; an LMS page has one
+                return self._send(200, "", "image/x-icon")
             if parts.path == "/jwks":
                 lms.jwks_fetches += 1
                 return self._send(200, lms.jwks())
@@ -404,6 +406,3 @@ def launch_through(client, lms: TestLms, login_hint: str):
     fields = form_fields(answer.text)
     return client.post("/lti/launch/", {"id_token": fields["id_token"], "state": fields["state"]})
 
-
-def urlencoded(params: dict[str, str]) -> str:
-    return urlencode(params)
