@@ -13,7 +13,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from dashboard.models import LearnerIdentity, SchoolClass
+from dashboard.models import LearnerIdentity, SchoolClass, User
 
 
 def _one_per_line(text: str) -> list[str]:
@@ -226,3 +226,18 @@ class DeepLinkRequest(models.Model):
 
     def __str__(self) -> str:
         return f"content pick for {self.platform_id} at {self.created_at:%H:%M:%S}"
+
+
+class TeacherHandoff(models.Model):
+    """A one-use link from an instructor's launch inside the LMS's frame to their class in a
+    window of its own (teacher pages are never framed, and the frame cannot keep a sign-in)."""
+
+    token = models.CharField(max_length=64, primary_key=True, default=new_state)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"hand-off for {self.user_id} at {self.created_at:%H:%M:%S}"

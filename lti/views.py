@@ -27,6 +27,7 @@ from lti import claims as c
 from lti import deeplinking, links, oidc, people
 from lti.claims import Launch
 from lti.cookies import state_cookie_delete, state_cookie_set
+from lti.handoff import handoff_create, handoff_use
 from lti.keys import tool_jwks
 from lti.models import Platform
 from lti.oidc import LaunchRefused
@@ -145,18 +146,40 @@ def _learner_launch(request: HttpRequest, launch: Launch, platform: Platform) ->
 
 
 def _instructor_launch(request: HttpRequest, launch: Launch, platform: Platform) -> HttpResponse:
-    """To the course's class page, if the instructor's email is whitelisted."""
+    """To the course's class page, if the instructor's email is whitelisted. Inside the LMS's
+    frame, a button opens it in a window of its own (lti/handoff.py)."""
     teacher = people.lti_teacher(launch=launch)
     context = people.lti_context(launch=launch, platform=platform)
     if launch.resource_link.get("id"):
         links.resource_link_record(launch=launch, platform=platform, context=context)
-    request.session.flush()
-    login(request, teacher, backend="django.contrib.auth.backends.ModelBackend")
+    school_class = people.context_class(context=context, teacher=teacher) if context else None
     log.info("instructor launch from platform %s", platform.pk)
-    if context is None:
+    if request.headers.get("Sec-Fetch-Dest") == "iframe":
+        handoff = handoff_create(user=teacher, school_class=school_class)
+        response = render(
+            request, "lti/instructor_handoff.html", {"handoff": handoff, "class": school_class}
+        )
+        return _framed_by(response, [platform])
+    return _teacher_signin(request, teacher, school_class)
+
+
+def _teacher_signin(request: HttpRequest, teacher, school_class) -> HttpResponse:
+    request.session.flush()  # ends any learner session; login() gives a new key
+    login(request, teacher, backend="django.contrib.auth.backends.ModelBackend")
+    if school_class is None:
         return redirect("dashboard:home")
-    school_class = people.context_class(context=context, teacher=teacher)
     return redirect("dashboard:class_detail", school_class.pk)
+
+
+@require_GET
+@public
+def teacher_handoff(request: HttpRequest, token: str) -> HttpResponse:
+    """The instructor's one-use link out of the LMS's frame: signed in, on their class."""
+    try:
+        handoff = handoff_use(token=token)
+    except LaunchRefused as refusal:
+        return _refused(request, refusal)
+    return _teacher_signin(request, handoff.user, handoff.school_class)
 
 
 def _content_picker(request: HttpRequest, launch: Launch, platform: Platform) -> HttpResponse:

@@ -56,7 +56,14 @@ from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
 from lti.keys import signing_key
-from lti.models import LtiContext, LtiUser, Passback, Platform, ResourceLink, ToolKey
+from lti.models import (
+    LtiContext,
+    LtiUser,
+    Passback,
+    Platform,
+    ResourceLink,
+    ToolKey,
+)
 from projects.models import Project, RunSession
 from replay.models import MomentNote
 from tests.collector.helpers import issue_token, now_ms, post_events
@@ -598,6 +605,9 @@ AUDIT: dict[str, Url] = {
         {"POST": everyone(410)},
         kwargs=lambda world: {"pick_id": "no-such-pick"},
         data=lambda world: {"widget": "TEI001"},
+    ),
+    "lti:teacher_handoff": Url(
+        {"GET": everyone(410)}, kwargs=lambda world: {"token": "no-such-link"}
     ),
     "lti:class_passback": Url({"POST": owned_page(To("/teacher/classes/"))}, kwargs=class_kwargs),
     "social:disconnect": Url(DISCONNECT, kwargs=GOOGLE),

@@ -14,7 +14,8 @@ from django.core.cache import cache
 
 from collector.models import Event
 from dashboard.models import LearnerIdentity
-from tests.support.lms import running_lms
+from tests.factories import WhitelistEntryFactory
+from tests.support.lms import INSTRUCTOR, running_lms
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,3 +82,24 @@ def test_the_refusal_shows_inside_the_lms_page(page, page_problems, live_server,
 
     frame = page.frame_locator("iframe[name=tool]")
     frame.get_by_text("meant for another tool").wait_for()
+
+
+def test_an_instructor_inside_the_lms_page_opens_their_class_in_a_new_window(
+    page, live_server, lms
+):
+    WhitelistEntryFactory(value="grace@school.example")
+    hint = lms.prepare_launch(
+        sub="t-1", roles=(INSTRUCTOR,), email="grace@school.example", name="Grace Hopper"
+    )
+    course = f"{lms.url}/course?" + urlencode(
+        {"tool": f"{live_server.url}/lti/login/", "hint": hint}
+    )
+    page.goto(course)
+    frame = page.frame_locator("iframe[name=tool]")
+
+    with page.context.expect_page() as opened:
+        frame.get_by_role("link", name="Open the class in a new window").click()
+
+    window = opened.value
+    window.get_by_role("heading", name="Year 7 Fractions").first.wait_for()
+    assert "/teacher/classes/" in window.url

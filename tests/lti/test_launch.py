@@ -147,3 +147,42 @@ def test_a_course_is_one_context_however_many_launch(lms, platform):
     context = LtiContext.objects.get()
     assert context.learners.count() == 3
     assert context.school_class is None
+
+
+def handoff_link(response) -> str:
+    found = re.search(r'href="(/lti/teacher/[^"]+/)"', response.content.decode())
+    assert found, "no link to the class in a new window"
+    return found.group(1)
+
+
+def test_an_instructor_inside_the_lms_frame_gets_a_one_use_link_to_their_class(lms, platform):
+    WhitelistEntryFactory(value="grace@school.example")
+    hint = lms.prepare_launch(sub="t-1", roles=(INSTRUCTOR,), email="grace@school.example")
+    framed = Client(headers={"Sec-Fetch-Dest": "iframe"})
+
+    response = launch_through(framed, lms, hint)
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in framed.session  # the frame keeps no teacher sign-in
+    window = Client()
+    opened = window.get(handoff_link(response))
+    school_class = SchoolClass.objects.get()
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/teacher/classes/{school_class.pk}/"
+    assert window.get(opened["Location"]).status_code == 200
+    again = Client().get(handoff_link(response))
+    assert again.status_code == 410
+    assert "already used" in again.content.decode()
+
+
+def test_the_link_to_the_class_checks_the_whitelist_again(lms, platform):
+    entry = WhitelistEntryFactory(value="grace@school.example")
+    hint = lms.prepare_launch(sub="t-1", roles=(INSTRUCTOR,), email="grace@school.example")
+    response = launch_through(Client(headers={"Sec-Fetch-Dest": "iframe"}), lms, hint)
+    entry.delete()
+
+    window = Client()
+    opened = window.get(handoff_link(response))
+
+    assert opened.status_code == 403
+    assert "_auth_user_id" not in window.session

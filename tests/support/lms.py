@@ -405,4 +405,3 @@ def launch_through(client, lms: TestLms, login_hint: str):
     assert answer.status_code == 200, answer.text
     fields = form_fields(answer.text)
     return client.post("/lti/launch/", {"id_token": fields["id_token"], "state": fields["state"]})
-
