@@ -193,6 +193,9 @@ SOCIAL_AUTH_PIPELINE = (
     # Replaces social-core's auth_allowed: refuses before any user or association is created.
     "dashboard.pipeline.require_whitelisted_email",
     "social_core.pipeline.social_auth.social_user",
+    # A teacher first made by an LMS launch (lti/people.py) is the same account when they sign
+    # in with Google: safe, the step above let through only a verified, whitelisted email.
+    "social_core.pipeline.social_auth.associate_by_email",
     "social_core.pipeline.user.get_username",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",

@@ -51,8 +51,12 @@ def _call(method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
     return _checked(response, what)
 
 
+def _token_key(platform: Platform, scopes: list[str]) -> str:
+    return f"lti-ags-token:{platform.pk}:{platform.auth_token_url}:{' '.join(sorted(scopes))}"
+
+
 def access_token(platform: Platform, scopes: list[str]) -> str:
-    key = f"lti-ags-token:{platform.pk}:{' '.join(sorted(scopes))}"
+    key = _token_key(platform, scopes)
     token = cache.get(key)
     if token:
         return token
@@ -143,10 +147,17 @@ def score_send(
     if given is not None and maximum:
         score.update(scoreGiven=given, scoreMaximum=maximum)
     token = access_token(link.platform, [c.AGS_SCORE_SCOPE])
-    _call(
-        "POST",
-        scores_url(lineitem),
-        "score",
-        json=score,
-        headers=_headers(token, **{"Content-Type": SCORE_TYPE}),
-    )
+    try:
+        _call(
+            "POST",
+            scores_url(lineitem),
+            "score",
+            json=score,
+            headers=_headers(token, **{"Content-Type": SCORE_TYPE}),
+        )
+    except GradebookRefused as error:
+        if "answered 401" not in str(error):
+            raise
+        # The LMS forgot our token before it said it would: the retry gets a new one.
+        cache.delete(_token_key(link.platform, [c.AGS_SCORE_SCOPE]))
+        raise GradebookUnavailable(str(error)) from error

@@ -11,6 +11,7 @@ instructors who launch after them become its co-teachers.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -114,8 +115,11 @@ def lti_teacher(*, launch: Launch) -> User:
         )
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     if user is None:
+        username = email[:150]
+        if User.objects.filter(username=username).exists():  # someone else's name already
+            username = f"{email[:140]}-{secrets.token_hex(4)}"
         user = User(
-            username=email[:150],
+            username=username,
             email=email,
             first_name=str(launch.claims.get("given_name") or "")[:150],
             last_name=str(launch.claims.get("family_name") or "")[:150],

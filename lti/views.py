@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,8 +54,6 @@ def _platform_origins(platforms) -> list[str]:
 
 def _framed_by(response: HttpResponse, platforms, *, form_action: list[str] = ()) -> HttpResponse:
     """Lets the platforms frame this response; `form_action` adds where its forms may post."""
-    from django.conf import settings
-
     origins = _platform_origins(platforms)
     policy = {**settings.SECURE_CSP, "frame-ancestors": origins or ["'none'"]}
     if form_action:
