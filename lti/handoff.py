@@ -30,7 +30,7 @@ def handoff_use(*, token: str) -> TeacherHandoff:
     """The hand-off, once; refused when used, too old, or the teacher is off the whitelist."""
     with transaction.atomic():
         handoff = (
-            TeacherHandoff.objects.select_for_update()
+            TeacherHandoff.objects.select_for_update(of=("self",))
             .select_related("user", "school_class")
             .filter(token=token, created_at__gte=timezone.now() - HANDOFF_MAX_AGE)
             .first()
