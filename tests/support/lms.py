@@ -300,88 +300,91 @@ def form_fields(page: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in FORM_FIELD.findall(page)}
 
 
-def _handler_for(lms: TestLms):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:  # quiet test output
-            pass
+class _Handler(BaseHTTPRequestHandler):
+    lms: TestLms  # set by _handler_for
 
-        def _send(self, status: int, body: str | dict, content_type: str = "text/html") -> None:
-            if isinstance(body, dict | list):
-                body, content_type = json.dumps(body), "application/json"
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def log_message(self, *args) -> None:  # quiet test output
+        pass
 
-        def _form(self) -> dict[str, str]:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode()
-            if "json" in (self.headers.get("Content-Type") or ""):
-                return json.loads(raw or "{}")
-            return {k: v[0] for k, v in parse_qs(raw).items()}
+    def _send(self, status: int, body: str | dict, content_type: str = "text/html") -> None:
+        if isinstance(body, dict | list):
+            body, content_type = json.dumps(body), "application/json"
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            if parts.path == "/favicon.ico":  # browsers ask; an LMS page has one
-                return self._send(200, "", "image/x-icon")
-            if parts.path == "/jwks":
-                lms.jwks_fetches += 1
-                return self._send(200, lms.jwks())
-            if parts.path == "/auth":
-                return self._send(*lms.authenticate(query))
-            if parts.path == "/course":
-                return self._send(200, lms.course_page(query["tool"], query["hint"]))
-            if parts.path == "/courses/7/lineitems":
-                if not lms.authorised(self.headers.get("Authorization", ""), LINEITEM_SCOPE):
-                    return self._send(401, {"error": "token"})
-                link = query.get("resource_link_id")
-                items = [
-                    item
-                    for item in lms.gradebook.lineitems.values()
-                    if link is None or item.get("resourceLinkId") == link
-                ]
-                return self._send(200, items)
-            return self._send(404, "<p>not here</p>")
+    def _form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode()
+        if "json" in (self.headers.get("Content-Type") or ""):
+            return json.loads(raw or "{}")
+        return {k: v[0] for k, v in parse_qs(raw).items()}
 
-        def do_POST(self) -> None:
-            path = urlsplit(self.path).path
-            if path == "/auth":
-                return self._send(*lms.authenticate(self._form()))
-            if path == "/token":
-                return self._send(*lms.grant_token(self._form()))
-            if path == "/deep-link-return":
-                return self._send(*lms.receive_deep_link(self._form()))
-            if path == "/courses/7/lineitems":
-                if not lms.authorised(self.headers.get("Authorization", ""), LINEITEM_SCOPE):
-                    return self._send(401, {"error": "token"})
-                item = self._form()
-                item_id = uuid.uuid4().hex[:8]
-                item["id"] = f"{lms.url}/courses/7/lineitems/{item_id}"
-                lms.gradebook.lineitems[item_id] = item
-                return self._send(201, item)
-            match = re.fullmatch(r"/courses/7/lineitems/(\w+)/scores", path)
-            if match:
-                return self._score(match.group(1))
-            return self._send(404, "<p>not here</p>")
-
-        def _score(self, item_id: str) -> None:
-            if not lms.authorised(self.headers.get("Authorization", ""), SCORE_SCOPE):
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/favicon.ico":  # browsers ask; an LMS page has one
+            return self._send(200, "", "image/x-icon")
+        if parts.path == "/jwks":
+            self.lms.jwks_fetches += 1
+            return self._send(200, self.lms.jwks())
+        if parts.path == "/auth":
+            return self._send(*self.lms.authenticate(query))
+        if parts.path == "/course":
+            return self._send(200, self.lms.course_page(query["tool"], query["hint"]))
+        if parts.path == "/courses/7/lineitems":
+            if not self.lms.authorised(self.headers.get("Authorization", ""), LINEITEM_SCOPE):
                 return self._send(401, {"error": "token"})
-            if item_id not in lms.gradebook.lineitems:
-                return self._send(404, {"error": "no such line item"})
-            score = self._form()
-            with lms._lock:
-                if lms.gradebook.down > 0:
-                    lms.gradebook.down -= 1
-                    lms.gradebook.refused += 1
-                    return self._send(503, {"error": "gradebook down"})
-                lms.gradebook.scores.append({**score, "lineitem": item_id})
-            return self._send(200, {})
+            link = query.get("resource_link_id")
+            items = [
+                item
+                for item in self.lms.gradebook.lineitems.values()
+                if link is None or item.get("resourceLinkId") == link
+            ]
+            return self._send(200, items)
+        return self._send(404, "<p>not here</p>")
 
-    return Handler
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/auth":
+            return self._send(*self.lms.authenticate(self._form()))
+        if path == "/token":
+            return self._send(*self.lms.grant_token(self._form()))
+        if path == "/deep-link-return":
+            return self._send(*self.lms.receive_deep_link(self._form()))
+        if path == "/courses/7/lineitems":
+            if not self.lms.authorised(self.headers.get("Authorization", ""), LINEITEM_SCOPE):
+                return self._send(401, {"error": "token"})
+            item = self._form()
+            item_id = uuid.uuid4().hex[:8]
+            item["id"] = f"{self.lms.url}/courses/7/lineitems/{item_id}"
+            self.lms.gradebook.lineitems[item_id] = item
+            return self._send(201, item)
+        match = re.fullmatch(r"/courses/7/lineitems/(\w+)/scores", path)
+        if match:
+            return self._score(match.group(1))
+        return self._send(404, "<p>not here</p>")
+
+    def _score(self, item_id: str) -> None:
+        if not self.lms.authorised(self.headers.get("Authorization", ""), SCORE_SCOPE):
+            return self._send(401, {"error": "token"})
+        if item_id not in self.lms.gradebook.lineitems:
+            return self._send(404, {"error": "no such line item"})
+        score = self._form()
+        with self.lms._lock:
+            if self.lms.gradebook.down > 0:
+                self.lms.gradebook.down -= 1
+                self.lms.gradebook.refused += 1
+                return self._send(503, {"error": "gradebook down"})
+            self.lms.gradebook.scores.append({**score, "lineitem": item_id})
+        return self._send(200, {})
+
+
+def _handler_for(lms: TestLms) -> type[_Handler]:
+    return type("Handler", (_Handler,), {"lms": lms})
 
 
 @contextlib.contextmanager
