@@ -140,7 +140,13 @@ def _learner_launch(request: HttpRequest, launch: Launch, platform: Platform) ->
         return _framed_by(response, [platform])
     passback_expect(link=link, learner=learner, lti_user=lti_user, session=config["session"])
     log.info("learner launch of %s from platform %s", widget.id, platform.pk)
-    response = render(request, "dashboard/widget_page.html", {"widget": widget, "config": config})
+    # Inside the LMS, the LMS is the way around: no links to our learner pages or sign-out,
+    # which the frame could not use anyway (its cookies are blocked there).
+    response = render(
+        request,
+        "dashboard/widget_page.html",
+        {"widget": widget, "config": config, "in_lms": True, "current_learner": None},
+    )
     return _framed_by(response, [platform])
 
 

@@ -43,6 +43,7 @@ def test_it_opens_the_widget_for_a_learner_with_a_token_of_their_opaque_id(lms, 
     page = response.content.decode()
     assert "u-42" not in json.dumps(config) and "ada@pupils.example" not in page
     assert client.session[LEARNER_SESSION_KEY] == learner.pk
+    assert "My activities" not in page and "Sign out" not in page  # the LMS is the way around
     # Framed by the LMS, and by nobody else.
     assert f"frame-ancestors {lms.url}" in response["Content-Security-Policy"]
     assert "X-Frame-Options" not in response
