@@ -1,14 +1,14 @@
 """Grade passback: a completed session's score goes to the LMS gradebook, once.
 
 A learner launch from a graded link leaves a `Passback` waiting for its session. A periodic
-sweep hands each waiting one to a task (`lti.send_passback`), which:
+sweep takes each waiting one's next step (lti/tasks.py), which:
 
 1. asks the collector whether the session is completed (its status, not the learner's word);
 2. once it is, asks for its score through a `scores` data request (the score of the learning
    measures, docs/widgets.md: points over the items attempted), and waits for it to be DONE;
 3. posts the score to the link's line item, and marks the passback sent.
 
-A task holds a claim on the row (a token with a lease) while it works, so the sweep never sends
+Whoever takes a step holds a claim on the row (a token with a lease), so the sweep never sends
 the same score twice beside a task that is retrying; a retry carries the claim on. A class whose
 teacher turned passback off (`SchoolClass.lti_passback`) sends nothing.
 """
