@@ -102,6 +102,9 @@ class LoginState(models.Model):
     state = models.CharField(max_length=64, primary_key=True, default=new_state)
     nonce = models.CharField(max_length=64, default=new_state)
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    # The LMS's login parameters, to start the same launch again in a window of its own when
+    # the browser kept no cookie inside the LMS's frame.
+    login_params = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -32,15 +32,23 @@ log = logging.getLogger("pathlens.lti")
 LOGIN_MAX_AGE = timedelta(minutes=10)
 CLOCK_LEEWAY = 60  # seconds of clock difference allowed between the LMS and us
 STATE_COOKIE_PREFIX = "lti-state-"
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
 
 
 class LaunchRefused(Exception):
     """A login or launch that must not go on; `str()` is the sentence for the refusal page."""
 
-    def __init__(self, message: str, *, status: int = 403, retry_url: str = "") -> None:
+    def __init__(self, message: str, *, status: int = 403, retry_query: str = "") -> None:
         super().__init__(message)
         self.status = status
-        self.retry_url = retry_url
+        self.retry_query = retry_query  # login parameters to start again in a new window
 
 
 def state_cookie_name(state: str) -> str:
@@ -83,7 +91,8 @@ def login_start(*, params: dict[str, str], launch_url: str) -> tuple[LoginState,
     if deployment and deployment not in platform.deployments:
         raise LaunchRefused(deployment_refusal(platform, deployment))
     LoginState.objects.filter(created_at__lt=timezone.now() - LOGIN_MAX_AGE).delete()
-    login = LoginState.objects.create(platform=platform)
+    kept = {name: params[name] for name in LOGIN_PARAMS if params.get(name)}
+    login = LoginState.objects.create(platform=platform, login_params=kept)
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -184,6 +193,7 @@ def launch_check(*, id_token: str, state: str, cookie_states: set[str]) -> c.Lau
             "Your browser did not send back the cookie Pathlens set a moment ago (browsers "
             "may block cookies inside another site's page). Open the activity in a new window.",
             status=401,
+            retry_query=urlencode(login.login_params),
         )
     claims = _verified_claims(platform, id_token)
     several = isinstance(claims["aud"], list) and len(claims["aud"]) > 1

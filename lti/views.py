@@ -64,7 +64,13 @@ def _framed_by(response: HttpResponse, platforms, *, form_action: list[str] = ()
 
 def _refused(request: HttpRequest, refusal: LaunchRefused) -> HttpResponse:
     log.info("LTI launch refused (%s): %s", refusal.status, refusal)
-    response = render(request, "lti/refused.html", {"reason": str(refusal)}, status=refusal.status)
+    retry = f"{reverse('lti:login')}?{refusal.retry_query}" if refusal.retry_query else ""
+    response = render(
+        request,
+        "lti/refused.html",
+        {"reason": str(refusal), "retry_url": retry},
+        status=refusal.status,
+    )
     return _framed_by(response, Platform.objects.all())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
@@ -84,10 +86,20 @@ def test_a_used_token_replayed_with_a_fresh_login_is_refused_by_its_nonce(lms, p
     assert_refused(response, 403, "nonce does not match")
 
 
-def test_a_launch_without_the_login_cookie_is_refused(lms, platform):
-    fields = _login_and_authenticate(Client(), lms, lms.prepare_launch())
+def test_a_launch_without_the_login_cookie_is_refused_with_a_way_to_a_new_window(lms, platform):
+    hint = lms.prepare_launch()
+    fields = _login_and_authenticate(Client(), lms, hint)
 
-    assert_refused(Client().post("/lti/launch/", fields), 401, "Open the activity in a new window")
+    response = Client().post("/lti/launch/", fields)
+
+    assert_refused(response, 401, "Open the activity in a new window")
+    link = re.search(r'href="(/lti/login/\?[^"]+)" target="_blank"', response.content.decode())
+    # The new window starts the same launch again, where the cookie is first-party.
+    window = Client()
+    started = window.get(html.unescape(link.group(1)))
+    assert started.status_code == 302
+    fresh = form_fields(requests.get(started["Location"], timeout=10).text)
+    assert window.post("/lti/launch/", fresh).status_code == 200
 
 
 def test_a_launch_with_a_made_up_state_is_refused(lms, platform):
