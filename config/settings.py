@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dashboard",
     "projects",
     "replay",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,9 @@ SOCIAL_AUTH_PIPELINE = (
     # Replaces social-core's auth_allowed: refuses before any user or association is created.
     "dashboard.pipeline.require_whitelisted_email",
     "social_core.pipeline.social_auth.social_user",
+    # A teacher first made by an LMS launch (lti/people.py) is the same account when they sign
+    # in with Google: safe, the step above let through only a verified, whitelisted email.
+    "social_core.pipeline.social_auth.associate_by_email",
     "social_core.pipeline.user.get_username",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
@@ -353,6 +357,7 @@ CELERY_BEAT_SCHEDULE = {
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
+        ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
     )
 }
 

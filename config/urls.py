@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", include("collector.urls")),
     path("projects/", include("projects.urls")),
     path("replay/", include("replay.urls")),
+    path("lti/", include("lti.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -139,6 +139,11 @@ class SchoolClass(models.Model):
     code = models.CharField(max_length=12, unique=True, default=new_class_code, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="owned_classes")
     learners = models.ManyToManyField(LearnerIdentity, related_name="classes", blank=True)
+    lti_passback = models.BooleanField(
+        "send scores to the LMS",
+        default=True,
+        help_text="For a class made by an LMS launch: completed scores go to its gradebook.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["collector", "config", "core", "dashboard", "projects", "replay", "widgets"]
+APPS = ["collector", "config", "core", "dashboard", "lti", "projects", "replay", "widgets"]
 MAX_LINES = 80
 DATA_LITERALS = {
     ("collector/openapi.py", "_schemas"),

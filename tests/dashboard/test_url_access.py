@@ -55,6 +55,15 @@ from collector.tenants import tenant_default, tenant_get_or_create
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
+from lti.keys import signing_key
+from lti.models import (
+    LtiContext,
+    LtiUser,
+    Passback,
+    Platform,
+    ResourceLink,
+    ToolKey,
+)
 from projects.models import Project, RunSession
 from replay.models import MomentNote
 from tests.collector.helpers import issue_token, now_ms, post_events
@@ -588,6 +597,20 @@ AUDIT: dict[str, Url] = {
     "social:app_launch": Url({"GET": everyone(404)}, kwargs=GOOGLE),
     # Unlinking a Google account: signed-in users only, each their own account (see
     # test_a_teacher_cannot_unlink_another_teachers_google_account).
+    # LTI: what an LMS calls. Without a registered LMS, a valid token or a pick, each refuses
+    # with the clear page (tests/lti/ go through them with a real test LMS).
+    "lti:jwks": Url({"GET": everyone(200)}),
+    "lti:login": Url({"GET": everyone(400), "POST": everyone(400)}),
+    "lti:launch": Url({"POST": everyone(400)}),
+    "lti:deep_link": Url(
+        {"POST": everyone(410)},
+        kwargs=lambda world: {"pick_id": "no-such-pick"},
+        data=lambda world: {"widget": "TEI001"},
+    ),
+    "lti:teacher_handoff": Url(
+        {"GET": everyone(410)}, kwargs=lambda world: {"token": "no-such-link"}
+    ),
+    "lti:class_passback": Url({"POST": owned_page(To("/teacher/classes/"))}, kwargs=class_kwargs),
     "social:disconnect": Url(DISCONNECT, kwargs=GOOGLE),
     "social:disconnect_individual": Url(
         DISCONNECT,
@@ -609,7 +632,50 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
     LearnerIdentity: lambda world: world.learner,
     Project: lambda world: world.project,
+    Platform: lambda world: lti_objects(world).platform,
+    ToolKey: lambda world: signing_key(),
+    LtiContext: lambda world: lti_objects(world).context,
+    ResourceLink: lambda world: lti_objects(world).link,
+    Passback: lambda world: Passback.objects.get_or_create(
+        link=lti_objects(world).link,
+        learner=world.learner,
+        session="ada-2",
+        defaults={"lti_user": lti_objects(world).user},
+    )[0],
 }
+
+
+@dataclass
+class LtiObjects:
+    platform: Platform
+    context: LtiContext
+    link: ResourceLink
+    user: LtiUser
+
+
+def lti_objects(world: World) -> LtiObjects:
+    """An LMS registration and what a launch from it leaves (for the admin's object pages)."""
+    platform, _ = Platform.objects.get_or_create(
+        name="Moodle",
+        defaults={
+            "issuer": "https://moodle.school.example",
+            "client_id": "pathlens",
+            "auth_login_url": "https://moodle.school.example/mod/lti/auth.php",
+            "auth_token_url": "https://moodle.school.example/mod/lti/token.php",
+            "jwks_url": "https://moodle.school.example/mod/lti/certs.php",
+            "deployment_ids": "1",
+        },
+    )
+    context, _ = LtiContext.objects.get_or_create(
+        platform=platform, context_id="c-7", defaults={"school_class": world.school_class}
+    )
+    link, _ = ResourceLink.objects.get_or_create(
+        platform=platform, resource_link_id="l-1", defaults={"context": context}
+    )
+    user, _ = LtiUser.objects.get_or_create(
+        platform=platform, sub="u-1", defaults={"learner": world.learner}
+    )
+    return LtiObjects(platform, context, link, user)
 
 
 def admin_model(route: Route) -> type | None:

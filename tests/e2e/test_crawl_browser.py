@@ -49,6 +49,7 @@ NOT_PAGES = {
     "replay/<int:project_id>/<int:run_session_id>/notes/": "JSON the replay page reads and writes",
     "teacher/classes/<int:class_id>/overview/": "the home page's class card, fetched by htmx",
     "teacher/classes/<int:class_id>/live/": "the home page's live-now list, fetched by htmx",
+    "lti/": "what an LMS calls (keyset, login, launch, deep-link return): tests/lti/",
 }
 # Documents shown inside another page's iframe: a <title>, but the page around has the <h1>.
 FRAMES = ("replay/frame/<str:widget_id>/",)
