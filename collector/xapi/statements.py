@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import psycopg
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from collector.ingest import ALIAS, IdConflict, events_ingest
 from collector.models import Learner
-from collector.validation import CleanBatch, CleanEvent
+from collector.validation import CANONICAL_JSON, CleanBatch, CleanEvent
 from collector.xapi.agents import agent_key
 from collector.xapi.mapping import epoch_ms, event_check, widget_event
 from collector.xapi.models import Statement
@@ -114,9 +115,7 @@ def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stor
         if not new:
             return
         voided = _void(tenant_id, new)
-        statements.bulk_create(
-            [_row(tenant_id, item, authority, stored, voided) for item in new], batch_size=500
-        )
+        _insert([_row(tenant_id, item, authority, stored, voided) for item in new])
         learners = {item.learner for item in new if item.learner}
         Learner.objects.using(ALIAS).bulk_create(
             [Learner(tenant_id=tenant_id, opaque_id=learner) for learner in sorted(learners)],
@@ -148,35 +147,78 @@ def _void(tenant_id: int, new: list[Mapped]) -> set[str]:
     return earlier | (targets & set(ids))
 
 
+COLUMNS = (
+    "tenant_id",
+    "statement_id",
+    "learner",
+    "verb",
+    "activity",
+    "widget",
+    "registration",
+    "agents",
+    "related_agents",
+    "related_activities",
+    "stored",
+    "timestamp",
+    "voided",
+    "voids",
+    "body",
+    "digest",
+)
+BODY = COLUMNS.index("body")
+COPY_STATEMENTS = f"COPY collector_statement ({', '.join(COLUMNS)}) FROM STDIN"
+
+
 def _row(
     tenant_id: int, item: Mapped, authority: dict[str, Any], stored: datetime, voided: set[str]
-) -> Statement:
+) -> tuple:
+    """The statement's row, in COLUMNS' order."""
     clean, found = item.clean, item.clean.found
+    statement = clean.statement
     body = {
-        **clean.statement,
-        "timestamp": clean.statement.get("timestamp") or iso(stored),
+        **statement,
+        "timestamp": statement.get("timestamp") or iso(stored),
         "stored": iso(stored),
         "authority": authority,
-        "version": clean.statement.get("version") or "1.0.0",
+        "version": statement.get("version") or "1.0.0",
     }
-    return Statement(
-        tenant_id=tenant_id,
-        statement_id=clean.statement_id,
-        learner=item.learner,
-        verb=clean.statement["verb"]["id"],
-        activity=found.activity,
-        widget=item.event.widget if item.event else "",
-        registration=clean.statement.get("context", {}).get("registration"),
-        agents=_joined(found.agents),
-        related_agents=_joined(found.agents + found.related_agents + _authority_keys(authority)),
-        related_activities=_joined(found.related_activities),
-        stored=stored,
-        timestamp=clean.timestamp or stored,
-        voided=clean.statement_id in voided,
-        voids=clean.voids,
-        body=body,
-        digest=clean.digest,
+    return (
+        tenant_id,
+        clean.statement_id,
+        item.learner,
+        statement["verb"]["id"],
+        found.activity,
+        item.event.widget if item.event else "",
+        statement.get("context", {}).get("registration"),
+        _joined(found.agents),
+        _joined(found.agents + found.related_agents + _authority_keys(authority)),
+        _joined(found.related_activities),
+        stored,
+        clean.timestamp or stored,
+        clean.statement_id in voided,
+        clean.voids,
+        body,
+        clean.digest,
     )
+
+
+def _insert(rows: list[tuple]) -> None:
+    """COPY on PostgreSQL, several times faster than an INSERT of as many rows (a taken id there
+    raises IntegrityError, like the INSERT elsewhere)."""
+    if connections[ALIAS].vendor != "postgresql":
+        Statement.objects.using(ALIAS).bulk_create(
+            [Statement(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    with connections[ALIAS].cursor() as cursor:
+        try:
+            with cursor.cursor.copy(COPY_STATEMENTS) as copy:  # psycopg's own cursor, for COPY
+                for row in rows:
+                    copy.write_row(
+                        (*row[:BODY], CANONICAL_JSON.encode(row[BODY]), *row[BODY + 1 :])
+                    )
+        except psycopg.errors.UniqueViolation as taken:
+            raise IntegrityError(str(taken)) from None
 
 
 def _authority_keys(authority: dict[str, Any]) -> list[str]:

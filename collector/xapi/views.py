@@ -29,7 +29,7 @@ from collector.xapi.statements import (
     statements_query,
     statements_store,
 )
-from collector.xapi.validation import CleanStatement, statement_check
+from collector.xapi.validation import MAYBE_UNSTORABLE, CleanStatement, statement_check
 
 MAX_BATCH = 1000
 MAX_STATEMENTS_BYTES = 4 * 1024 * 1024
@@ -49,7 +49,8 @@ def about(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _statements_body(request: HttpRequest) -> object:
+def _statements_body(request: HttpRequest) -> tuple[object, bool]:
+    """The body's JSON, and whether its strings must be searched for unstorable text."""
     if (request.content_type or "").startswith("multipart/"):
         raise Invalid(
             "/attachments",
@@ -58,13 +59,13 @@ def _statements_body(request: HttpRequest) -> object:
         )
     body = read_body(request, limit=MAX_STATEMENTS_BYTES)
     try:
-        return read_json(body)
+        return read_json(body), MAYBE_UNSTORABLE.search(body) is not None
     except JsonUnreadable as unreadable:
         raise Invalid("", str(unreadable)) from None
 
 
-def _checked(credential: Credential, value: object, at: str) -> CleanStatement:
-    clean = statement_check(value, at)
+def _checked(credential: Credential, value: object, at: str, careful: bool) -> CleanStatement:
+    clean = statement_check(value, at, careful=careful)
     actor = clean.statement["actor"]
     learner = actor.get("account", {}).get("name") if "member" not in actor else None
     if not credential.may_write_for(learner or ""):
@@ -77,7 +78,7 @@ def _checked(credential: Credential, value: object, at: str) -> CleanStatement:
     return clean
 
 
-def _store(request: HttpRequest, credential: Credential, payload: object) -> list[str]:
+def _store(credential: Credential, payload: object, careful: bool) -> list[str]:
     if credential.token is not None:
         rate_limit(credential.token)
     batch = isinstance(payload, list)
@@ -85,7 +86,8 @@ def _store(request: HttpRequest, credential: Credential, payload: object) -> lis
         raise Invalid("", f"Send 1 to {MAX_BATCH} statements in one request.")
     items = payload if batch else [payload]
     cleans = [
-        _checked(credential, item, f"/{index}" if batch else "") for index, item in enumerate(items)
+        _checked(credential, item, f"/{index}" if batch else "", careful)
+        for index, item in enumerate(items)
     ]
     return statements_store(
         tenant_id=credential.tenant_id, cleans=cleans, authority=credential.authority, batch=batch
@@ -96,16 +98,16 @@ def _store(request: HttpRequest, credential: Credential, payload: object) -> lis
 def statements(request: HttpRequest) -> HttpResponse:
     credential = xapi_credential(request)
     if request.method == "POST":
-        return JsonResponse(_store(request, credential, _statements_body(request)), safe=False)
+        return JsonResponse(_store(credential, *_statements_body(request)), safe=False)
     if request.method == "PUT":
         params.refuse_unknown(request, {"statementId"})
         statement_id = params.uuid_param(request, "statementId", required=True)
-        payload = _statements_body(request)
+        payload, careful = _statements_body(request)
         if isinstance(payload, dict):
             sent_id = payload.setdefault("id", statement_id)
             if not isinstance(sent_id, str) or sent_id.lower() != statement_id:
                 raise Invalid("/id", "Must be the statementId of the URL (or left out).")
-        _store(request, credential, payload if isinstance(payload, dict) else [payload])
+        _store(credential, payload if isinstance(payload, dict) else [payload], careful)
         return HttpResponse(status=204)
     if credential.learner is not None:
         raise ApiError(403, "A learner token sends statements; it cannot read them.")
