@@ -8,6 +8,7 @@ same id with other content is a conflict (409) and nothing of the batch is store
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -94,15 +95,8 @@ def statements_store(
 
 
 def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stored: datetime):
-    statements = Statement.objects.using(ALIAS)
     with transaction.atomic(using=ALIAS):
-        ids = [item.clean.statement_id for item in mapped]
-        known = dict(
-            statements.filter(tenant_id=tenant_id, statement_id__in=ids).values_list(
-                "statement_id", "digest"
-            )
-        )
-        known = {str(key): value for key, value in known.items()}
+        known = _digests(tenant_id, "statement_id", [item.clean.statement_id for item in mapped])
         conflicts = [
             item.clean.statement_id
             for item in mapped
@@ -115,7 +109,9 @@ def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stor
         if not new:
             return
         voided = _void(tenant_id, new)
-        _insert([_row(tenant_id, item, authority, stored, voided) for item in new])
+        tail = f',"stored":"{iso(stored)}","authority":{CANONICAL_JSON.encode(authority)}'
+        by = _authority_keys(authority)
+        _insert([_row(tenant_id, item, tail, by, stored, voided) for item in new])
         learners = {item.learner for item in new if item.learner}
         Learner.objects.using(ALIAS).bulk_create(
             [Learner(tenant_id=tenant_id, opaque_id=learner) for learner in sorted(learners)],
@@ -124,26 +120,40 @@ def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stor
         _ingest(tenant_id, new, stored)
 
 
+LOOKUP = """
+SELECT {column}::text, {value} FROM collector_statement
+WHERE tenant_id = %s AND {column} = ANY(%s::uuid[])
+"""
+
+
+def _digests(tenant_id: int, column: str, ids: list[str], value: str = "digest") -> dict:
+    """{id: value} of the tenant's statements whose `column` is one of `ids`: on PostgreSQL one
+    query with the ids as one array literal (the ORM adapts 500 UUIDs one by one)."""
+    if not ids:
+        return {}
+    if connections[ALIAS].vendor != "postgresql":
+        rows = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id, **{f"{column}__in": ids})
+        return {str(key): found for key, found in rows.values_list(column, value)}
+    with connections[ALIAS].cursor() as cursor:
+        cursor.execute(
+            LOOKUP.format(column=column, value=value), [tenant_id, "{" + ",".join(ids) + "}"]
+        )
+        return dict(cursor.fetchall())
+
+
 def _void(tenant_id: int, new: list[Mapped]) -> set[str]:
     """Voids what the new voiding statements target; the ids of new statements already voided
     by an earlier (or a fellow) voiding statement."""
     statements = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id)
     targets = {item.clean.voids for item in new if item.clean.voids}
     if targets:
-        voiding = [item.clean.statement_id for item in new if item.clean.voids]
-        cannot = targets & set(voiding) or {
-            str(row)
-            for row in statements.filter(statement_id__in=targets, voids__isnull=False).values_list(
-                "statement_id", flat=True
-            )
-        }
-        if cannot:
+        voiding = {item.clean.statement_id for item in new if item.clean.voids}
+        stored_targets = _digests(tenant_id, "statement_id", sorted(targets), "voids")
+        if targets & voiding or any(stored_targets.values()):
             raise Invalid("/object/id", "A voiding statement cannot be voided.")
         statements.filter(statement_id__in=targets).update(voided=True)
     ids = [item.clean.statement_id for item in new]
-    earlier = {
-        str(target) for target in statements.filter(voids__in=ids).values_list("voids", flat=True)
-    }
+    earlier = set(_digests(tenant_id, "voids", ids, "voids"))
     return earlier | (targets & set(ids))
 
 
@@ -165,23 +175,23 @@ COLUMNS = (
     "body",
     "digest",
 )
-BODY = COLUMNS.index("body")
 COPY_STATEMENTS = f"COPY collector_statement ({', '.join(COLUMNS)}) FROM STDIN"
 
 
 def _row(
-    tenant_id: int, item: Mapped, authority: dict[str, Any], stored: datetime, voided: set[str]
+    tenant_id: int, item: Mapped, tail: str, by: list[str], stored: datetime, voided: set[str]
 ) -> tuple:
-    """The statement's row, in COLUMNS' order."""
+    """The statement's row, in COLUMNS' order. Its body is the checked statement's JSON text
+    with `timestamp` and what the LRS sets appended (`tail`: stored and authority, whose agent
+    keys are `by`)."""
     clean, found = item.clean, item.clean.found
     statement = clean.statement
-    body = {
-        **statement,
-        "timestamp": statement.get("timestamp") or iso(stored),
-        "stored": iso(stored),
-        "authority": authority,
-        "version": statement.get("version") or "1.0.0",
-    }
+    timestamp = statement.get("timestamp") or iso(stored)
+    version = statement.get("version") or "1.0.0"
+    body = (
+        f'{clean.text[:-1]},"timestamp":{CANONICAL_JSON.encode(timestamp)}{tail},'
+        f'"version":{CANONICAL_JSON.encode(version)}}}'
+    )
     return (
         tenant_id,
         clean.statement_id,
@@ -191,7 +201,7 @@ def _row(
         item.event.widget if item.event else "",
         statement.get("context", {}).get("registration"),
         _joined(found.agents),
-        _joined(found.agents + found.related_agents + _authority_keys(authority)),
+        _joined(found.agents + found.related_agents + by),
         _joined(found.related_activities),
         stored,
         clean.timestamp or stored,
@@ -214,9 +224,7 @@ def _insert(rows: list[tuple]) -> None:
         try:
             with cursor.cursor.copy(COPY_STATEMENTS) as copy:  # psycopg's own cursor, for COPY
                 for row in rows:
-                    copy.write_row(
-                        (*row[:BODY], CANONICAL_JSON.encode(row[BODY]), *row[BODY + 1 :])
-                    )
+                    copy.write_row(row)
         except psycopg.errors.UniqueViolation as taken:
             raise IntegrityError(str(taken)) from None
 
@@ -249,12 +257,13 @@ def _ingest(tenant_id: int, new: list[Mapped], stored: datetime) -> None:
 def statement_get(*, tenant_id: int, statement_id: str, voided: bool) -> dict[str, Any] | None:
     """The statement of that id, if the tenant has it and it is (voided) or is not (not voided)
     voided: the spec answers a voided statement only to `voidedStatementId`."""
-    return (
+    body = (
         Statement.objects.using(ALIAS)
         .filter(tenant_id=tenant_id, statement_id=statement_id, voided=voided)
         .values_list("body", flat=True)
         .first()
     )
+    return None if body is None else json.loads(body)
 
 
 @dataclass(frozen=True)
@@ -272,9 +281,9 @@ class Query:
     after: int | None = None  # the `more` cursor: the last seq of the previous page
 
 
-def statements_query(*, tenant_id: int, query: Query) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of the tenant's statements (voided ones left out) and the cursor of the next page,
-    if there is one."""
+def statements_query(*, tenant_id: int, query: Query) -> tuple[list[str], int | None]:
+    """A page of the tenant's statements as JSON texts (voided ones left out) and the cursor of
+    the next page, if there is one."""
     rows = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id, voided=False)
     if query.agent:
         wrapped = SEPARATOR + query.agent + SEPARATOR

@@ -98,6 +98,7 @@ class CleanStatement:
     statement: dict[str, Any]  # as sent, with `id`, contextActivities as lists
     statement_id: str
     timestamp: datetime | None  # None: not sent (the LRS sets it to `stored`)
+    text: str  # canonical JSON without `timestamp` and what the LRS sets (validation.encoded)
     digest: str
     found: Found
     voids: str | None  # the id of the statement a "voided" statement voids
@@ -353,12 +354,16 @@ def _refuse_unstorable(statement: dict[str, Any]) -> None:
         raise Invalid(path, f"This text {UNSTORABLE_TEXT}.")
 
 
-def digest(statement: dict[str, Any]) -> str:
-    """What the spec compares of two statements with one id: all but what the LRS sets."""
-    compared = {key: value for key, value in statement.items() if key not in LRS_KEYS}
-    if "timestamp" in compared:  # the same moment written another way is the same
-        compared["timestamp"] = moment(compared["timestamp"], "").isoformat()
-    return hashlib.sha256(CANONICAL_JSON.encode(compared).encode()).hexdigest()
+def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str, str]:
+    """The statement as canonical JSON text without what the LRS sets and without `timestamp`
+    (the stored body is this text with those appended), and its digest: what the spec compares
+    of two statements with one id, the timestamp as a moment (the same moment written another
+    way is the same). One encoding serves both."""
+    kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
+    kept.pop("timestamp", None)
+    text = CANONICAL_JSON.encode(kept)
+    moment_text = timestamp.astimezone(UTC).isoformat() if timestamp else ""
+    return text, hashlib.sha256(f"{text}\x1f{moment_text}".encode()).hexdigest()
 
 
 # The only way JSON text that decoded as UTF-8 can hold a NUL or a lone surrogate is an escape:
@@ -395,4 +400,5 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
     statement_id = statement_id or str(uuid.uuid4())
     statement["id"] = statement_id
     timestamp = moment(statement["timestamp"], "") if "timestamp" in statement else None
-    return CleanStatement(statement, statement_id, timestamp, digest(statement), found, voids)
+    text, digest = encoded(statement, timestamp)
+    return CleanStatement(statement, statement_id, timestamp, text, digest, found, voids)

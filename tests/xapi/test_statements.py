@@ -206,7 +206,7 @@ def test_a_learner_token_sends_its_own_learners_statements_only(client):
     assert post(client, statement(actor=group), auth).status_code == 403
     assert get(client, auth).status_code == 403  # it reads nothing
     stored = Statement.objects.get()
-    assert stored.body["authority"]["account"]["name"] == OPAQUE
+    assert json.loads(stored.body)["authority"]["account"]["name"] == OPAQUE
 
 
 def test_it_refuses_missing_or_wrong_credentials_with_a_challenge(client):
