@@ -6,7 +6,11 @@ Each is under the site's own address (SITE_URL), so that they are IRIs this depl
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from widgets.base import LIFECYCLE_EVENT_TYPES
 from widgets.registry import get_widget
@@ -22,10 +26,21 @@ LIFECYCLE_TYPES = {verb: event_type for event_type, verb in LIFECYCLE_VERBS.item
 assert set(LIFECYCLE_VERBS) == set(LIFECYCLE_EVENT_TYPES)
 
 
+@functools.cache
 def site() -> str:
+    """SITE_URL, read once (every statement asks several times); forgotten when a test changes
+    the setting."""
     return settings.SITE_URL
 
 
+@receiver(setting_changed)
+def _forget_site(*, setting: str, **kwargs) -> None:
+    if setting == "SITE_URL":
+        for cached in (site, learner_home_page, verbs_prefix, data_extension, session_extension):
+            cached.cache_clear()
+
+
+@functools.cache
 def learner_home_page() -> str:
     """`account.homePage` of every learner: the account's `name` is the learner's opaque id."""
     return f"{site()}/learners"
@@ -49,6 +64,7 @@ def widget_of(activity_id: str) -> str | None:
     return widget.id if widget else None
 
 
+@functools.cache
 def verbs_prefix() -> str:
     return f"{site()}/xapi/verbs/"
 
@@ -65,11 +81,13 @@ def event_type_of(verb_id: str) -> str | None:
     return verb_id[len(prefix) :] if verb_id.startswith(prefix) else None
 
 
+@functools.cache
 def data_extension() -> str:
     """The `result.extensions` key that carries an event's `data` object."""
     return f"{site()}/xapi/extensions/data"
 
 
+@functools.cache
 def session_extension() -> str:
     """The `context.extensions` key that carries a session id that is not a UUID."""
     return f"{site()}/xapi/extensions/session"

@@ -58,8 +58,7 @@ class Statement(models.Model):
             )
         ]
         indexes = [
-            # Queries page by arrival (seq), newest or oldest first; erasure finds a learner's.
-            models.Index(fields=["tenant", "seq"], name="statement_tenant_seq"),
+            # Queries page by arrival (the primary key, seq); erasure finds a learner's here.
             models.Index(fields=["tenant", "learner"], name="statement_tenant_learner"),
             # Only voiding statements have `voids`: the index stays small and costs others nothing.
             models.Index(

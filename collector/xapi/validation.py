@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from collector.validation import CANONICAL_JSON, TEXT_UUID, UNSTORABLE_TEXT, unstorable_text
+from collector.validation import (
+    CANONICAL_JSON,
+    CANONICAL_UUID,
+    TEXT_UUID,
+    UNSTORABLE_TEXT,
+    unstorable_text,
+)
 from collector.xapi import iris
 from collector.xapi.agents import agent_check
 from collector.xapi.problems import Invalid, pointer
@@ -91,6 +97,7 @@ class Found:
     related_agents: list[str] = field(default_factory=list)  # all the others
     activity: str = ""
     related_activities: list[str] = field(default_factory=list)
+    timestamp: datetime | None = None  # as a moment, if sent
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ def _iri(value: Any, at: str) -> str:
 
 
 def _uuid(value: Any, at: str) -> str:
+    if type(value) is str and CANONICAL_UUID.fullmatch(value):
+        return value  # already as str(uuid.UUID(value)) writes it
     if not isinstance(value, str) or not TEXT_UUID.fullmatch(value):
         raise Invalid(at, "Must be a UUID (8-4-4-4-12 hex digits).")
     return str(uuid.UUID(value))
@@ -276,7 +285,9 @@ def _context(value: Any, at: str, *, about_activity: bool, found: Found) -> None
     if "statement" in context:
         ref = _object(context["statement"], pointer(at, "statement"), "a StatementRef")
         if ref.get("objectType") != "StatementRef":
-            raise Invalid(pointer(at, "statement/objectType"), "Must be 'StatementRef'.")
+            raise Invalid(
+                pointer(pointer(at, "statement"), "objectType"), "Must be 'StatementRef'."
+            )
         _statement_ref(ref, pointer(at, "statement"))
     if "extensions" in context:
         _extensions(context["extensions"], pointer(at, "extensions"))
@@ -343,7 +354,7 @@ def _core(statement: dict[str, Any], at: str, found: Found, *, sub: bool) -> tup
             statement["context"], pointer(at, "context"), about_activity=about_activity, found=found
         )
     if "timestamp" in statement:
-        moment(statement["timestamp"], pointer(at, "timestamp"))
+        found.timestamp = moment(statement["timestamp"], pointer(at, "timestamp"))
     return verb, ref
 
 
@@ -399,6 +410,6 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
         voids = ref
     statement_id = statement_id or str(uuid.uuid4())
     statement["id"] = statement_id
-    timestamp = moment(statement["timestamp"], "") if "timestamp" in statement else None
+    timestamp = found.timestamp
     text, digest = encoded(statement, timestamp)
     return CleanStatement(statement, statement_id, timestamp, text, digest, found, voids)
