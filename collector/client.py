@@ -164,6 +164,9 @@ class Collector(Protocol):
     def session_events(
         self, *, learner: str, session: str, widget: str | None = None
     ) -> dict[str, Any]: ...
+    def session_statements(
+        self, *, learner: str, session: str, widget: str | None = None
+    ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def ingest_events(
@@ -274,6 +277,17 @@ class LocalCollector:
 
         return self._call(
             schemas.session_events_payload,
+            tenant_id=self._tenant_id,
+            learner=learner,
+            session=session,
+            widget=widget,
+        )
+
+    def session_statements(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+        from collector.xapi.export import session_statements_payload
+
+        return self._call(
+            session_statements_payload,
             tenant_id=self._tenant_id,
             learner=learner,
             session=session,
@@ -435,6 +449,14 @@ class HttpCollector:
         return self._send(
             "GET",
             f"/sessions/{urllib.parse.quote(session, safe='')}/events?"
+            + urllib.parse.urlencode(query),
+        )
+
+    def session_statements(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+        query = {"learner": learner, **({"widget": widget} if widget else {})}
+        return self._send(
+            "GET",
+            f"/sessions/{urllib.parse.quote(session, safe='')}/statements?"
             + urllib.parse.urlencode(query),
         )
 

@@ -8,6 +8,7 @@ fuzzer skips these operations (tag `xapi`): they have their own fuzzing and real
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from collector.models import OPAQUE_ID_MAX
@@ -265,6 +266,31 @@ def _state_path() -> dict[str, Any]:
     }
 
 
+def _session_statements_path(document: dict[str, Any]) -> dict[str, Any]:
+    """xAPI out, on the read side (/api/v1): the parameters and refusals of the session's events,
+    and the events as the statements they map onto."""
+    operation = copy.deepcopy(document["paths"]["/sessions/{session}/events"]["get"])
+    operation["operationId"] = "getSessionStatements"
+    operation["summary"] = (
+        "One learner's session as xAPI statements, in time order (xAPI out; docs/collector.md)."
+    )
+    answer = operation["responses"]["200"]
+    answer["description"] = "The session's events as statements."
+    answer["content"]["application/json"]["schema"] = {
+        "type": "object",
+        "required": ["learner", "session", "statements"],
+        "properties": {
+            "learner": {"type": "string"},
+            "session": {"type": "string"},
+            "statements": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/XapiStatement"},
+            },
+        },
+    }
+    return {"get": operation}
+
+
 def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the /xapi/ paths, their schemas and the Basic scheme."""
     document["info"]["description"] += (
@@ -292,5 +318,6 @@ def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
         },
     }
     document["paths"]["/statements"] = _statements_path()
+    document["paths"]["/sessions/{session}/statements"] = _session_statements_path(document)
     document["paths"]["/activities/state"] = _state_path()
     return document

@@ -543,6 +543,7 @@ AUDIT: dict[str, Url] = {
     "projects:explore_figure": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
+    "replay:statements": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:frame": Url({"GET": teacher_page()}, kwargs=lambda world: {"widget_id": "TEI001"}),
     # The collector's API: bearer credentials only.
     "collector:events": Url({"POST": api(**{LEARNER_TOKEN: 202})}, data=valid_batch, json=True),
@@ -574,6 +575,11 @@ AUDIT: dict[str, Url] = {
         {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
         data=lambda world: {"learners": [world.opaque]},
         json=True,
+    ),
+    "collector:session_statements": Url(
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
+        kwargs=lambda world: {"session": world.run_session.session},
+        query=lambda world: f"?learner={world.opaque}&widget=TEI001",
     ),
     "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs),
     "collector:learner_revoke": Url(
