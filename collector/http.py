@@ -230,5 +230,7 @@ class ApiJsonErrorsMiddleware:
         for header in KEPT_HEADERS:
             if header in response:
                 replacement[header] = response[header]
+        if request.path_info.startswith("/xapi/"):  # xAPI: the header on every answer
+            replacement["X-Experience-API-Version"] = "1.0.3"
         replacement["Cache-Control"] = "no-store"
         return replacement

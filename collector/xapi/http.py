@@ -44,7 +44,8 @@ def _answer(request: HttpRequest, view, args, kwargs, *, versioned: bool) -> Htt
         refuse_unstorable(dict(request.GET.lists()))
         return view(request, *args, **kwargs)
     except ApiError as refusal:
-        response = error(refusal.status, refusal.message)
+        named = {"field": refusal.extra["field"]} if "field" in refusal.extra else {}
+        response = error(refusal.status, refusal.message, **named)
         if "authenticate" in refusal.extra:
             response["WWW-Authenticate"] = refusal.extra["authenticate"]
         if "retry_after" in refusal.extra:

@@ -84,7 +84,9 @@ def statements_store(
 ) -> list[str]:
     """Stores the statements (all or none) and answers their ids, in the order sent. Raises
     Invalid (400), Conflict (409)."""
-    stored = timezone.now()
+    now = timezone.now()
+    # To the millisecond, as `stored` is written: `since` and `until` compare with that text.
+    stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
     mapped = _mapped(_unique(cleans), stored, batch)
     try:
         _store(tenant_id, mapped, authority, stored)

@@ -13,6 +13,7 @@ import contextlib
 import copy
 import json
 import os
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -38,16 +39,34 @@ REFUSALS = {400, 403, 409, 413}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
-)  # fmt: skip
+)
 # Values a statement's fields commonly hold, so that a mutation is often nearly valid.
 near_values = st.sampled_from(
-    ["", "Ada", "mailto:ada@school.example", "https://x.example/a", str(uuid.uuid4()), "Group",
-     "Agent", "StatementRef", "SubStatement", "2026-12-06T09:30:00Z", "PT1M", "\x00", "\ud800",
-     -2, 0.5, 1e308, [], {}]
-)  # fmt: skip
+    [
+        "",
+        "Ada",
+        "mailto:ada@school.example",
+        "https://x.example/a",
+        str(uuid.uuid4()),
+        "Group",
+        "Agent",
+        "StatementRef",
+        "SubStatement",
+        "2026-12-06T09:30:00Z",
+        "PT1M",
+        "\x00",
+        "\ud800",
+        -2,
+        0.5,
+        1e308,
+        [],
+        {},
+    ]
+)
 
 
 def templates() -> st.SearchStrategy[dict[str, Any]]:
@@ -156,3 +175,22 @@ def test_a_body_that_is_not_a_statement_is_a_400(client):
         response = post(client, body, auth)
         assert response.status_code == 400, body
         assert json.loads(response.content)["error"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+def test_a_nul_in_a_parameter_is_a_400_naming_it(client, method):
+    # (A lone surrogate cannot reach a parameter: its bytes are not UTF-8, and Django decodes a
+    # query string's with replacement characters.)
+    agent = json.dumps(statement()["actor"])
+    query = urllib.parse.urlencode(
+        {"activityId": "https://x.example/a", "agent": agent, "stateId": "s\x00"}
+    )
+    response = client.generic(
+        method,
+        f"/xapi/activities/state?{query}",
+        b"{}",
+        content_type="application/json",
+        headers={"Authorization": basic(), "X-Experience-API-Version": "1.0.3"},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "stateId"

@@ -266,3 +266,44 @@ def test_cors_lets_listed_origins_in(client, settings):
     assert "X-Experience-API-Version" in preflight["Access-Control-Allow-Headers"]
     refused = client.options("/xapi/statements", headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
+
+
+def test_related_filters_reach_context_activities_and_instructors(client):
+    auth = basic()
+    course = "https://content.example/course-1"
+    instructed = statement(
+        context={
+            "contextActivities": {"parent": {"id": course}},
+            "instructor": account(OTHER_OPAQUE),
+        }
+    )
+    post(client, [instructed, statement()], auth)
+    by_object = get(client, auth, activity=course).json()["statements"]
+    related = get(client, auth, activity=course, related_activities="true").json()["statements"]
+    assert by_object == [] and [item["id"] for item in related] == [instructed["id"]]
+    teacher = json.dumps(account(OTHER_OPAQUE))
+    assert get(client, auth, agent=teacher).json()["statements"] == []
+    found = get(client, auth, agent=teacher, related_agents="true").json()["statements"]
+    assert [item["id"] for item in found] == [instructed["id"]]
+    # Sent as one Activity, a context activity comes back as a list of one.
+    assert found[0]["context"]["contextActivities"]["parent"] == [{"id": course}]
+
+
+def test_since_and_until_bound_the_stored_time(client):
+    auth = basic()
+    first = statement()
+    post(client, first, auth)
+    stored = get(client, auth, statementId=first["id"]).json()["stored"]
+    second = statement()
+    post(client, second, auth)
+    after = [item["id"] for item in get(client, auth, since=stored).json()["statements"]]
+    until = [item["id"] for item in get(client, auth, until=stored).json()["statements"]]
+    assert first["id"] not in after and first["id"] in until
+    assert second["id"] not in until or second["id"] in after
+
+
+def test_an_unknown_xapi_url_is_a_json_404_with_the_version_header(client):
+    response = client.get("/xapi/agents/profile", headers=VERSION)
+    assert response.status_code == 404
+    assert response.json()["error"]
+    assert response["X-Experience-API-Version"] == "1.0.3"
