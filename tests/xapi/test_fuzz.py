@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from collector.models import Event
 from collector.xapi.models import Statement
+from collector.xapi.problems import Invalid
+from collector.xapi.validation import statement_check
 from tests.xapi.helpers import basic, post, statement, widget_statement
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
@@ -194,3 +196,34 @@ def test_a_nul_in_a_parameter_is_a_400_naming_it(client, method):
     )
     assert response.status_code == 400
     assert response.json()["field"] == "stateId"
+
+
+def _outcome(body: Any, careful: bool):
+    try:
+        clean = statement_check(copy.deepcopy(body), careful=careful)
+    except Invalid:
+        return "refused"
+    found = clean.found
+    return (clean.digest, clean.timestamp, found.agents, found.activity, found.related_activities)
+
+
+@FUZZ
+@given(body=templates() | mutated())
+def test_the_fast_path_and_the_full_check_never_disagree(body):
+    """`careful=False` lets a plainly valid statement take the fast path; `careful=True` always
+    walks the full check. Whatever the statement, both accept it with the same findings, or both
+    refuse it (the fast path never words a refusal: it hands the statement to the full check)."""
+    if "id" not in body:
+        body = {**body, "id": str(uuid.uuid4())}  # so that both give it the same id
+    assume(not _holds_unstorable(body))
+    assert _outcome(body, careful=False) == _outcome(body, careful=True)
+
+
+def _holds_unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_holds_unstorable(key) or _holds_unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_unstorable(item) for item in value)
+    return False
