@@ -73,8 +73,14 @@ def xapi_view(
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             origin = request.headers.get("Origin", "")
             allowed_origin = origin in settings.COLLECTOR_CORS_ORIGINS
+            head = request.method == "HEAD" and "GET" in methods
             if request.method == "OPTIONS":
                 response = HttpResponse(status=204 if allowed_origin else 403)
+            elif head:  # the spec: answered as the GET would be, without its body
+                request.method = "GET"
+                response = _answer(request, view, args, kwargs, versioned=versioned)
+                request.method = "HEAD"
+                response.content = b""
             elif request.method not in methods:
                 response = error(405, f"Use {' or '.join(sorted(methods))} on this URL.")
                 response["Allow"] = ", ".join(sorted(methods))

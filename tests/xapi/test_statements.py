@@ -307,3 +307,18 @@ def test_an_unknown_xapi_url_is_a_json_404_with_the_version_header(client):
     assert response.status_code == 404
     assert response.json()["error"]
     assert response["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_head_is_answered_as_get_without_the_body(client):
+    auth = basic()
+    sent = statement()
+    post(client, sent, auth)
+    response = client.head(
+        f"/xapi/statements?statementId={sent['id']}", headers={"Authorization": auth, **VERSION}
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    missing = client.head(
+        f"/xapi/statements?statementId={uuid.uuid4()}", headers={"Authorization": auth, **VERSION}
+    )
+    assert missing.status_code == 404
