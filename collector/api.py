@@ -163,6 +163,22 @@ def session_events(request: HttpRequest, session: str) -> JsonResponse:
     )
 
 
+@api_view({"GET"})
+def session_statements(request: HttpRequest, session: str) -> JsonResponse:
+    """The session's events as xAPI statements (xAPI out)."""
+    from collector.xapi.export import session_statements_payload  # xapi's views import this
+
+    api_key = require_api_key(request)
+    return JsonResponse(
+        session_statements_payload(
+            tenant_id=api_key.tenant_id,
+            learner=request.GET.get("learner"),
+            session=session,
+            widget=request.GET.get("widget") or None,
+        )
+    )
+
+
 @api_view({"DELETE"})
 def learner(request: HttpRequest, learner: str) -> JsonResponse:
     api_key = require_api_key(request)

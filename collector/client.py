@@ -169,6 +169,10 @@ class Collector(Protocol):
     def sessions_events(
         self, sessions: list[tuple[str, str, str]]
     ) -> dict[tuple[str, str, str], list[dict[str, Any]]]: ...
+
+    def session_statements(
+        self, *, learner: str, session: str, widget: str | None = None
+    ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def ingest_events(
@@ -299,6 +303,17 @@ class LocalCollector:
             for key in keys:
                 found[(key[1], key[3], key[2])] = streams.get(key, [])
         return found
+
+    def session_statements(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+        from collector.xapi.export import session_statements_payload
+
+        return self._call(
+            session_statements_payload,
+            tenant_id=self._tenant_id,
+            learner=learner,
+            session=session,
+            widget=widget,
+        )
 
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
         """Sessions of these opaque ids with an event in the last `within` s, newest first."""
@@ -474,6 +489,14 @@ class HttpCollector:
                 {"type": e["type"], "t": e["t"], "data": e["data"]} for e in answer["events"]
             ]
         return found
+
+    def session_statements(self, *, learner: str, session: str, widget: str | None = None) -> dict:
+        query = {"learner": learner, **({"widget": widget} if widget else {})}
+        return self._send(
+            "GET",
+            f"/sessions/{urllib.parse.quote(session, safe='')}/statements?"
+            + urllib.parse.urlencode(query),
+        )
 
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]:
         """Sessions of these opaque ids with an event in the last `within` s, newest first."""

@@ -29,6 +29,7 @@ from collector.models import (
 )
 from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
+from collector.xapi.models import ActivityState, Statement
 from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.registry import get_widget
@@ -414,6 +415,9 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         events, _ = Event.objects.using(ALIAS).filter(**mine).delete()
         sessions, _ = Session.objects.using(ALIAS).filter(**mine).delete()
         QuarantinedEvent.objects.using(ALIAS).filter(**mine).delete()
+        # xAPI: the statements whose actor is the learner, and their State documents.
+        Statement.objects.using(ALIAS).filter(**mine).delete()
+        ActivityState.objects.using(ALIAS).filter(**mine).delete()
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()

@@ -63,13 +63,15 @@ def _raw_body(request: HttpRequest, limit: int) -> bytes:
     return request.read(limit + 1)
 
 
-def read_body(request: HttpRequest, *, limit: int = MAX_BODY_BYTES) -> bytes:
+def read_body(
+    request: HttpRequest, *, limit: int = MAX_BODY_BYTES, any_type: bool = False
+) -> bytes:
     """The request body, gunzipped if so encoded; 413 past `limit` bytes either way.
 
     gzip is read strictly: a stream cut short (no end marker or checksum) or followed by anything
     (a second member, garbage) is a 400, so a client never has half its body taken for all."""
     content_type = request.content_type or ""
-    if content_type != "application/json":
+    if content_type != "application/json" and not any_type:  # any_type: xAPI State documents
         raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
     body = _raw_body(request, limit)
     if len(body) > limit:
@@ -177,7 +179,7 @@ def require_api_key(request: HttpRequest):
         raise ApiError(401, str(refusal)) from None
 
 
-API_PREFIX = "/api/"
+API_PREFIX = ("/api/", "/xapi/")
 # Headers of an error answer that a client acts on, kept when the body is replaced.
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Access-Control-Allow-Origin", "Vary")
 
@@ -228,5 +230,7 @@ class ApiJsonErrorsMiddleware:
         for header in KEPT_HEADERS:
             if header in response:
                 replacement[header] = response[header]
+        if request.path_info.startswith("/xapi/"):  # xAPI: the header on every answer
+            replacement["X-Experience-API-Version"] = "1.0.3"
         replacement["Cache-Control"] = "no-store"
         return replacement

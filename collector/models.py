@@ -294,3 +294,7 @@ class DataRequestResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.widget} session {self.session}"
+
+
+# The xAPI records are collector models too, kept in a module of their own.
+from collector.xapi.models import ActivityState, Statement  # noqa: E402, F401

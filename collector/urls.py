@@ -14,6 +14,7 @@ urlpatterns = [
         name="data_request_results",
     ),
     path("sessions/<str:session>/events", api.session_events, name="session_events"),
+    path("sessions/<str:session>/statements", api.session_statements, name="session_statements"),
     # Before learners/<str:learner>, which would otherwise take "session-counts" for an id.
     path("learners/session-counts", api.learner_session_counts, name="learner_session_counts"),
     path("learners/live", api.learners_live, name="learners_live"),

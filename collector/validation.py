@@ -352,7 +352,6 @@ def _parse_batch(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
         raise BatchInvalid([Problem(None, "", 'The body must be {"events": [...]}.')])
 
     sent_at = payload.get("sent_at")
-    problems: list[Problem] = []
     if sent_at is not None and not _is_epoch_ms(sent_at):
         raise BatchInvalid([Problem(None, "sent_at", "Must be an integer in epoch milliseconds.")])
 
@@ -364,8 +363,16 @@ def _parse_batch(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
     if len(events) > MAX_EVENTS:
         raise BatchTooLarge(f"{len(events)} events in one batch; send at most {MAX_EVENTS}.")
 
+    clean, refused = events_check(events)
+    return CleanBatch(sent_at=None if sent_at is None else int(sent_at), events=clean), refused
+
+
+def events_check(events: list[Any]) -> tuple[list[CleanEvent], list[RefusedEvent]]:
+    """Each event checked (fast path first): the clean ones, and the refused ones with why. The
+    xAPI endpoint checks the events its statements map onto here too (collector/xapi/mapping.py)."""
     clean = []
     refused: list[RefusedEvent] = []
+    problems: list[Problem] = []
     for index, raw in enumerate(events):
         event = _clean_or_none(raw) if type(raw) is dict else None
         if event is None:
@@ -375,4 +382,4 @@ def _parse_batch(body: bytes) -> tuple[CleanBatch, list[RefusedEvent]]:
                 refused.append(RefusedEvent(index, raw, problems[start:]))
         if event is not None:
             clean.append(event)
-    return CleanBatch(sent_at=None if sent_at is None else int(sent_at), events=clean), refused
+    return clean, refused

@@ -85,6 +85,14 @@ def session_recording(*, session: RunSession) -> Recording:
     )
 
 
+def session_statements(*, session: RunSession) -> dict:
+    """The session's events as xAPI statements, for another LRS (learners by opaque id only).
+    Raises CollectorError (404: none are left)."""
+    return get_client().session_statements(
+        learner=opaque_id_of(session.learner), session=session.session, widget=session.widget
+    )
+
+
 # --- Notes pinned to moments (replay/models.py) ---------------------------------------------------
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
         views.compare,
         name="compare",
     ),
+    path(
+        "<int:project_id>/<int:run_session_id>/statements.json",
+        views.session_statements,
+        name="statements",
+    ),
     path("frame/<str:widget_id>/", views.playback_frame, name="frame"),
     path("<int:project_id>/<int:run_session_id>/notes/", notes.session_notes, name="notes"),
     path(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -260,6 +260,27 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
             "compare_choices": compare_choices(project_id, session),
         },
     )
+
+
+@require_GET
+@teacher_required
+def session_statements(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+    """The session as xAPI statements: a JSON download for a district's LRS. Learners appear
+    by their opaque id only, as the platform knows them."""
+    session = selectors.run_session_for(
+        owner=request.user, project_id=project_id, run_session_id=run_session_id
+    )
+    try:
+        statements = selectors.session_statements(session=session)["statements"]
+    except CollectorError as error:
+        log.warning(
+            "xAPI export of run session %s: collector answered %s", session.pk, error.status
+        )
+        raise Http404("This session's events are no longer kept.") from None
+    response = JsonResponse(statements, safe=False, json_dumps_params={"indent": 1})
+    filename = f"pathlens-session-{session.pk}-xapi.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _pane(request: HttpRequest, session: RunSession, project_id: int) -> dict:

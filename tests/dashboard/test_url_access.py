@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
 from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
 from collector.tenants import tenant_default, tenant_get_or_create
+from collector.xapi.iris import learner_home_page
 from dashboard.access import LEARNER_SESSION_KEY
 from dashboard.identities import opaque_id_of
 from dashboard.models import LearnerIdentity, SchoolClass, User, WhitelistEntry
@@ -317,6 +319,26 @@ class Url:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+XAPI_VERSION = {"X-Experience-API-Version": "1.0.3"}
+
+
+def xapi_agent(world: World) -> dict[str, Any]:
+    return {"account": {"homePage": learner_home_page(), "name": world.opaque}}
+
+
+def xapi_statement(world: World) -> dict[str, Any]:
+    return {
+        "actor": xapi_agent(world),
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": "https://content.example/video-1"},
+    }
+
+
+def xapi_state_query(world: World) -> str:
+    agent = urllib.parse.quote(json.dumps(xapi_agent(world)))
+    return f"?activityId=https://content.example/sim&agent={agent}&stateId=resume"
+
+
 def project_kwargs(world: World) -> dict[str, Any]:
     return {"project_id": world.project.pk}
 
@@ -531,6 +553,7 @@ AUDIT: dict[str, Url] = {
     "projects:items_csv": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
+    "replay:statements": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:frame": Url({"GET": teacher_page()}, kwargs=lambda world: {"widget_id": "TEI001"}),
     # The collector's API: bearer credentials only.
     "collector:events": Url({"POST": api(**{LEARNER_TOKEN: 202})}, data=valid_batch, json=True),
@@ -563,6 +586,11 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learners": [world.opaque]},
         json=True,
     ),
+    "collector:session_statements": Url(
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
+        kwargs=lambda world: {"session": world.run_session.session},
+        query=lambda world: f"?learner={world.opaque}&widget=TEI001",
+    ),
     "collector:learner": Url({"DELETE": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs),
     "collector:learner_revoke": Url(
         {"POST": api(**{API_KEY_A: 200, API_KEY_B: 404})}, opaque_kwargs, json=True
@@ -581,6 +609,29 @@ AUDIT: dict[str, Url] = {
     # A list of the key's own tenant's quarantine: B's is empty (checked below).
     "collector:quarantine": Url({"GET": api(**{API_KEY_A: 200, API_KEY_B: 200})}),
     "collector:openapi": Url({"GET": everyone(200)}),
+    # The xAPI endpoint: an API key (as Basic or Bearer) or a learner token, and the version
+    # header. A learner token writes its own learner's statements and state, and reads none.
+    "xapi:about": Url({"GET": everyone(200)}),
+    "xapi:statements": Url(
+        {
+            "GET": api(**{API_KEY_A: 200, API_KEY_B: 200, LEARNER_TOKEN: 403}),
+            "POST": api(**{API_KEY_A: 200, API_KEY_B: 200, LEARNER_TOKEN: 200}),
+        },
+        data=xapi_statement,
+        json=True,
+        extra=XAPI_VERSION,
+    ),
+    "xapi:activity_state": Url(
+        {
+            "GET": api(**{API_KEY_A: 404, API_KEY_B: 404, LEARNER_TOKEN: 404}),
+            "POST": api(**{API_KEY_A: 204, API_KEY_B: 204, LEARNER_TOKEN: 204}),
+            "DELETE": api(**{API_KEY_A: 204, API_KEY_B: 204, LEARNER_TOKEN: 204}),
+        },
+        query=xapi_state_query,
+        data=lambda world: {"page": 3},
+        json=True,
+        extra=XAPI_VERSION,
+    ),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
     # goes back to the sign-in page.
@@ -728,13 +779,15 @@ def test_the_audit_covers_every_url():
 
 def send(client: Client, method: str, url: str, spec: Url, world: World):
     if method == "GET":
-        return client.get(url)
+        return client.get(url, headers=spec.extra)
     if method == "DELETE":
-        return client.delete(url)
+        return client.delete(url, headers=spec.extra)
     data = spec.data(world)
     if spec.json:
-        return client.post(url, json.dumps(data), content_type="application/json")
-    return client.post(url, data)
+        return client.post(
+            url, json.dumps(data), content_type="application/json", headers=spec.extra
+        )
+    return client.post(url, data, headers=spec.extra)
 
 
 def answer(client: Client, method: str, url: str, spec: Url, world: World):

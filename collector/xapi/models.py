@@ -1,0 +1,100 @@
+"""The xAPI records of the platform side: statements and activity state documents.
+
+Imported by collector/models.py, so that they are the collector app's models, in the `analytics`
+database like every platform-side table. No real learner id is ever stored here: every agent a
+statement names is an opaque id (collector/xapi/agents.py refuses the rest).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from collector.models import OPAQUE_ID_MAX, Tenant
+
+
+class Statement(models.Model):
+    """One xAPI statement as the LRS returns it (`body`: with `stored`, `authority`, `version`).
+
+    Statements about one of our widgets are also stored as events (collector/xapi/mapping.py);
+    this row is what `GET /xapi/statements` answers from. The text columns below exist for the
+    query filters, so that a query reads no JSON.
+    """
+
+    seq = models.BigAutoField(primary_key=True)  # arrival order: the `more` cursor
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    statement_id = models.UUIDField()
+    # The actor's opaque id when it is one learner (an Agent); empty for a Group.
+    learner = models.CharField(max_length=OPAQUE_ID_MAX, blank=True)
+    verb = models.TextField()
+    # The object's id when it is an Activity; empty otherwise.
+    activity = models.TextField(blank=True)
+    # The widget the statement is about, when it is one of ours (and so also an event).
+    widget = models.CharField(max_length=64, blank=True)
+    registration = models.UUIDField(null=True)
+    # Keys of agents (collector/xapi/agents.py) and activity ids, each between unit separators
+    # (\x1f) so that a `contains` filter matches whole keys: the actor and an Agent/Group object
+    # ("agents"), then also authority, instructor, team and sub-statement ones ("related_…").
+    agents = models.TextField()
+    related_agents = models.TextField()
+    related_activities = models.TextField()
+    stored = models.DateTimeField()
+    timestamp = models.DateTimeField()
+    voided = models.BooleanField(default=False)
+    # The statement this one voids, if its verb is "voided".
+    voids = models.UUIDField(null=True)
+    # The statement as answered, as JSON text: written and answered without a jsonb round trip
+    # (PostgreSQL's parse of every body was most of the cost of storing one).
+    body = models.TextField()
+    # sha256 of the statement's content as the spec compares it: a resent statement is a no-op,
+    # the same id with other content a conflict.
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "statement_id"], name="statement_tenant_statement_id"
+            )
+        ]
+        indexes = [
+            # Queries page by arrival (the primary key, seq); erasure finds a learner's here.
+            models.Index(fields=["tenant", "learner"], name="statement_tenant_learner"),
+            # Only voiding statements have `voids`: the index stays small and costs others nothing.
+            models.Index(
+                fields=["tenant", "voids"],
+                name="statement_tenant_voids",
+                condition=models.Q(voids__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"statement {self.statement_id}"
+
+
+class ActivityState(models.Model):
+    """One document of the State resource: what packaged content keeps to resume where a learner
+    left off, keyed by activity, agent, registration (optional) and state id."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)  # the agent's opaque id
+    activity = models.TextField()
+    registration = models.UUIDField(null=True)
+    state_id = models.TextField()
+    # sha256 of (activity, learner, registration, state id): the unique key, whatever their length.
+    key = models.CharField(max_length=64)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "activity state"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="activitystate_tenant_key")
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "learner", "activity"], name="activitystate_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"state {self.state_id[:40]}"

@@ -1,0 +1,314 @@
+"""The Statements resource: store (atomic, idempotent), fetch one, query, void.
+
+A batch is stored whole or not at all: its statements, the events that statements about our
+widgets map onto (through the ingestion API's write path, collector/ingest.py), and the voiding
+they do, in one transaction. A statement sent again with the same id and content is a no-op; the
+same id with other content is a conflict (409) and nothing of the batch is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from collector.ingest import ALIAS, IdConflict, events_ingest
+from collector.models import Learner
+from collector.validation import CANONICAL_JSON, CleanBatch, CleanEvent
+from collector.xapi.agents import agent_key
+from collector.xapi.mapping import epoch_ms, event_check, widget_event
+from collector.xapi.models import Statement
+from collector.xapi.problems import Invalid
+from collector.xapi.validation import CleanStatement
+
+SEPARATOR = "\x1f"
+MAX_QUERY_LIMIT = 500
+
+
+class Conflict(Exception):
+    """Statement ids already stored (or repeated in the batch) with other content."""
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__(", ".join(ids))
+        self.ids = ids
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _joined(keys: list[str]) -> str:
+    return SEPARATOR + SEPARATOR.join(dict.fromkeys(keys)) + SEPARATOR
+
+
+@dataclass(frozen=True)
+class Mapped:
+    clean: CleanStatement
+    learner: str  # the actor's opaque id; "" for a Group
+    event: CleanEvent | None  # the event it maps onto, if it is about one of our widgets
+
+
+def _unique(cleans: list[CleanStatement]) -> list[CleanStatement]:
+    """The batch without repeats of a statement; a repeated id with other content is refused."""
+    seen: dict[str, CleanStatement] = {}
+    for index, clean in enumerate(cleans):
+        earlier = seen.setdefault(clean.statement_id, clean)
+        if earlier.digest != clean.digest:
+            raise Invalid(f"/{index}/id", "This id is used twice in the batch, for two statements.")
+    return list(seen.values())
+
+
+def _mapped(cleans: list[CleanStatement], stored: datetime, batch: bool) -> list[Mapped]:
+    mapped = []
+    for index, clean in enumerate(cleans):
+        try:
+            raw = widget_event(clean, stored=stored)
+            event = event_check(raw) if raw is not None else None
+        except Invalid as invalid:
+            raise invalid.within(f"/{index}" if batch else "") from None
+        actor = clean.statement["actor"]
+        learner = actor["account"]["name"] if "account" in actor and "member" not in actor else ""
+        mapped.append(Mapped(clean, learner, event))
+    return mapped
+
+
+def statements_store(
+    *, tenant_id: int, cleans: list[CleanStatement], authority: dict[str, Any], batch: bool
+) -> list[str]:
+    """Stores the statements (all or none) and answers their ids, in the order sent. Raises
+    Invalid (400), Conflict (409)."""
+    now = timezone.now()
+    # To the millisecond, as `stored` is written: `since` and `until` compare with that text.
+    stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    mapped = _mapped(_unique(cleans), stored, batch)
+    try:
+        _store(tenant_id, mapped, authority, stored)
+    except IntegrityError:
+        # The same id stored by a concurrent request between our look and our insert: look again.
+        _store(tenant_id, mapped, authority, stored)
+    return [clean.statement_id for clean in cleans]
+
+
+def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stored: datetime):
+    with transaction.atomic(using=ALIAS):
+        known = _digests(tenant_id, "statement_id", [item.clean.statement_id for item in mapped])
+        conflicts = [
+            item.clean.statement_id
+            for item in mapped
+            if item.clean.statement_id in known
+            and known[item.clean.statement_id] != item.clean.digest
+        ]
+        if conflicts:
+            raise Conflict(conflicts)
+        new = [item for item in mapped if item.clean.statement_id not in known]
+        if not new:
+            return
+        voided = _void(tenant_id, new)
+        tail = f',"stored":"{iso(stored)}","authority":{CANONICAL_JSON.encode(authority)}'
+        by = _authority_keys(authority)
+        _insert([_row(tenant_id, item, tail, by, stored, voided) for item in new])
+        learners = {item.learner for item in new if item.learner}
+        Learner.objects.using(ALIAS).bulk_create(
+            [Learner(tenant_id=tenant_id, opaque_id=learner) for learner in sorted(learners)],
+            ignore_conflicts=True,
+        )
+        _ingest(tenant_id, new, stored)
+
+
+LOOKUP = """
+SELECT {column}::text, {value} FROM collector_statement
+WHERE tenant_id = %s AND {column} = ANY(%s::uuid[])
+"""
+
+
+def _digests(tenant_id: int, column: str, ids: list[str], value: str = "digest") -> dict:
+    """{id: value} of the tenant's statements whose `column` is one of `ids`: on PostgreSQL one
+    query with the ids as one array literal (the ORM adapts 500 UUIDs one by one)."""
+    if not ids:
+        return {}
+    if connections[ALIAS].vendor != "postgresql":
+        rows = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id, **{f"{column}__in": ids})
+        return {str(key): found for key, found in rows.values_list(column, value)}
+    with connections[ALIAS].cursor() as cursor:
+        cursor.execute(
+            LOOKUP.format(column=column, value=value), [tenant_id, "{" + ",".join(ids) + "}"]
+        )
+        return dict(cursor.fetchall())
+
+
+def _void(tenant_id: int, new: list[Mapped]) -> set[str]:
+    """Voids what the new voiding statements target; the ids of new statements already voided
+    by an earlier (or a fellow) voiding statement."""
+    statements = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id)
+    targets = {item.clean.voids for item in new if item.clean.voids}
+    if targets:
+        voiding = {item.clean.statement_id for item in new if item.clean.voids}
+        stored_targets = _digests(tenant_id, "statement_id", sorted(targets), "voids")
+        if targets & voiding or any(stored_targets.values()):
+            raise Invalid("/object/id", "A voiding statement cannot be voided.")
+        statements.filter(statement_id__in=targets).update(voided=True)
+    ids = [item.clean.statement_id for item in new]
+    earlier = set(_digests(tenant_id, "voids", ids, "voids"))
+    return earlier | (targets & set(ids))
+
+
+COLUMNS = (
+    "tenant_id",
+    "statement_id",
+    "learner",
+    "verb",
+    "activity",
+    "widget",
+    "registration",
+    "agents",
+    "related_agents",
+    "related_activities",
+    "stored",
+    "timestamp",
+    "voided",
+    "voids",
+    "body",
+    "digest",
+)
+COPY_STATEMENTS = f"COPY collector_statement ({', '.join(COLUMNS)}) FROM STDIN"
+
+
+def _row(
+    tenant_id: int, item: Mapped, tail: str, by: list[str], stored: datetime, voided: set[str]
+) -> tuple:
+    """The statement's row, in COLUMNS' order. Its body is the checked statement's JSON text
+    with `timestamp` and what the LRS sets appended (`tail`: stored and authority, whose agent
+    keys are `by`)."""
+    clean, found = item.clean, item.clean.found
+    statement = clean.statement
+    timestamp = statement.get("timestamp") or iso(stored)
+    version = statement.get("version") or "1.0.0"
+    body = (
+        f'{clean.text[:-1]},"timestamp":{CANONICAL_JSON.encode(timestamp)}{tail},'
+        f'"version":{CANONICAL_JSON.encode(version)}}}'
+    )
+    return (
+        tenant_id,
+        clean.statement_id,
+        item.learner,
+        statement["verb"]["id"],
+        found.activity,
+        item.event.widget if item.event else "",
+        statement.get("context", {}).get("registration"),
+        _joined(found.agents),
+        _joined(found.agents + found.related_agents + by),
+        _joined(found.related_activities),
+        stored,
+        clean.timestamp or stored,
+        clean.statement_id in voided,
+        clean.voids,
+        body,
+        clean.digest,
+    )
+
+
+def _insert(rows: list[tuple]) -> None:
+    """COPY on PostgreSQL, several times faster than an INSERT of as many rows (a taken id there
+    raises IntegrityError, like the INSERT elsewhere)."""
+    if connections[ALIAS].vendor != "postgresql":
+        Statement.objects.using(ALIAS).bulk_create(
+            [Statement(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    with connections[ALIAS].cursor() as cursor:
+        try:
+            with cursor.cursor.copy(COPY_STATEMENTS) as copy:  # psycopg's own cursor, for COPY
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation as taken:
+            raise IntegrityError(str(taken)) from None
+
+
+def _authority_keys(authority: dict[str, Any]) -> list[str]:
+    account = authority.get("account") or {}
+    return [agent_key(account["name"])] if "name" in account else []
+
+
+def _ingest(tenant_id: int, new: list[Mapped], stored: datetime) -> None:
+    by_learner: dict[str, list[CleanEvent]] = defaultdict(list)
+    for item in new:
+        if item.event is not None:
+            by_learner[item.learner].append(item.event)
+    for learner, events in sorted(by_learner.items()):
+        try:
+            events_ingest(
+                tenant_id=tenant_id,
+                learner=learner,
+                batch=CleanBatch(sent_at=None, events=events),
+                received_ms=epoch_ms(stored),
+            )
+        except IdConflict as conflict:
+            raise Conflict(conflict.event_ids) from None
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+
+def statement_get(*, tenant_id: int, statement_id: str, voided: bool) -> dict[str, Any] | None:
+    """The statement of that id, if the tenant has it and it is (voided) or is not (not voided)
+    voided: the spec answers a voided statement only to `voidedStatementId`."""
+    body = (
+        Statement.objects.using(ALIAS)
+        .filter(tenant_id=tenant_id, statement_id=statement_id, voided=voided)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return None if body is None else json.loads(body)
+
+
+@dataclass(frozen=True)
+class Query:
+    agent: str | None = None  # an agent key
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    after: int | None = None  # the `more` cursor: the last seq of the previous page
+
+
+def statements_query(*, tenant_id: int, query: Query) -> tuple[list[str], int | None]:
+    """A page of the tenant's statements as JSON texts (voided ones left out) and the cursor of
+    the next page, if there is one."""
+    rows = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id, voided=False)
+    if query.agent:
+        wrapped = SEPARATOR + query.agent + SEPARATOR
+        column = "related_agents" if query.related_agents else "agents"
+        rows = rows.filter(**{f"{column}__contains": wrapped})
+    if query.verb:
+        rows = rows.filter(verb=query.verb)
+    if query.activity:
+        if query.related_activities:
+            rows = rows.filter(related_activities__contains=SEPARATOR + query.activity + SEPARATOR)
+        else:
+            rows = rows.filter(activity=query.activity)
+    if query.registration:
+        rows = rows.filter(registration=query.registration)
+    if query.since:
+        rows = rows.filter(stored__gt=query.since)
+    if query.until:
+        rows = rows.filter(stored__lte=query.until)
+    if query.after is not None:
+        rows = rows.filter(Q(seq__gt=query.after) if query.ascending else Q(seq__lt=query.after))
+    limit = min(query.limit or MAX_QUERY_LIMIT, MAX_QUERY_LIMIT)
+    page = list(
+        rows.order_by("seq" if query.ascending else "-seq").values_list("seq", "body")[: limit + 1]
+    )
+    following = page[limit - 1][0] if len(page) > limit else None
+    return [body for _, body in page[:limit]], following
