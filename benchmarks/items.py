@@ -113,16 +113,11 @@ def page_times(teacher, project, run, rounds: int) -> tuple[list, list, list, in
 def big_parts(run) -> str:
     """The background analysis taken apart: the session rows read (with their per-item results
     and readings), the readings taken out of them, the analysis (each timed once)."""
-    from projects.items import SessionInput, analyse
-    from projects.models import RunSession
+    from projects.items import SessionInput, analyse, session_rows
     from widgets.responses import stored_reading
 
     began = time.perf_counter()
-    rows = list(
-        RunSession.objects.filter(run=run, work_events__gt=0).values_list(
-            "id", "learner_id", "widget", "start", "items"
-        )
-    )
+    rows = session_rows(run)
     rows_s = time.perf_counter() - began
     began = time.perf_counter()
     readings = [stored_reading(items) for *_, items in rows]
@@ -130,7 +125,7 @@ def big_parts(run) -> str:
     assert all(reading is not None for reading in readings), "sessions without a kept reading"
     began = time.perf_counter()
     analysis = analyse(
-        SessionInput(pk, learner, widget, start, items or [], reading)
+        SessionInput(pk, learner, widget, start, items, reading)
         for (pk, learner, widget, start, items), reading in zip(rows, readings, strict=True)
     )
     analyse_s = time.perf_counter() - began

@@ -23,6 +23,7 @@ run's sessions and caches the result under the run's id: a DONE run never change
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,13 @@ from django.core.cache import cache
 
 from core.formatting import format_duration
 from widgets.registry import all_widgets, get_widget
-from widgets.responses import SessionReading, misconception_words, read_session, stored_reading
+from widgets.responses import (
+    READING,
+    SessionReading,
+    misconception_words,
+    read_session,
+    stored_reading,
+)
 
 # A wrong answer "recurs" when this many learners gave it; an item lists at most TOP of them.
 RECURRING_LEARNERS = 2
@@ -394,39 +401,72 @@ def run_items_load(*, run) -> Analysis:
     Each session's reading comes with its per-item results (the collector read its events when
     it summarised it: widgets/responses/ `stored_reading`); only a session imported before the
     collector kept readings has its events read here, through the client, and read anew."""
-    from projects.models import RunSession
-
-    rows = list(
-        RunSession.objects.filter(run=run, work_events__gt=0).values_list(
-            "id", "learner_id", "learner__opaque_id", "widget", "session", "start", "items"
-        )
-    )
-    readings = [stored_reading(items or []) for *_, items in rows]
-    unread = [
-        (o, s, w) for (_, _, o, w, s, _, _), r in zip(rows, readings, strict=True) if r is None
-    ]
-    events = _events_of(unread)
+    rows = session_rows(run)
+    readings = [stored_reading(items) for *_, items in rows]
+    unread = _events_of([pk for (pk, *_), reading in zip(rows, readings, strict=True)
+                         if reading is None])  # fmt: skip
     analysis = analyse(
         SessionInput(
-            id=pk, learner=learner, widget=widget, start=start, items=items or [],
-            reading=reading if reading is not None
-            else read_session(widget, events.get((opaque, session, widget), [])),
+            id=pk, learner=learner, widget=widget, start=start, items=items,
+            reading=reading if reading is not None else read_session(widget, unread[pk]),
         )
-        for (pk, learner, opaque, widget, session, start, items), reading in zip(
-            rows, readings, strict=True
-        )
+        for (pk, learner, widget, start, items), reading in zip(rows, readings, strict=True)
     )  # fmt: skip
     cache.set(_cache_key(run.pk), analysis, CACHE_SECONDS)
     return analysis
 
 
-def _events_of(keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list]:
-    """The events of these sessions (opaque id, session, widget), through the client."""
-    if not keys:
+# PostgreSQL hands over only what the analysis reads of each item: its name, tries, hints, the try
+# it was solved on and its reading (whether it has one: a session stored before readings has
+# none). Decoding the JSON is most of the load; this is about half of it (benchmarks/README.md).
+ITEMS_READ = """(
+    SELECT coalesce(jsonb_agg(jsonb_build_array(e->'item', e->'tries', e->'hints', e->'solved_on',
+                                                e ? 'reading', e->'reading')), '[]'::jsonb)
+    FROM jsonb_array_elements(projects_runsession.items) AS e
+)::text"""
+
+
+def session_rows(run) -> list[tuple[int, int, str, int, list[dict[str, Any]]]]:
+    """The run's sessions with work: (pk, learner pk, widget, start, what the analysis reads of
+    their per-item results)."""
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
+    from projects.models import RunSession
+
+    sessions = RunSession.objects.filter(run=run, work_events__gt=0)
+    fields = ("id", "learner_id", "widget", "start")
+    if connections[sessions.db].vendor != "postgresql":
+        return [(*row, items or []) for *row, items in sessions.values_list(*fields, "items")]
+    found = sessions.annotate(read=RawSQL(ITEMS_READ, ())).values_list(  # noqa: S611 (constant)
+        *fields, "read"
+    )
+    return [(*row, _items_read(text)) for *row, text in found]
+
+
+def _items_read(text: str) -> list[dict[str, Any]]:
+    return [
+        {"item": item, "tries": tries, "hints": hints, "solved_on": solved_on,
+         **({READING: reading} if has_reading else {})}
+        for item, tries, hints, solved_on, has_reading, reading in json.loads(text)
+    ]  # fmt: skip
+
+
+def _events_of(pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The events of these sessions (RunSession pks), through the client."""
+    if not pks:
         return {}
     from collector.client import get_client
+    from projects.models import RunSession
 
-    return get_client().sessions_events(keys)
+    keys = {
+        pk: (opaque, session, widget)
+        for pk, opaque, session, widget in RunSession.objects.filter(pk__in=pks).values_list(
+            "pk", "learner__opaque_id", "session", "widget"
+        )
+    }
+    events = get_client().sessions_events(list(keys.values()))
+    return {pk: events.get(key, []) for pk, key in keys.items()}
 
 
 def run_items(*, run, queue_if_large: bool = True) -> Analysis | None:

@@ -27,7 +27,7 @@ from collector.validation import parse_batch
 from core.measures import measure_rules
 from tests.collector.helpers import OPAQUE
 from tests.support.db import BOTH_DATABASES
-from widgets.responses import SessionReading, read_session, stored_reading
+from widgets.responses import SessionReading, group_key, read_session, stored_reading
 
 pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
@@ -116,12 +116,16 @@ def test_a_session_is_stale_until_summarised_and_summarised_again_only_after_new
     assert row.score == expected("TEI001")["score"]
 
 
-def without_values(reading: SessionReading) -> SessionReading:
-    """A reading as kept: its wrong answers without the values only the rules read."""
+def as_kept(reading: SessionReading) -> SessionReading:
+    """A reading as kept: its wrong answers' groups as JSON text, without the values only the
+    rules read."""
     return replace(
         reading,
         items=tuple(
-            replace(trace, wrong=tuple(replace(a, value={}) for a in trace.wrong))
+            replace(
+                trace,
+                wrong=tuple(replace(a, group=group_key(a.group), value={}) for a in trace.wrong),
+            )
             for trace in reading.items
         ),
     )
@@ -135,7 +139,7 @@ def test_the_summary_keeps_the_widgets_reading_of_each_item(widget):
     row = Session.objects.using("analytics").get(learner=OPAQUE, widget=widget)
     kept = stored_reading(row.items)
     read = read_session(widget, events)
-    assert kept == without_values(read)
+    assert kept == as_kept(read)
     assert kept.items and all(trace.active_ms > 0 for trace in kept.items)
     assert kept.spotted or any(trace.wrong for trace in kept.items)
 

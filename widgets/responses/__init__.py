@@ -24,6 +24,7 @@ write them for a new widget: docs/widgets.md, "Wrong answers and misconceptions"
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -170,8 +171,10 @@ def items_with_reading(
          "wrong": [[t, group, words], …], "spotted": [[misconception id, t], …]}
 
     Compact, as it is stored with every session: a wrong answer's `value` is left out (only the
-    rules read it, and they have run: `spotted`); the group goes to JSON as lists. A trace of an
-    item the widget's `assess` does not list is not kept (no widget makes one)."""
+    rules read it, and they have run: `spotted`); its group is kept as its JSON text, which is
+    what the analysis needs of it (two answers are the same when their groups are equal, and so
+    are their texts) and cheaper to read back than nested lists. A trace of an item the widget's
+    `assess` does not list is not kept (no widget makes one)."""
     traces = {trace.item: (order, trace) for order, trace in enumerate(reading.items)}
     spotted: dict[str, list[list[Any]]] = defaultdict(list)
     for found in reading.spotted:
@@ -184,7 +187,9 @@ def items_with_reading(
             entry = {
                 "order": order,
                 "active_ms": trace.active_ms,
-                "wrong": [[answer.t, answer.group, answer.words] for answer in trace.wrong],
+                "wrong": [
+                    [answer.t, group_key(answer.group), answer.words] for answer in trace.wrong
+                ],
                 "spotted": spotted.get(trace.item, []),
             }
         kept.append({**item, READING: entry})
@@ -192,9 +197,9 @@ def items_with_reading(
 
 
 def stored_reading(items: Sequence[Mapping[str, Any]]) -> SessionReading | None:
-    """The reading kept in these per-item results by `items_with_reading`, the same as
-    `read_session` gives (without the wrong answers' values); None when they were stored
-    before readings were kept (then read the events)."""
+    """The reading kept in these per-item results by `items_with_reading`: what `read_session`
+    gives, each wrong answer's group as its JSON text and without its value; None when they were
+    stored before readings were kept (then read the events)."""
     if any(READING not in item for item in items):
         return None
     kept = sorted(
@@ -204,7 +209,7 @@ def stored_reading(items: Sequence[Mapping[str, Any]]) -> SessionReading | None:
     traces = tuple(
         ItemTrace(
             item,
-            tuple(WrongAnswer(_hashable(group), words, t) for t, group, words in entry["wrong"]),
+            tuple(WrongAnswer(group, words, t) for t, group, words in entry["wrong"]),
             entry["active_ms"],
         )
         for _, item, entry in kept
@@ -213,10 +218,6 @@ def stored_reading(items: Sequence[Mapping[str, Any]]) -> SessionReading | None:
     return SessionReading(items=traces, spotted=spotted)
 
 
-def _hashable(value: Any) -> Hashable:
-    """A group back from JSON: its lists as the tuples they were."""
-    if isinstance(value, list):
-        return tuple(_hashable(part) for part in value)
-    if isinstance(value, dict):
-        return tuple(sorted((key, _hashable(part)) for key, part in value.items()))
-    return value
+def group_key(group: Hashable) -> str:
+    """A wrong answer's group as it is kept: its JSON text (tuples as lists, keys sorted)."""
+    return json.dumps(group, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
