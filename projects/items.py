@@ -23,7 +23,6 @@ run's sessions and caches the result under the run's id: a DONE run never change
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,13 +32,7 @@ from django.core.cache import cache
 
 from core.formatting import format_duration
 from widgets.registry import all_widgets, get_widget
-from widgets.responses import (
-    READING,
-    SessionReading,
-    misconception_words,
-    read_session,
-    stored_reading,
-)
+from widgets.responses import SessionReading, misconception_words, read_session, stored_reading
 
 # A wrong answer "recurs" when this many learners gave it; an item lists at most TOP of them.
 RECURRING_LEARNERS = 2
@@ -416,40 +409,14 @@ def run_items_load(*, run) -> Analysis:
     return analysis
 
 
-# PostgreSQL hands over only what the analysis reads of each item: its name, tries, hints, the try
-# it was solved on and its reading (whether it has one: a session stored before readings has
-# none). Decoding the JSON is most of the load; this is about half of it (benchmarks/README.md).
-ITEMS_READ = """(
-    SELECT coalesce(jsonb_agg(jsonb_build_array(e->'item', e->'tries', e->'hints', e->'solved_on',
-                                                e ? 'reading', e->'reading')), '[]'::jsonb)
-    FROM jsonb_array_elements(projects_runsession.items) AS e
-)::text"""
-
-
 def session_rows(run) -> list[tuple[int, int, str, int, list[dict[str, Any]]]]:
-    """The run's sessions with work: (pk, learner pk, widget, start, what the analysis reads of
-    their per-item results)."""
-    from django.db import connections
-    from django.db.models.expressions import RawSQL
-
+    """The run's sessions with work: (pk, learner pk, widget, start, per-item results)."""
     from projects.models import RunSession
 
-    sessions = RunSession.objects.filter(run=run, work_events__gt=0)
-    fields = ("id", "learner_id", "widget", "start")
-    if connections[sessions.db].vendor != "postgresql":
-        return [(*row, items or []) for *row, items in sessions.values_list(*fields, "items")]
-    found = sessions.annotate(read=RawSQL(ITEMS_READ, ())).values_list(  # noqa: S611 (constant)
-        *fields, "read"
+    rows = RunSession.objects.filter(run=run, work_events__gt=0).values_list(
+        "id", "learner_id", "widget", "start", "items"
     )
-    return [(*row, _items_read(text)) for *row, text in found]
-
-
-def _items_read(text: str) -> list[dict[str, Any]]:
-    return [
-        {"item": item, "tries": tries, "hints": hints, "solved_on": solved_on,
-         **({READING: reading} if has_reading else {})}
-        for item, tries, hints, solved_on, has_reading, reading in json.loads(text)
-    ]  # fmt: skip
+    return [(*row, items or []) for *row, items in rows]
 
 
 def _events_of(pks: list[int]) -> dict[int, list[dict[str, Any]]]:
