@@ -416,7 +416,7 @@ def session_rows(run) -> list[tuple[int, int, str, int, list[dict[str, Any]]]]:
     rows = RunSession.objects.filter(run=run, work_events__gt=0).values_list(
         "id", "learner_id", "widget", "start", "items"
     )
-    return [(*row, items or []) for *row, items in rows]
+    return [(pk, learner, widget, start, items or []) for pk, learner, widget, start, items in rows]
 
 
 def _events_of(pks: list[int]) -> dict[int, list[dict[str, Any]]]:
