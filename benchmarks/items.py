@@ -11,11 +11,12 @@ Then, with production settings (PostgreSQL, Redis cache):
 
 - **the class**: the project's Items page (`GET /projects/<id>/items/`) through Django's test
   client in this process, with the cache emptied first (what a teacher waits for the first time:
-  the events read, the analysis, the page), then warm (from the cache); server time, median of
+  the session rows read, the analysis, the page), then warm (from the cache); server time, median of
   `--rounds`;
 - **the 1,000-learner run**: `projects.items.run_items_load`, what the Celery task
-  `projects.analyse_items` runs, median of `--big-rounds`; and its parts one by one: the events
-  read through `collector.client`, the widgets' readings, the analysis.
+  `projects.analyse_items` runs, median of `--big-rounds`; and its parts one by one: the session
+  rows read (their `items` hold the widgets' readings, kept by the collector when it summarised
+  each session), the readings taken out of them, the analysis.
 
     .venv/bin/python benchmarks/items.py            # --help lists the knobs
 
@@ -110,36 +111,28 @@ def page_times(teacher, project, run, rounds: int) -> tuple[list, list, list, in
 
 
 def big_parts(run) -> str:
-    """The background analysis taken apart: read, readings, analysis (each timed once)."""
-    from collector.client import get_client
-    from projects.items import SessionInput, analyse
-    from projects.models import RunSession
-    from widgets.responses import read_session
+    """The background analysis taken apart: the session rows read (with their per-item results
+    and readings), the readings taken out of them, the analysis (each timed once)."""
+    from projects.items import SessionInput, analyse, session_rows
+    from widgets.responses import stored_reading
 
     began = time.perf_counter()
-    rows = list(
-        RunSession.objects.filter(run=run, work_events__gt=0).values_list(
-            "id", "learner_id", "learner__opaque_id", "widget", "session", "start", "items"
-        )
-    )
+    rows = session_rows(run)
     rows_s = time.perf_counter() - began
     began = time.perf_counter()
-    events = get_client().sessions_events([(o, s, w) for _, _, o, w, s, _, _ in rows])
-    read_s = time.perf_counter() - began
-    count = sum(len(stream) for stream in events.values())
-    began = time.perf_counter()
-    readings = [read_session(w, events.get((o, s, w), [])) for _, _, o, w, s, _, _ in rows]
+    readings = [stored_reading(items) for *_, items in rows]
     readings_s = time.perf_counter() - began
+    assert all(reading is not None for reading in readings), "sessions without a kept reading"
     began = time.perf_counter()
     analysis = analyse(
-        SessionInput(pk, learner, widget, start, items or [], reading)
-        for (pk, learner, _, widget, _, start, items), reading in zip(rows, readings, strict=True)
+        SessionInput(pk, learner, widget, start, items, reading)
+        for (pk, learner, widget, start, items), reading in zip(rows, readings, strict=True)
     )
     analyse_s = time.perf_counter() - began
     found = sum(len(m.learners) for w in analysis.widgets for m in w.misconceptions)
     return (
-        f"{len(rows):,} session rows {rows_s:.2f} s; {count:,} events read through the client "
-        f"{read_s:.2f} s; the widgets' readings {readings_s:.2f} s; the analysis {analyse_s:.2f} s "
+        f"{len(rows):,} session rows with their items and readings {rows_s:.2f} s; the readings "
+        f"taken out of them {readings_s:.2f} s; the analysis {analyse_s:.2f} s "
         f"({found:,} learner-misconception pairs)"
     )
 

@@ -27,7 +27,7 @@ from collector.models import (
     QuarantinedEvent,
     Session,
 )
-from collector.summaries import event_streams, measure_values, measures_of, sessions_summarise
+from collector.summaries import event_streams, measures_of, session_values, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
 from collector.xapi.models import ActivityState, Statement
 from config.routers import ANALYTICS_ALIAS as ALIAS
@@ -317,7 +317,7 @@ def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) ->
                     if measures.opened_without_work
                     else "in_progress"
                 ),
-                **measure_values(measures),
+                **session_values(widget, stream, rules, measures),
             )
         )
     DataRequestResult.objects.using(ALIAS).bulk_create(rows, batch_size=1000)

@@ -210,6 +210,14 @@ SCORE_PROPERTIES = {
                     "items": {"type": "integer"},
                     "description": "Client time (epoch ms) of each hint.",
                 },
+                "reading": {
+                    "type": ["object", "null"],
+                    "description": (
+                        "The widget's reading of the item (null: not worked on): `order` among "
+                        "the items worked on, `active_ms` spent on it, `wrong` answers as "
+                        "[t, group, words] and `spotted` error patterns as [id, t]."
+                    ),
+                },
             },
             required=["item", "tries", "hints", "solved_on", "gave_up"],
         ),

@@ -2,7 +2,9 @@
 
 Ingestion keeps counts and times exact under any delivery order (collector/ingest.py) and leaves
 the measures that need the whole stream (active time, sittings, work, the widget's per-item
-results and score: widgets/measures.py) to this module. A session is *stale* while its
+results and score: widgets/measures.py; and the widget's reading of each item, its wrong
+answers, time spent and misconceptions: widgets/responses/, kept inside `items` for the item
+analysis) to this module. A session is *stale* while its
 `event_count` differs from the `summarised_count` its measures were computed at; summarising
 folds every event of the session in play order, so the result is the same whatever order the
 events arrived in, and a session is folded again only when it received new events.
@@ -31,6 +33,7 @@ from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.measures import MeasureRules, SessionMeasures, measure
 from widgets.registry import get_widget
+from widgets.responses import SessionReading, items_with_reading, read_session
 
 SUMMARY_CHUNK = 500  # sessions folded per round: some 10,000–50,000 events in memory
 MEASURE_FIELDS = [
@@ -77,6 +80,28 @@ def measure_values(measures: SessionMeasures) -> dict[str, Any]:
         "items_total": len(assessment.items),
         "items": [item.as_dict() for item in assessment.items],
     }
+
+
+def session_values(
+    widget_id: str,
+    events: list[dict[str, Any]],
+    rules: MeasureRules,
+    measures: SessionMeasures | None = None,
+) -> dict[str, Any]:
+    """The Session (and result) columns for a session's events (in play order): its measures,
+    and in `items` the widget's reading of each item (its wrong answers, time spent and
+    misconceptions: widgets/responses/), which the item analysis reads instead of the events.
+    `measures`: these events' measures, when the caller has them already."""
+    if measures is None:
+        measures = measures_of(widget_id, events, rules)
+    values = measure_values(measures)
+    try:
+        reading = read_session(widget_id, events)
+    except Exception:  # a rule's bug must not stop every session after this one being summarised
+        log.exception("%s: its item rules failed on a session; kept without a reading", widget_id)
+        reading = SessionReading()
+    values["items"] = items_with_reading(values["items"], reading)
+    return values
 
 
 def event_streams(
@@ -142,7 +167,7 @@ def sessions_summarise(
         )
         for row in rows:
             stream = streams.get((row.tenant_id, row.learner, row.widget, row.session), [])
-            for name, value in measure_values(measures_of(row.widget, stream, rules)).items():
+            for name, value in session_values(row.widget, stream, rules).items():
                 setattr(row, name, value)
             row.summarised_count = len(stream)
         _write_measures(rows, chunk=chunk)

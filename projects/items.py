@@ -8,8 +8,10 @@ learners or more) with one example each to replay at the moment it happened; and
 misconceptions the widget names (widgets/responses/), with the learners who showed them.
 
 The counts are the platform's measures (each session's `items`, widgets/measures.py), never
-recomputed here. The wrong answers, time per item and misconceptions come from the sessions'
-events, read through `collector.client` (one read per 500 sessions) and the widget's rules.
+recomputed here; so are the wrong answers, time per item and misconceptions: the widget's rules
+(widgets/responses/) read each session's events when the collector summarised it, and the
+reading came with the session's `items` (`stored_reading`). A session imported before readings
+were kept has its events read through `collector.client` and the rules run here.
 
 A learner's result on an item is over all their sessions of the run, in the order they started:
 *first try* when the first session that attempted it solved it on its first try, *later* when
@@ -30,7 +32,7 @@ from django.core.cache import cache
 
 from core.formatting import format_duration
 from widgets.registry import all_widgets, get_widget
-from widgets.responses import SessionReading, misconception_words
+from widgets.responses import SessionReading, misconception_words, read_session, stored_reading
 
 # A wrong answer "recurs" when this many learners gave it; an item lists at most TOP of them.
 RECURRING_LEARNERS = 2
@@ -387,27 +389,51 @@ def _cache_key(run_id: int) -> str:
 
 
 def run_items_load(*, run) -> Analysis:
-    """Reads the run's sessions with work and their events, analyses them, caches the result."""
-    from collector.client import get_client
-    from projects.models import RunSession
-    from widgets.responses import read_session
+    """Reads the run's sessions with work and their readings, analyses them, caches the result.
 
-    rows = list(
-        RunSession.objects.filter(run=run, work_events__gt=0).values_list(
-            "id", "learner_id", "learner__opaque_id", "widget", "session", "start", "items"
-        )
-    )
-    keys = [(opaque, session, widget) for _, _, opaque, widget, session, _, _ in rows]
-    events = get_client().sessions_events(keys) if keys else {}
+    Each session's reading comes with its per-item results (the collector read its events when
+    it summarised it: widgets/responses/ `stored_reading`); only a session imported before the
+    collector kept readings has its events read here, through the client, and read anew."""
+    rows = session_rows(run)
+    readings = [stored_reading(items) for *_, items in rows]
+    unread = _events_of([pk for (pk, *_), reading in zip(rows, readings, strict=True)
+                         if reading is None])  # fmt: skip
     analysis = analyse(
         SessionInput(
-            id=pk, learner=learner, widget=widget, start=start, items=items or [],
-            reading=read_session(widget, events.get((opaque, session, widget), [])),
+            id=pk, learner=learner, widget=widget, start=start, items=items,
+            reading=reading if reading is not None else read_session(widget, unread[pk]),
         )
-        for pk, learner, opaque, widget, session, start, items in rows
+        for (pk, learner, widget, start, items), reading in zip(rows, readings, strict=True)
     )  # fmt: skip
     cache.set(_cache_key(run.pk), analysis, CACHE_SECONDS)
     return analysis
+
+
+def session_rows(run) -> list[tuple[int, int, str, int, list[dict[str, Any]]]]:
+    """The run's sessions with work: (pk, learner pk, widget, start, per-item results)."""
+    from projects.models import RunSession
+
+    rows = RunSession.objects.filter(run=run, work_events__gt=0).values_list(
+        "id", "learner_id", "widget", "start", "items"
+    )
+    return [(pk, learner, widget, start, items or []) for pk, learner, widget, start, items in rows]
+
+
+def _events_of(pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The events of these sessions (RunSession pks), through the client."""
+    if not pks:
+        return {}
+    from collector.client import get_client
+    from projects.models import RunSession
+
+    keys = {
+        pk: (opaque, session, widget)
+        for pk, opaque, session, widget in RunSession.objects.filter(pk__in=pks).values_list(
+            "pk", "learner__opaque_id", "session", "widget"
+        )
+    }
+    events = get_client().sessions_events(list(keys.values()))
+    return {pk: events.get(key, []) for pk, key in keys.items()}
 
 
 def run_items(*, run, queue_if_large: bool = True) -> Analysis | None:

@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,13 @@ from hypothesis import strategies as st
 
 from collector.ingest import events_ingest
 from collector.models import Session
-from collector.summaries import measure_values, measures_of, sessions_summarise
+from collector.summaries import session_values, sessions_summarise
 from collector.tenants import tenant_default
 from collector.validation import parse_batch
 from core.measures import measure_rules
 from tests.collector.helpers import OPAQUE
 from tests.support.db import BOTH_DATABASES
+from widgets.responses import SessionReading, group_key, read_session, stored_reading
 
 pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
@@ -66,7 +68,8 @@ def deliver(events: list[dict], received_ms: int = 1_900_000_000_000) -> None:
 
 
 def expected(widget: str) -> dict:
-    return measure_values(measures_of(widget, SESSIONS[widget], measure_rules()))
+    """The measures and readings from scratch, as they come back from the JSON column."""
+    return json.loads(json.dumps(session_values(widget, SESSIONS[widget], measure_rules())))
 
 
 @st.composite
@@ -111,6 +114,34 @@ def test_a_session_is_stale_until_summarised_and_summarised_again_only_after_new
     row = Session.objects.using("analytics").get(learner=OPAQUE)
     assert row.active_ms == expected("TEI001")["active_ms"]
     assert row.score == expected("TEI001")["score"]
+
+
+def as_kept(reading: SessionReading) -> SessionReading:
+    """A reading as kept: its wrong answers' groups as JSON text, without the values only the
+    rules read."""
+    return replace(
+        reading,
+        items=tuple(
+            replace(
+                trace,
+                wrong=tuple(replace(a, group=group_key(a.group), value={}) for a in trace.wrong),
+            )
+            for trace in reading.items
+        ),
+    )
+
+
+@pytest.mark.parametrize("widget", sorted(SESSIONS))
+def test_the_summary_keeps_the_widgets_reading_of_each_item(widget):
+    events = SESSIONS[widget]
+    deliver(events[::-1])  # the last first: the reading folds them in play order all the same
+    sessions_summarise()
+    row = Session.objects.using("analytics").get(learner=OPAQUE, widget=widget)
+    kept = stored_reading(row.items)
+    read = read_session(widget, events)
+    assert kept == as_kept(read)
+    assert kept.items and all(trace.active_ms > 0 for trace in kept.items)
+    assert kept.spotted or any(trace.wrong for trace in kept.items)
 
 
 def test_the_command_summarises_in_chunks_and_reports_progress(capsys):

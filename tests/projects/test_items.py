@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import uuid
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
+from collector.client import get_client
 from collector.datarequests import data_request_process
 from projects import items
 from projects.feeds import feed_refresh
@@ -19,7 +23,15 @@ from projects.services import run_import
 from tests.collector.helpers import now_ms
 from tests.factories import LearnerIdentityFactory, SchoolClassFactory
 from tests.replay.conftest import SECOND, class_project, eager, send, tei_event
-from widgets.responses import ItemTrace, SessionReading, Spotted, WrongAnswer
+from tests.support.projects import finished_project
+from widgets.responses import (
+    READING,
+    ItemTrace,
+    SessionReading,
+    Spotted,
+    WrongAnswer,
+    read_session,
+)
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -282,3 +294,71 @@ def test_a_class_page_waits_for_the_first_overview_and_shows_it_once_in(
         teacher_client.get(url)  # sees the platform done: the import runs
     html = teacher_client.get(url).content.decode()
     assert "Gathering" not in html and "5/4 at ½</span>: 2 learners" in html
+
+
+# --- Readings kept with the sessions' measures ---------------------------------------------------
+
+FIXTURES = Path(__file__).parents[1] / "widgets" / "fixtures"
+
+
+def recorded_session(name: str, session: str, start: int) -> list[dict]:
+    """A widget's real recorded session (tests/widgets/fixtures), moved to `start` and renamed."""
+    events = json.loads((FIXTURES / f"{name}_session.json").read_text())
+    shift = start - events[0]["t"]
+    return [
+        {**event, "id": str(uuid.uuid4()), "session": session, "t": event["t"] + shift}
+        for event in events
+    ]
+
+
+def from_events(run) -> items.Analysis:
+    """The analysis as it was worked out before readings were kept: every session's events read
+    through the client and the widgets' rules run on them here."""
+    rows = RunSession.objects.filter(run=run, work_events__gt=0)
+    streams = get_client().sessions_events(
+        [(row.learner.opaque_id, row.session, row.widget) for row in rows]
+    )
+    return analyse(
+        SessionInput(
+            row.pk, row.learner_id, row.widget, row.start, row.items,
+            read_session(row.widget, streams[(row.learner.opaque_id, row.session, row.widget)]),
+        )
+        for row in rows
+    )  # fmt: skip
+
+
+@pytest.fixture
+def three_widgets(client, teacher_client, worked, ada, grace, django_capture_on_commit_callbacks):
+    """Ada and Grace's TEI001 sessions, and each of them a recorded session of every widget."""
+    for learner in (ada, grace):
+        for number, name in enumerate(("tei001", "bll002", "chernoff_tutorial")):
+            start = worked + (number + 2) * 600 * SECOND
+            send(client, learner, recorded_session(name, f"{learner.pk}-{name}", start))
+    with eager():
+        return finished_project(
+            teacher_client, [ada, grace], django_capture_on_commit_callbacks,
+            widgets=["BLL002", "TEI001", "chernoff_tutorial"],
+        )  # fmt: skip
+
+
+def test_the_analysis_from_stored_readings_is_the_analysis_from_events(three_widgets):
+    run = three_widgets.runs.get()
+    assert all(READING in item for row in RunSession.objects.filter(run=run) for item in row.items)
+    stored = items.run_items_load(run=run)
+    assert stored == from_events(run)
+    # Not an empty check: every widget has items, and wrong answers and misconceptions show.
+    assert [w.widget for w in stored.widgets] == ["BLL002", "TEI001", "chernoff_tutorial"]
+    assert all(w.items for w in stored.widgets)
+    assert sum(len(s.wrong) for w in stored.widgets for s in w.items) >= 3
+    assert sum(len(w.misconceptions) for w in stored.widgets) >= 2
+    assert all(s.median_active_ms > 0 for w in stored.widgets for s in w.items)
+
+
+def test_a_run_imported_before_readings_were_kept_is_read_from_its_events(three_widgets):
+    run = three_widgets.runs.get()
+    new = items.run_items_load(run=run)
+    for row in RunSession.objects.filter(run=run):  # as an older import stored them
+        row.items = [{k: v for k, v in item.items() if k != READING} for item in row.items]
+        row.save(update_fields=["items"])
+    cache.clear()
+    assert items.run_items_load(run=run) == new

@@ -12,6 +12,10 @@ The item analysis (projects/items.py) asks each widget three things about one se
 - **its misconceptions**: error patterns the widget's author names in plain words, each a rule
   over an item's trace that says when (the moment) the pattern shows, or None.
 
+The collector reads each session once, when it summarises it (collector/summaries.py), and keeps
+the reading in the session's per-item results (`items_with_reading`): the analysis reads it back
+from there (`stored_reading`) instead of every event.
+
 Pure content: no Django, no other app. Each widget's module (widgets/responses/tei001.py, …) holds
 its `trace(events)` and its `MISCONCEPTIONS`; this module only looks them up by widget id. How to
 write them for a new widget: docs/widgets.md, "Wrong answers and misconceptions".
@@ -20,7 +24,9 @@ write them for a new widget: docs/widgets.md, "Wrong answers and misconceptions"
 from __future__ import annotations
 
 import functools
+import json
 import math
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,3 +154,70 @@ def read_session(widget_id: str, events: Sequence[Event]) -> SessionReading:
         return SessionReading()
     traces = tuple(module.trace(in_play_order(events)))
     return SessionReading(items=traces, spotted=spot(traces, module.MISCONCEPTIONS))
+
+
+# --- The reading kept with the session's measures ----------------------------------------------
+
+READING = "reading"  # the key of each item's reading in the stored per-item results
+
+
+def items_with_reading(
+    items: Sequence[Mapping[str, Any]], reading: SessionReading
+) -> list[dict[str, Any]]:
+    """The per-item results (ItemResult.as_dict) with this session's reading of each item under
+    `reading`: None for an item the learner did not work on, else
+
+        {"order": its place among the traces, "active_ms": …,
+         "wrong": [[t, group, words], …], "spotted": [[misconception id, t], …]}
+
+    Compact, as it is stored with every session: a wrong answer's `value` is left out (only the
+    rules read it, and they have run: `spotted`); its group is kept as its JSON text, which is
+    what the analysis needs of it (two answers are the same when their groups are equal, and so
+    are their texts) and cheaper to read back than nested lists. A trace of an item the widget's
+    `assess` does not list is not kept (no widget makes one)."""
+    traces = {trace.item: (order, trace) for order, trace in enumerate(reading.items)}
+    spotted: dict[str, list[list[Any]]] = defaultdict(list)
+    for found in reading.spotted:
+        spotted[found.item].append([found.misconception, found.t])
+    kept = []
+    for item in items:
+        entry = None
+        if (traced := traces.get(str(item["item"]))) is not None:
+            order, trace = traced
+            entry = {
+                "order": order,
+                "active_ms": trace.active_ms,
+                "wrong": [
+                    [answer.t, group_key(answer.group), answer.words] for answer in trace.wrong
+                ],
+                "spotted": spotted.get(trace.item, []),
+            }
+        kept.append({**item, READING: entry})
+    return kept
+
+
+def stored_reading(items: Sequence[Mapping[str, Any]]) -> SessionReading | None:
+    """The reading kept in these per-item results by `items_with_reading`: what `read_session`
+    gives, each wrong answer's group as its JSON text and without its value; None when they were
+    stored before readings were kept (then read the events)."""
+    if any(READING not in item for item in items):
+        return None
+    kept = sorted(
+        ((entry["order"], str(item["item"]), entry) for item in items if (entry := item[READING])),
+        key=lambda found: found[0],
+    )
+    traces = tuple(
+        ItemTrace(
+            item,
+            tuple(WrongAnswer(group, words, t) for t, group, words in entry["wrong"]),
+            entry["active_ms"],
+        )
+        for _, item, entry in kept
+    )
+    spotted = tuple(Spotted(m, item, t) for _, item, entry in kept for m, t in entry["spotted"])
+    return SessionReading(items=traces, spotted=spotted)
+
+
+def group_key(group: Hashable) -> str:
+    """A wrong answer's group as it is kept: its JSON text (tuples as lists, keys sorted)."""
+    return json.dumps(group, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

@@ -78,13 +78,16 @@ _ALL_ITEMS = [*lesson.TARGETS] + [
 
 def _item_of(data: Mapping) -> str | None:
     step, question = data.get("step"), data.get("question")
+    if not isinstance(step, str):
+        return None
     if step in lesson.TARGETS:
         return step
-    questions = lesson.QUESTIONS.get(step) if isinstance(step, str) else None
+    questions = lesson.QUESTIONS.get(step)
     if not questions:
         return None
     # Reading the step's faces before the first answer counts for its first question.
-    return f"{step}.{question if question in questions else next(iter(questions))}"
+    known = isinstance(question, str) and question in questions
+    return f"{step}.{question if known else next(iter(questions))}"
 
 
 def _face_missed(step: str, values: Mapping[str, float], t: int) -> WrongAnswer | None:
