@@ -165,3 +165,29 @@ def test_a_disabled_forwarding_sends_nothing(client):
         _stored(client, 1)
         assert forwardings_run() == {"sent": 0, "failed": 0}
     assert lrs.requests == []
+
+
+def test_operators_see_the_lag_and_the_last_error_and_never_the_password(client, admin_client):
+    target = _forwarding("https://lrs.example.org/xapi/")
+    LrsForwarding.objects.filter(id=target.id).update(last_error="The LRS answered 503: busy")
+    _stored(client, 2)
+    listing = admin_client.get("/admin/collector/lrsforwarding/").content.decode()
+    assert "Statements waiting" in listing and "Oldest waiting for" in listing
+    assert '<td class="field-waiting">2</td>' in listing
+    assert "The LRS answered 503: busy" in listing
+    change = f"/admin/collector/lrsforwarding/{target.id}/change/"
+    assert "s3cret" not in admin_client.get(change).content.decode()
+    # Saved with the password left empty: the stored one is kept.
+    form = {"tenant": target.tenant_id, "endpoint": "https://lrs.example.org/xapi/"}
+    form |= {"username": "plk_other", "password": "", "enabled": "on", "cursor": "0"}
+    assert admin_client.post(change, form).status_code == 302
+    target.refresh_from_db()
+    assert target.password == "s3cret"
+
+
+def test_a_new_forwarding_needs_its_password(admin_client):
+    form = {"tenant": tenant_default().id, "endpoint": "https://lrs.example.org/xapi/"}
+    form |= {"username": "plk_other", "password": "", "enabled": "on", "cursor": "0"}
+    page = admin_client.post("/admin/collector/lrsforwarding/add/", form).content.decode()
+    assert "Give the password (secret) the other LRS gave you." in page
+    assert not LrsForwarding.objects.exists()
