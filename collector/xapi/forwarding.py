@@ -40,6 +40,17 @@ BACKOFF_MAX = timedelta(hours=1)
 NOT_SENT = ("stored", "authority")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure to report, not to follow: urllib would follow a POST's 302 as a
+    GET, whose 200 would then pass for a delivery."""
+
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class ForwardFailed(Exception):
     """The other LRS did not take a batch; the message is what an operator reads."""
 
@@ -132,7 +143,8 @@ def statements_url(endpoint: str) -> str:
 
 
 def _post(forwarding: LrsForwarding, payload: bytes) -> int:
-    """POSTs to the other LRS: its status if 2xx or 409; raises ForwardFailed otherwise."""
+    """POSTs to the other LRS: its status if 2xx or 409; raises ForwardFailed otherwise (a
+    redirect too: the endpoint should be set to where it leads)."""
     credential = base64.b64encode(f"{forwarding.username}:{forwarding.password}".encode()).decode()
     request = urllib.request.Request(  # noqa: S310 (an operator-set http(s) URL: URLField)
         statements_url(forwarding.endpoint),
@@ -145,7 +157,7 @@ def _post(forwarding: LrsForwarding, payload: bytes) -> int:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        with OPENER.open(request, timeout=TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as error:
         if error.code == 409:

@@ -46,6 +46,8 @@ def other_lrs() -> Iterator[OtherLrs]:
             status = lrs.statuses.pop(0) if lrs.statuses else 200
             answer = json.dumps([item["id"] for item in body] if status == 200 else "no").encode()
             self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "/elsewhere/statements")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
@@ -129,6 +131,17 @@ def test_an_unreachable_lrs_is_a_failure_with_a_reason(client):
     assert forwardings_run() == {"sent": 0, "failed": 1}
     target.refresh_from_db()
     assert target.last_error.startswith("Could not reach the LRS") and target.cursor == 0
+
+
+def test_a_redirect_is_a_failure_not_a_delivery(client):
+    with other_lrs() as lrs:
+        target = _forwarding(lrs.url)
+        _stored(client, 1)
+        lrs.statuses = [302]
+        assert forwardings_run() == {"sent": 0, "failed": 1}
+    assert len(lrs.requests) == 1  # not followed
+    target.refresh_from_db()
+    assert target.last_error.startswith("The LRS answered 302") and target.cursor == 0
 
 
 def test_a_conflict_in_a_batch_is_sent_one_by_one_and_counted(client):
