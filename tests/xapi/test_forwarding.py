@@ -33,6 +33,8 @@ class OtherLrs:
         self.statuses: list[int] = []
         self.requests: list[tuple[Message, list]] = []
         self.url = ""
+        # Notified at each request: a test waits on it for what arrived, never for a time.
+        self.arrived = threading.Condition()
 
 
 @contextlib.contextmanager
@@ -42,7 +44,9 @@ def other_lrs() -> Iterator[OtherLrs]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            lrs.requests.append((self.headers, body))
+            with lrs.arrived:
+                lrs.requests.append((self.headers, body))
+                lrs.arrived.notify_all()
             status = lrs.statuses.pop(0) if lrs.statuses else 200
             answer = json.dumps([item["id"] for item in body] if status == 200 else "no").encode()
             self.send_response(status)

@@ -1,6 +1,6 @@
 """Forwarding to another LRS end to end: the other LRS is a second Pathlens (gunicorn, its own
 DATA_DIR and databases, its own API key), down for a while in the middle. Every statement arrives
-there exactly once."""
+there exactly once. And celery beat, in a real worker, runs the forwarding by itself."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from collector.models import LrsForwarding
 from collector.tenants import tenant_default
 from collector.xapi.forwarding import forwarding_lag, forwardings_run
 from tests.support.web import _free_port, running_web
-from tests.support.worker import ROOT
+from tests.support.worker import ROOT, running_worker
 from tests.xapi.helpers import basic, post, statement
+from tests.xapi.test_forwarding import other_lrs
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -103,3 +104,17 @@ def test_every_statement_arrives_once_across_an_outage_of_the_other_lrs(client):
     assert forwarding_lag(target) == (0, None)
     # Exactly once: every id, and no row twice.
     assert sorted(_arrived(database)) == sorted(before + during + after)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "analytics"])
+def test_celery_beat_forwards_new_statements_by_itself(client):
+    with other_lrs() as lrs:
+        LrsForwarding.objects.create(
+            tenant=tenant_default(), endpoint=lrs.url, username="plk_other", password="s3cret"
+        )
+        ids = _store(client, 3)
+        with running_worker(beat=True, env={"BEAT_INTERVAL": "1"}), lrs.arrived:
+            assert lrs.arrived.wait_for(lambda: lrs.requests, timeout=120), "not forwarded"
+    # One batch, with all of them in the order stored.
+    (_, body), = lrs.requests  # fmt: skip
+    assert [item["id"] for item in body] == ids
