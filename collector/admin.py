@@ -1,9 +1,12 @@
 """Admin for the platform side: API keys can be revoked here; nothing shows a secret."""
 
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.timesince import timesince
 
-from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
+from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
+from collector.xapi.forwarding import forwarding_lag
 
 
 @admin.register(Tenant)
@@ -72,3 +75,50 @@ class QuarantinedEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class LrsForwardingForm(forms.ModelForm):
+    # Never rendered back; left empty on a change, the stored one is kept.
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="The other LRS's Basic auth password (secret); empty keeps the stored one.",
+    )
+
+    class Meta:
+        model = LrsForwarding
+        fields = ("tenant", "endpoint", "username", "password", "enabled", "cursor")
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password") or ""
+        if not password and self.instance.pk:
+            return self.instance.password
+        if not password:
+            raise forms.ValidationError("Give the password (secret) the other LRS gave you.")
+        return password
+
+
+@admin.register(LrsForwarding)
+class LrsForwardingAdmin(admin.ModelAdmin):
+    """Operators' view of forwarding: how far behind each one is and why (docs/collector.md,
+    "Forwarding to another LRS"). Staff only, like all of the admin."""
+
+    form = LrsForwardingForm
+    list_display = (
+        "endpoint", "tenant", "enabled", "waiting", "oldest_waiting", "last_success",
+        "last_error", "failures", "next_attempt", "conflicts",
+    )  # fmt: skip
+    list_filter = ("enabled", "tenant")
+    readonly_fields = ("last_success", "last_error", "failures", "next_attempt", "conflicts")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tenant")
+
+    @admin.display(description="statements waiting")
+    def waiting(self, obj: LrsForwarding) -> int:
+        return forwarding_lag(obj)[0]
+
+    @admin.display(description="oldest waiting for")
+    def oldest_waiting(self, obj: LrsForwarding) -> str:
+        oldest = forwarding_lag(obj)[1]
+        return timesince(oldest) if oldest else "—"

@@ -16,6 +16,7 @@ from collector.datarequests import (
     data_requests_sweep,
 )
 from collector.summaries import sessions_summarise
+from collector.xapi.forwarding import forwardings_run
 
 log = logging.getLogger("pathlens.collector")
 
@@ -62,3 +63,9 @@ def delete_old_data_requests() -> int:
 def summarise_sessions() -> int:
     """Brings the measures of sessions that received events up to date (collector/summaries.py)."""
     return sessions_summarise()
+
+
+@shared_task(name="collector.forward_statements")
+def forward_statements() -> dict[str, int]:
+    """Sends new statements to the LRSs tenants forward to (collector/xapi/forwarding.py)."""
+    return forwardings_run()

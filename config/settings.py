@@ -358,6 +358,7 @@ CELERY_BEAT_SCHEDULE = {
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
         ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
+        ("forward-statements", "collector.forward_statements", BEAT_INTERVAL),
     )
 }
 

@@ -98,3 +98,38 @@ class ActivityState(models.Model):
 
     def __str__(self) -> str:
         return f"state {self.state_id[:40]}"
+
+
+class LrsForwarding(models.Model):
+    """Where a tenant's new statements are also sent: another LRS, by its statements endpoint and
+    Basic credentials (collector/xapi/forwarding.py). Made and edited in the admin; the rest of the
+    columns are the forwarder's bookkeeping, shown to operators there and never to teachers."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    endpoint = models.URLField(
+        max_length=500,
+        help_text="The other LRS's xAPI base, e.g. https://lrs.example.org/xapi/ "
+        "(statements are POSTed to <endpoint>statements).",
+    )
+    username = models.CharField(max_length=255, help_text="Its Basic auth user (a key id).")
+    # Needed in the clear to send it; shown nowhere (the admin form never renders it back).
+    password = models.CharField(max_length=255, help_text="Its Basic auth password (secret).")
+    enabled = models.BooleanField(default=True)
+    # The seq of the last statement the other LRS acknowledged: everything after it is waiting.
+    # New forwardings start at the tenant's latest statement (the admin sets it on creation) —
+    # set it to 0 to send the whole history.
+    cursor = models.BigIntegerField(default=0)
+    last_success = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # Failed attempts since the last success: the backoff's exponent.
+    failures = models.PositiveIntegerField(default=0)
+    next_attempt = models.DateTimeField(null=True, blank=True)
+    # Statements the other LRS already held with other content under the same id (409): counted
+    # as delivered, as there is nothing a resend could change.
+    conflicts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "LRS forwarding"
+
+    def __str__(self) -> str:
+        return f"forwarding to {self.endpoint}"

@@ -51,7 +51,7 @@ from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest, QuarantinedEvent, Tenant
+from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.xapi.iris import learner_home_page
 from dashboard.access import LEARNER_SESSION_KEY
@@ -679,6 +679,11 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     Tenant: lambda world: world.api_key_a.tenant,
     QuarantinedEvent: lambda world: QuarantinedEvent.objects.get(),
     DataRequest: lambda world: world.data_request,
+    LrsForwarding: lambda world: LrsForwarding.objects.get_or_create(
+        tenant=world.api_key_a.tenant,
+        endpoint="https://lrs.example.org/xapi/",
+        defaults={"username": "plk_other", "password": "its-secret"},
+    )[0],
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
     LearnerIdentity: lambda world: world.learner,

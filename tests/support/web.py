@@ -25,9 +25,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_web(env: dict[str, str] | None = None) -> Iterator[str]:
-    """gunicorn on this test run's databases, one worker; yields its base URL."""
-    port = _free_port()
+def running_web(env: dict[str, str] | None = None, *, port: int | None = None) -> Iterator[str]:
+    """gunicorn on this test run's databases (or those `env` names), one worker; yields its base
+    URL. A `port` lets a test start it again where a client expects it."""
+    port = port or _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
