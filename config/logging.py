@@ -1,6 +1,6 @@
 """Log wiring: one JSON object per line in production, with the request id on every line.
 
-The request id comes from RequestIdMiddleware (dashboard/middleware.py) through a context
+The request id comes from RequestIdMiddleware (core/middleware.py) through a context
 variable, so log calls anywhere in a request, including the collector's, carry it without
 passing it around.
 """
