@@ -30,7 +30,7 @@ from dashboard.forms import (
 from dashboard.home import live_now
 from dashboard.models import LearnerIdentity, SchoolClass
 from projects.feeds import feed_state
-from projects.item_views import items_context
+from projects.selectors import items_context
 from projects.services import run_refresh
 
 PICKER_PAGE_SIZE = 30

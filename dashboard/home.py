@@ -19,7 +19,7 @@ from dashboard.attention import DAY_MS, RECENT_DAYS, flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
 from projects import feeds, services
-from projects.models import ProjectRun, RunSession
+from projects.selectors import ProjectRun, RunSession
 from widgets.registry import all_widgets, get_widget
 
 ROW_FIELDS = ["id", "learner", "widget", "start", "duration", "active", "work_events", "outcome",

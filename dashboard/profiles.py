@@ -20,7 +20,7 @@ from dashboard.home import ROW_FIELDS, item_label, widget_title
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.feeds import feed_state
 from projects.items import run_items
-from projects.models import RunSession
+from projects.selectors import RunSession
 from replay.selectors import notes_for_learner
 from widgets.measures import OUTCOME_LABELS
 

@@ -13,20 +13,8 @@ from dashboard.access import teacher_required
 from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import items
 from projects.forms import ExploreForm
+from projects.selectors import items_context
 from projects.views import _bad_request, _chosen_run, _get_project_for_user
-
-
-def items_context(*, run, project) -> dict:
-    """What `projects/_items.html` renders: the analysis (None while a task works it out)."""
-    analysis = items.run_items(run=run) if run is not None else None
-    if analysis is not None:
-        analysis = items.with_names(analysis, items.learner_names(analysis))
-    return {
-        "items_run": run,
-        "items_project": project,
-        "items": analysis,
-        "item_words": {"first": items.FIRST_TRY, "later": items.LATER, "gave_up": items.GAVE_UP},
-    }
 
 
 class HtmxRequest(HttpRequest):

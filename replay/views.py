@@ -27,7 +27,7 @@ from collector.client import CollectorError
 from core.formatting import format_clock, format_duration, format_score, plural
 from core.measures import measure_rules
 from dashboard.access import teacher_required
-from projects.models import RunSession
+from projects.selectors import RunSession
 from replay import selectors, timeline
 from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
