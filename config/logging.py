@@ -69,7 +69,8 @@ class AccessLogFilter(logging.Filter):
         record.request_id = atoms["{x-request-id}o"]
         record.method = atoms["m"]
         record.path = atoms["U"]
-        record.status_code = int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"]
+        status = str(atoms["s"])
+        record.status_code = int(status) if status.isdigit() else atoms["s"]
         record.duration_ms = atoms["M"]
         record.bytes = atoms["B"]
         record.remote_addr = atoms["h"]

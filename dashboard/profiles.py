@@ -161,7 +161,7 @@ def progress_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "mode": "lines+markers",
             "name": widget_title(widget),
             "x": [datetime.fromtimestamp(r["start"] / 1000, tz=UTC).isoformat() for r in scored],
-            "y": [round(_percent(r), 1) for r in scored],
+            "y": [round(p, 1) for r in scored if (p := _percent(r)) is not None],
             "text": [
                 f"{format_score(r['score'], r['maximum'])} · {format_duration(r['active'])} active"
                 for r in scored

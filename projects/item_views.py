@@ -7,18 +7,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
+from core.requests import HtmxRequest
 from dashboard.access import teacher_required
 from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import items
 from projects.forms import ExploreForm
 from projects.selectors import items_context
 from projects.views import _bad_request, _chosen_run, _get_project_for_user
-
-
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware on every request
 
 
 @require_GET

@@ -204,4 +204,4 @@ class RunSession(models.Model):
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome, "")
+        return dict(OUTCOME_CHOICES).get(self.outcome, "")
