@@ -3,13 +3,12 @@ its CSV. The class page shows the same panel for the class's overview run (dashb
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from core.requests import HtmxRequest
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import items
 from projects.forms import ExploreForm
@@ -19,7 +18,7 @@ from projects.views import _bad_request, _chosen_run, _get_project_for_user
 
 @require_GET
 @teacher_required
-def run_items(request: HtmxRequest, project_id: int) -> HttpResponse:
+def run_items(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():
@@ -35,7 +34,7 @@ def run_items(request: HtmxRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
+def run_items_csv(request: TeacherRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():

@@ -53,6 +53,10 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: on a page of the list, `projects_for` annotates the latest run's id and
+    # `attach_latest_runs` fetches those runs in one query (projects/selectors.py).
+    latest_run: ProjectRun | None
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"], name="project_owner_created")]
