@@ -109,6 +109,10 @@ class ProjectRun(models.Model):
         help_text="Imported with the learning measures (active time, sittings, outcome).",
     )
 
+    # Not a column: what projects.services.run_refresh heard from an unreachable platform ("" when
+    # all went well), for the status fragment to show.
+    platform_problem: str
+
     class Meta:
         ordering = ["-number"]
         constraints = [

@@ -68,7 +68,7 @@ def lanes_for(*, project: Project) -> list[Lane]:
     """The project's widgets as chart lanes, in the registry's order (unknown ids last)."""
     order = {widget.id: index for index, widget in enumerate(all_widgets())}
     widgets = sorted(project.widgets, key=lambda w: (order.get(w, len(order)), w))
-    return [Lane(w, get_widget(w).title if get_widget(w) else w) for w in widgets]
+    return [Lane(w, widget.title if (widget := get_widget(w)) else w) for w in widgets]
 
 
 def _run_key(run: ProjectRun) -> str:
