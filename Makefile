@@ -79,13 +79,19 @@ browser:
 	    echo "The browser tests need Chromium: sudo apt-get install chromium (or set CHROMIUM=/path/to/chrome)." >&2; exit 1; \
 	  fi; }
 
-test: install-test browser
+# acorn, the JavaScript parser tests/js/code_shape.test.mjs reads static/ with, as
+# tests/js_parser/package-lock.json pins it (npm ci again only when the lock file changes).
+JS_PARSER := tests/js_parser/node_modules/.package-lock.json
+$(JS_PARSER): tests/js_parser/package-lock.json
+	cd tests/js_parser && npm ci --no-audit --no-fund
+
+test: install-test browser $(JS_PARSER)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	node --test tests/js/
 
 # The quick loop while working: no Chromium, no Celery worker process (tests marked `browser` or
 # `worker` in pyproject.toml). CI runs the whole suite.
-test-fast: install-test
+test-fast: install-test $(JS_PARSER)
 	$(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
 	node --test tests/js/
 

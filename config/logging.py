@@ -1,6 +1,6 @@
 """Log wiring: one JSON object per line in production, with the request id on every line.
 
-The request id comes from RequestIdMiddleware (dashboard/middleware.py) through a context
+The request id comes from RequestIdMiddleware (core/middleware.py) through a context
 variable, so log calls anywhere in a request, including the collector's, carry it without
 passing it around.
 """
@@ -69,7 +69,8 @@ class AccessLogFilter(logging.Filter):
         record.request_id = atoms["{x-request-id}o"]
         record.method = atoms["m"]
         record.path = atoms["U"]
-        record.status_code = int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"]
+        status = str(atoms["s"])
+        record.status_code = int(status) if status.isdigit() else atoms["s"]
         record.duration_ms = atoms["M"]
         record.bytes = atoms["B"]
         record.remote_addr = atoms["h"]

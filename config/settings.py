@@ -61,7 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "dashboard.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "collector.http.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,7 +112,7 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_from_url(name: str, default_file: str) -> dict:
+def database_from_url(name: str, default_file: str) -> dj_database_url.DBConfig:
     url = env_url(name, f"sqlite:///{DATA_DIR / default_file}", schemes=DATABASE_SCHEMES)
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":

@@ -16,6 +16,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -24,11 +25,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.access import public as public  # the tag lives in core (for /healthz); kept here
+from core.requests import HtmxRequest
 from dashboard.models import LearnerIdentity, User, WhitelistEntry
 
 log = logging.getLogger("pathlens.access")
 
 LEARNER_SESSION_KEY = "pathlens_learner_id"
+
+
+class TeacherRequest(HtmxRequest):
+    """The request a view behind `teacher_required` gets: its user is a signed-in teacher.
+
+    For the type checker only (the request is Django's own): `request.user` is then our User, not
+    `User | AnonymousUser`, and `request.htmx` is django-htmx's."""
+
+    user: User
 
 
 def email_is_whitelisted(email: str) -> bool:
@@ -39,8 +51,8 @@ def email_is_whitelisted(email: str) -> bool:
     return WhitelistEntry.objects.filter(Q(value__iexact=email) | Q(value__iexact=domain)).exists()
 
 
-def is_teacher(user: User) -> bool:
-    if not (user.is_authenticated and user.is_active):
+def is_teacher(user: User | AnonymousUser) -> bool:
+    if not (isinstance(user, User) and user.is_active):  # an anonymous visitor is no User
         return False
     if user.is_demo:
         return settings.DEMO_LOGIN
@@ -54,7 +66,7 @@ def current_learner(request: HttpRequest) -> LearnerIdentity | None:
     return LearnerIdentity.objects.filter(pk=learner_pk).first()
 
 
-def _go_to_signin(request: HttpRequest) -> HttpResponse:
+def _go_to_signin(request: HtmxRequest) -> HttpResponse:
     if request.htmx:
         # Swapping the sign-in page into a fragment would be confusing: reload the page instead.
         return HttpResponseClientRedirect(reverse("dashboard:signin"))
@@ -82,19 +94,13 @@ def _teacher_session_expired(request: HttpRequest) -> bool:
     return False
 
 
-def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Marks a view as open to everyone, so the URL audit test knows it was meant to be."""
-    view.pathlens_access = "public"
-    return view
-
-
 def teacher_required(
     view: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:
     """Lets whitelisted teachers through; learners get a 403 page, everyone else the sign-in."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+    def wrapper(request: HtmxRequest, *args, **kwargs) -> HttpResponseBase:
         user = request.user
         if is_teacher(user):
             if _teacher_session_expired(request):
@@ -118,7 +124,7 @@ def teacher_required(
             return render(request, "dashboard/teachers_only.html", status=403)
         return _go_to_signin(request)
 
-    wrapper.pathlens_access = "teacher"
+    wrapper.pathlens_access = "teacher"  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -135,5 +141,5 @@ def learner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             return redirect("dashboard:learner_signin")
         return view(request, *args, learner=learner, **kwargs)
 
-    wrapper.pathlens_access = "learner"
+    wrapper.pathlens_access = "learner"  # type: ignore[attr-defined]
     return wrapper

@@ -8,7 +8,7 @@ from dashboard.models import LearnerIdentity, User, WhitelistEntry, normalize_wh
 @admin.register(User)
 class PathlensUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_demo")
-    fieldsets = (*UserAdmin.fieldsets, ("Pathlens", {"fields": ("is_demo",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Pathlens", {"fields": ("is_demo",)}))
 
 
 class WhitelistEntryForm(forms.ModelForm):

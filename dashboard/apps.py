@@ -7,9 +7,6 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = "School side: sign-in and learner identities"
 
-    def ready(self) -> None:
-        from dashboard import checks  # noqa: F401  (registers the deploy checks)
-
 
 class PathlensAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on our own site class (dashboard.admin_site)."""

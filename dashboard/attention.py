@@ -153,7 +153,7 @@ def _low_scores(rows: list[Row]) -> list[Flag]:
     if len(by_learner) < SCORE_MIN_LEARNERS:
         return []
     means = {
-        learner: statistics.fmean(_percent(row) for row in scored)
+        learner: statistics.fmean(p for row in scored if (p := _percent(row)) is not None)
         for learner, scored in by_learner.items()
     }
     median = statistics.median(means.values())

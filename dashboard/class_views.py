@@ -11,14 +11,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.formatting import plural
 from dashboard import classes, notifications, profiles
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from dashboard.forms import (
     ClassForm,
     ClassLearnersForm,
@@ -30,13 +30,13 @@ from dashboard.forms import (
 from dashboard.home import live_now
 from dashboard.models import LearnerIdentity, SchoolClass
 from projects.feeds import feed_state
-from projects.item_views import items_context
+from projects.selectors import items_context
 from projects.services import run_refresh
 
 PICKER_PAGE_SIZE = 30
 
 
-def _get_class_for_user(request: HttpRequest, class_id: int) -> SchoolClass:
+def _get_class_for_user(request: TeacherRequest, class_id: int) -> SchoolClass:
     return get_object_or_404(classes.classes_for(user=request.user), pk=class_id)
 
 
@@ -46,7 +46,7 @@ def _status(form) -> int:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: TeacherRequest) -> HttpResponse:
     form = ClassForm(request.POST) if request.method == "POST" else ClassForm()
     if request.method == "POST" and form.is_valid():
         school_class = classes.class_create(owner=request.user, **form.cleaned_data)
@@ -64,7 +64,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, school_class: SchoolClass, **forms) -> dict:
+def _detail_context(request: TeacherRequest, school_class: SchoolClass, **forms) -> dict:
     search = LearnerSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     candidates = LearnerIdentity.objects.exclude(classes=school_class)
@@ -118,7 +118,7 @@ def _items_context(school_class: SchoolClass) -> dict:
 
 @require_GET
 @teacher_required
-def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_detail(request: TeacherRequest, class_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     context = _detail_context(request, school_class)
     template = "dashboard/classes/detail.html"
@@ -129,7 +129,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_edit(request: TeacherRequest, class_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     form = ClassForm(request.POST)
     if not form.is_valid():
@@ -142,7 +142,7 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def class_delete(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_delete(request: TeacherRequest, class_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     if school_class.owner_id != request.user.pk:
         messages.error(request, "Only the teacher who made a class can delete it.")
@@ -159,7 +159,7 @@ def class_delete(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def class_learners_add(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_learners_add(request: TeacherRequest, class_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     form = ClassLearnersForm(request.POST)
     if not form.is_valid():
@@ -174,7 +174,7 @@ def class_learners_add(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def class_learner_remove(request: HttpRequest, class_id: int, learner_id: int) -> HttpResponse:
+def class_learner_remove(request: TeacherRequest, class_id: int, learner_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     learner = get_object_or_404(school_class.learners, pk=learner_id)
     classes.class_remove_learner(school_class=school_class, learner=learner)
@@ -187,12 +187,12 @@ def class_learner_remove(request: HttpRequest, class_id: int, learner_id: int) -
 
 @require_POST
 @teacher_required
-def class_learner_move(request: HttpRequest, class_id: int, learner_id: int) -> HttpResponse:
+def class_learner_move(request: TeacherRequest, class_id: int, learner_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     learner = get_object_or_404(school_class.learners, pk=learner_id)
     form = ClassMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["to"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["to"]))
         return redirect("dashboard:class_detail", school_class.pk)
     target = get_object_or_404(classes.classes_for(user=request.user), pk=form.cleaned_data["to"])
     try:
@@ -206,7 +206,7 @@ def class_learner_move(request: HttpRequest, class_id: int, learner_id: int) -> 
 
 @require_POST
 @teacher_required
-def class_share(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_share(request: TeacherRequest, class_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     form = ClassShareForm(request.POST)
     if form.is_valid():
@@ -225,7 +225,7 @@ def class_share(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def class_unshare(request: HttpRequest, class_id: int, teacher_id: int) -> HttpResponse:
+def class_unshare(request: TeacherRequest, class_id: int, teacher_id: int) -> HttpResponse:
     school_class = _get_class_for_user(request, class_id)
     try:
         email = classes.class_unshare(school_class=school_class, teacher_id=teacher_id)
@@ -240,7 +240,7 @@ def class_unshare(request: HttpRequest, class_id: int, teacher_id: int) -> HttpR
 
 @require_GET
 @teacher_required
-def learner_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def learner_profile(request: TeacherRequest, pk: int) -> HttpResponse:
     """A learner's sessions in the classes this teacher teaches, their flags, their progress."""
     learner = get_object_or_404(LearnerIdentity, pk=pk)  # identities are the school's
     profile = profiles.learner_profile(learner=learner, teacher=request.user)
@@ -249,7 +249,7 @@ def learner_profile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: TeacherRequest) -> HttpResponse:
     settings_row = notifications.notification_settings_for(user=request.user)
     form = NotificationSettingsForm(request.POST or None, instance=settings_row)
     if request.method == "POST" and form.is_valid():
@@ -269,7 +269,7 @@ LIVE_EVERY_SECONDS = 5
 
 @require_GET
 @teacher_required
-def class_live(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_live(request: TeacherRequest, class_id: int) -> HttpResponse:
     """Who in the class is working right now (an event in the last 2 minutes), and on what:
     one call to the collector, one indexed read of its session rows. Polled by the home page."""
     school_class = _get_class_for_user(request, class_id)

@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -32,7 +33,7 @@ class ClassRefused(Exception):
     """A change to a class that cannot be made; the message says why, for the teacher."""
 
 
-def class_ids_for(*, user: User) -> QuerySet[SchoolClass]:
+def class_ids_for(*, user: User) -> QuerySet[SchoolClass, Any]:
     """The ids of the classes this teacher owns or co-teaches, as a subquery."""
     email = (user.email or "").strip()
     shared = Q(co_teachers__email__iexact=email) if email else Q(pk__in=[])

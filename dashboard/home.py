@@ -19,7 +19,7 @@ from dashboard.attention import DAY_MS, RECENT_DAYS, flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
 from projects import feeds, services
-from projects.models import ProjectRun, RunSession
+from projects.selectors import ProjectRun, RunSession
 from widgets.registry import all_widgets, get_widget
 
 ROW_FIELDS = ["id", "learner", "widget", "start", "duration", "active", "work_events", "outcome",
@@ -82,9 +82,10 @@ def class_overview(
     *, school_class: SchoolClass, sort: str = "name", state: feeds.FeedState | None = None
 ) -> ClassOverview:
     state = state or feeds.feed_state(school_class=school_class)
-    if state.refreshing:
+    if state.refreshing and state.feed is not None:  # refreshing: the feed has a processing run
         latest = state.feed.runs.order_by("-number").first()
-        services.run_refresh(run=latest)  # as a project page's polling moves its run along
+        if latest is not None:
+            services.run_refresh(run=latest)  # as a project page's polling moves its run along
         state = feeds.feed_state(school_class=school_class)
     roster = list(school_class.learners.order_by("display_name").values_list("pk", "display_name"))
     widgets = [(widget.id, widget.title) for widget in all_widgets()]

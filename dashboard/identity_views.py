@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from collector.client import CollectorError
 from core.formatting import plural
 from dashboard import identities
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from dashboard.forms import (
     LearnerDeleteForm,
     LearnerForm,
@@ -50,12 +50,12 @@ def _get_learner(pk: int) -> LearnerIdentity:
     return get_object_or_404(LearnerIdentity, pk=pk)
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: TeacherRequest, url: str) -> HttpResponse:
     """After a write: a plain POST redirects; an htmx POST asks htmx for a full page load."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _invalid_status(request: HttpRequest) -> int:
+def _invalid_status(request: TeacherRequest) -> int:
     """400 for a refused form; 422 when htmx asked, which the page swaps in (see _script.html).
 
     htmx leaves 4xx answers out by default, and django-htmx's debug script replaces the whole
@@ -80,7 +80,7 @@ def _session_counts(learners: list[LearnerIdentity]) -> tuple[dict[int, int], st
 
 @require_GET
 @teacher_required
-def learners(request: HttpRequest) -> HttpResponse:
+def learners(request: TeacherRequest) -> HttpResponse:
     search = LearnerSearchForm(request.GET)
     if not search.is_valid():
         return render(request, "dashboard/bad_request.html", {"form": search}, status=400)
@@ -107,7 +107,7 @@ def learners(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_new(request: HttpRequest) -> HttpResponse:
+def learners_new(request: TeacherRequest) -> HttpResponse:
     form = LearnerForm(request.POST if request.method == "POST" else None)
     created = None
     if form.is_valid():
@@ -135,7 +135,7 @@ def learners_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def learners_edit(request: TeacherRequest, pk: int) -> HttpResponse:
     learner = _get_learner(pk)
     saved = False
     if request.method == "POST":
@@ -172,7 +172,7 @@ def learners_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def learners_rotate(request: TeacherRequest, pk: int) -> HttpResponse:
     learner = _get_learner(pk)
     form = LearnerRotateForm(request.POST if request.method == "POST" else None)
     problem = ""
@@ -224,7 +224,7 @@ def _learner_action_page(
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def learners_delete(request: TeacherRequest, pk: int) -> HttpResponse:
     learner = _get_learner(pk)
     form = LearnerDeleteForm(request.POST if request.method == "POST" else None)
     problem = ""
@@ -238,8 +238,8 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if erase:
                 outcome = (
-                    f"Their {plural(deletion.events_erased, 'event')} in "
-                    f"{plural(deletion.sessions_erased, 'session')} were erased."
+                    f"Their {plural(deletion.events_erased or 0, 'event')} in "
+                    f"{plural(deletion.sessions_erased or 0, 'session')} were erased."
                 )
             else:
                 outcome = "Their pseudonymous events were kept; nothing links them to a person now."
@@ -250,7 +250,7 @@ def learners_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def learners_export(request: HttpRequest) -> StreamingHttpResponse:
+def learners_export(request: TeacherRequest) -> StreamingHttpResponse:
     rows = identities.learners_export_rows(exported_by=request.user)
     stamp = timezone.localdate().isoformat()
     return csv_download(rows, filename=f"pathlens-learners-{stamp}.csv")
@@ -283,7 +283,7 @@ def _import_page(
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_import(request: HttpRequest) -> HttpResponse:
+def learners_import(request: TeacherRequest) -> HttpResponse:
     max_bytes = identities.IMPORT_MAX_BYTES
     if request.method == "GET":
         return _import_page(request, LearnerImportForm(max_bytes=max_bytes))
@@ -317,7 +317,7 @@ def _waiting_import(request: HttpRequest) -> dict | None:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def learners_import_preview(request: HttpRequest) -> HttpResponse:
+def learners_import_preview(request: TeacherRequest) -> HttpResponse:
     waiting = _waiting_import(request)
     if request.method == "POST":
         form = LearnerImportConfirmForm(request.POST)

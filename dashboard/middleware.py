@@ -1,11 +1,11 @@
-"""Request ids for the logs, and social-auth refusals turned into pages (never a 500)."""
+"""Sign-in middleware: social-auth refusals turned into pages (never a 500), and a rate limit.
+
+The request id for the logs is core/middleware.py's."""
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from social_django.middleware import SocialAuthExceptionMiddleware
 
-from config.logging import request_id_var
 from config.ratelimit import count_hit
 from dashboard.pipeline import NotWhitelisted
 
@@ -58,25 +57,6 @@ class SignInErrorMiddleware(SocialAuthExceptionMiddleware):
         return super().dispatch_error(
             request, transports, url, message, backend_name, metadata=metadata
         )
-
-
-class RequestIdMiddleware:
-    """Gives every request an id (or keeps a sane one from the proxy) for logs and the response."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest):
-        incoming = request.headers.get("X-Request-ID", "")
-        sane = re.fullmatch(r"[A-Za-z0-9._-]{8,64}", incoming)
-        request_id = incoming if sane else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
-        response["X-Request-ID"] = request_id
-        return response
 
 
 # Every way in, the Django admin's password form included (guessing a superuser's password is

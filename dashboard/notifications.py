@@ -19,7 +19,7 @@ from dashboard.access import is_teacher
 from dashboard.classes import classes_for
 from dashboard.home import class_overview
 from dashboard.models import NotificationSettings, User
-from projects.models import ProjectRun
+from projects.selectors import ProjectRun
 
 log = logging.getLogger("pathlens.notifications")
 

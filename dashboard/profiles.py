@@ -20,7 +20,7 @@ from dashboard.home import ROW_FIELDS, item_label, widget_title
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects.feeds import feed_state
 from projects.items import run_items
-from projects.models import RunSession
+from projects.selectors import RunSession
 from replay.selectors import notes_for_learner
 from widgets.measures import OUTCOME_LABELS
 
@@ -161,7 +161,7 @@ def progress_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "mode": "lines+markers",
             "name": widget_title(widget),
             "x": [datetime.fromtimestamp(r["start"] / 1000, tz=UTC).isoformat() for r in scored],
-            "y": [round(_percent(r), 1) for r in scored],
+            "y": [round(p, 1) for r in scored if (p := _percent(r)) is not None],
             "text": [
                 f"{format_score(r['score'], r['maximum'])} · {format_duration(r['active'])} active"
                 for r in scored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max
 
@@ -19,8 +20,8 @@ class WidgetCard:
 
 def learner_widget_cards(*, learner: LearnerIdentity) -> list[WidgetCard]:
     """The catalogue as one learner sees it: every widget with how often they opened it."""
-    openings = {
-        row["widget"]: row
+    openings: dict[str, dict[str, Any]] = {
+        row["widget"]: {"n": row["n"], "last": row["last"]}
         for row in WidgetOpening.objects.filter(learner=learner)
         .values("widget")
         .annotate(n=Count("id"), last=Max("opened_at"))

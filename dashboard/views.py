@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -13,10 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collector.client import CollectorError
+from core.requests import HtmxRequest
 from dashboard import classes, selectors
 from dashboard import home as home_reads
 from dashboard.access import (
     LEARNER_SESSION_KEY,
+    TeacherRequest,
     current_learner,
     is_teacher,
     learner_required,
@@ -108,7 +112,7 @@ def learner_signin(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @public
-def learner_signin_class(request: HttpRequest, code: str) -> HttpResponse:
+def learner_signin_class(request: HtmxRequest, code: str) -> HttpResponse:
     """Step two: the learner picks their name among their class's learners (names only)."""
     if not settings.LEARNER_PICK_SIGNIN:
         return render(request, "dashboard/learner_pick_off.html", status=404)
@@ -116,7 +120,7 @@ def learner_signin_class(request: HttpRequest, code: str) -> HttpResponse:
     if school_class is None:
         raise Http404("No class has this code.")
     form = LearnerPickForm(request.POST if request.method == "POST" else None)
-    form.fields["learner"].queryset = school_class.learners.all()
+    cast(forms.ModelChoiceField, form.fields["learner"]).queryset = school_class.learners.all()
     if request.method == "POST" and form.is_valid():
         learner: LearnerIdentity = form.cleaned_data["learner"]
         # flush() ends any teacher session and gives a new session key (no fixation).
@@ -150,7 +154,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: TeacherRequest) -> HttpResponse:
     """Today's classes: each class's progress grid, who needs attention and why."""
     form = GridSortForm(request.GET)
     if not form.is_valid():
@@ -173,7 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def class_overview(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_overview(request: TeacherRequest, class_id: int) -> HttpResponse:
     """One class's card on the home page: polled while its overview refreshes; POST refreshes."""
     school_class = get_object_or_404(classes.classes_for(user=request.user), pk=class_id)
     if request.method == "POST":

@@ -2,14 +2,26 @@ from django.contrib import admin
 
 from projects.models import Project, ProjectRun
 
+RUN_FIELDS = (
+    "number",
+    "status",
+    "progress",
+    "reason",
+    "submitted_at",
+    "finished_at",
+    "session_count",
+    "learner_count",
+    "event_count",
+    "skipped_count",
+)
+
 
 class ProjectRunInline(admin.TabularInline):
     model = ProjectRun
     extra = 0
     can_delete = False
-    fields = ["number", "status", "progress", "reason", "submitted_at", "finished_at"]
-    fields += ["session_count", "learner_count", "event_count", "skipped_count"]
-    readonly_fields = fields
+    fields = RUN_FIELDS
+    readonly_fields = RUN_FIELDS
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -65,6 +65,7 @@ def feed_refresh(*, school_class: SchoolClass, force: bool = False) -> ProjectRu
         not force
         and latest is not None
         and latest.is_done
+        and latest.finished_at is not None
         and timezone.now() - latest.finished_at < FEED_MAX_AGE
     ):
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -62,8 +64,10 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["widgets"].choices = [(w.id, w.title) for w in all_widgets()]
-        self.fields["school_class"].queryset = classes_for(user=owner)
+        cast(forms.ChoiceField, self.fields["widgets"]).choices = [
+            (w.id, w.title) for w in all_widgets()
+        ]
+        cast(forms.ModelChoiceField, self.fields["school_class"]).queryset = classes_for(user=owner)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -81,7 +85,8 @@ class ProjectForm(forms.Form):
         return [w.id for w in all_widgets() if w.id in chosen]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the dict Form.clean() returns, typed as never None
         if cleaned.get("all_learners"):
             cleaned["learners"] = list(LearnerIdentity.objects.values_list("pk", flat=True))
             if not cleaned["learners"]:
@@ -187,7 +192,7 @@ class ExploreForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The project's widgets; any id is refused when they are not given (figure and export).
         known = widgets or []
-        self.fields["widget"].choices = [(w, w) for w in known]
+        cast(forms.ChoiceField, self.fields["widget"]).choices = [(w, w) for w in known]
         self.fields["widget"].error_messages["invalid_choice"] = (
             "“%(value)s” is not a widget of this project: choose from " + ", ".join(known) + "."
         )
@@ -207,7 +212,8 @@ class ExploreForm(forms.Form):
         return sort
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the dict Form.clean() returns, typed as never None
         removed = set(cleaned.get("remove") or [])
         learners = [pk for pk in cleaned.get("learner") or [] if pk not in removed]
         if len(learners) > MAX_PATHS:

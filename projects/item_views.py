@@ -3,39 +3,22 @@ its CSV. The class page shows the same panel for the class's overview run (dashb
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from dashboard.spreadsheets import csv_download, defuse_cell
 from projects import items
 from projects.forms import ExploreForm
+from projects.selectors import items_context
 from projects.views import _bad_request, _chosen_run, _get_project_for_user
-
-
-def items_context(*, run, project) -> dict:
-    """What `projects/_items.html` renders: the analysis (None while a task works it out)."""
-    analysis = items.run_items(run=run) if run is not None else None
-    if analysis is not None:
-        analysis = items.with_names(analysis, items.learner_names(analysis))
-    return {
-        "items_run": run,
-        "items_project": project,
-        "items": analysis,
-        "item_words": {"first": items.FIRST_TRY, "later": items.LATER, "gave_up": items.GAVE_UP},
-    }
-
-
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware on every request
 
 
 @require_GET
 @teacher_required
-def run_items(request: HtmxRequest, project_id: int) -> HttpResponse:
+def run_items(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():
@@ -51,7 +34,7 @@ def run_items(request: HtmxRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def run_items_csv(request: HttpRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
+def run_items_csv(request: TeacherRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():

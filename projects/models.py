@@ -53,6 +53,10 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: on a page of the list, `projects_for` annotates the latest run's id and
+    # `attach_latest_runs` fetches those runs in one query (projects/selectors.py).
+    latest_run: ProjectRun | None
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"], name="project_owner_created")]
@@ -104,6 +108,10 @@ class ProjectRun(models.Model):
         default=False,
         help_text="Imported with the learning measures (active time, sittings, outcome).",
     )
+
+    # Not a column: what projects.services.run_refresh heard from an unreachable platform ("" when
+    # all went well), for the status fragment to show.
+    platform_problem: str
 
     class Meta:
         ordering = ["-number"]
@@ -204,4 +212,4 @@ class RunSession(models.Model):
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome, "")
+        return dict(OUTCOME_CHOICES).get(self.outcome, "")

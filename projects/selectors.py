@@ -22,7 +22,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from dashboard.classes import class_ids_for
 from dashboard.models import LearnerIdentity, User
-from projects import charts, paths
+from projects import charts, items, paths
 from projects.charts import Lane
 from projects.models import Project, ProjectRun, RunSession, RunStatus
 from widgets.registry import all_widgets, get_widget
@@ -68,7 +68,7 @@ def lanes_for(*, project: Project) -> list[Lane]:
     """The project's widgets as chart lanes, in the registry's order (unknown ids last)."""
     order = {widget.id: index for index, widget in enumerate(all_widgets())}
     widgets = sorted(project.widgets, key=lambda w: (order.get(w, len(order)), w))
-    return [Lane(w, get_widget(w).title if get_widget(w) else w) for w in widgets]
+    return [Lane(w, widget.title if (widget := get_widget(w)) else w) for w in widgets]
 
 
 def _run_key(run: ProjectRun) -> str:
@@ -210,6 +210,21 @@ def overview_bytes(
         cached = (encoded, gzip.compress(encoded, compresslevel=6, mtime=0))
         cache.set(overview.cache_key, cached, OVERVIEW_CACHE_SECONDS)
     return cached
+
+
+def items_context(*, run, project) -> dict:
+    """What `projects/_items.html` renders: the analysis (None while a task works it out).
+
+    Shared by the item analysis page and the class page (dashboard.class_views)."""
+    analysis = items.run_items(run=run) if run is not None else None
+    if analysis is not None:
+        analysis = items.with_names(analysis, items.learner_names(analysis))
+    return {
+        "items_run": run,
+        "items_project": project,
+        "items": analysis,
+        "item_words": {"first": items.FIRST_TRY, "later": items.LATER, "gave_up": items.GAVE_UP},
+    }
 
 
 def session_for(*, project: Project, session_id: int) -> RunSession | None:

@@ -161,7 +161,8 @@ def run_refresh(*, run: ProjectRun) -> ProjectRun:
     if not run.is_processing:
         return run
     if run.is_importing:
-        if timezone.now() - run.import_started_at > IMPORT_LOST_AFTER:
+        started = run.import_started_at  # set: the run is importing
+        if started is not None and timezone.now() - started > IMPORT_LOST_AFTER:
             _claim_import(run, lost_before=timezone.now() - IMPORT_LOST_AFTER)
         return _reloaded(run)
     client = get_client()

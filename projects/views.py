@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
+    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
@@ -28,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url, trigger_client_event
 
 from core.formatting import format_clock
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from dashboard.classes import classes_for
 from dashboard.models import LearnerIdentity
 from dashboard.spreadsheets import csv_download, defuse_cell
@@ -45,11 +47,11 @@ LEARNERS_PER_PAGE = 50
 RUNS_CHANGED = "pathlens:runs-changed"
 
 
-def _get_project_for_user(request: HttpRequest, project_id: int) -> Project:
+def _get_project_for_user(request: TeacherRequest, project_id: int) -> Project:
     return get_object_or_404(selectors.projects_visible_to(user=request.user), pk=project_id)
 
 
-def _bad_request(request: HttpRequest, problems: list[str]) -> HttpResponse:
+def _bad_request(request: TeacherRequest, problems: list[str]) -> HttpResponse:
     template = "projects/_problems.html" if request.htmx else "projects/bad_request.html"
     return render(request, template, {"problems": problems}, status=400)
 
@@ -59,7 +61,7 @@ def _bad_request(request: HttpRequest, problems: list[str]) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: TeacherRequest) -> HttpResponse:
     page = Paginator(selectors.projects_for(owner=request.user), PROJECTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -75,7 +77,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: TeacherRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProjectForm(request.POST, owner=request.user)
         if form.is_valid():
@@ -123,14 +125,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
             "chosen_widgets": set(form["widgets"].value() or []),
             "widgets": all_widgets(),
             "time_zone": timezone.get_current_timezone_name(),
-            "classes": list(form.fields["school_class"].queryset),
+            "classes": list(
+                cast(forms.ModelChoiceField, form.fields["school_class"]).queryset or ()
+            ),
             "chosen_class": str(getattr(school_class, "pk", school_class) or ""),
         },
         status=status,
     )
 
 
-def _class_asked_for(request: HttpRequest):
+def _class_asked_for(request: TeacherRequest):
     """`?class=<id>`: the teacher starts the project from one of their classes (404 otherwise)."""
     raw = request.GET.get("class", "")
     if not raw:
@@ -146,7 +150,7 @@ def _status_context(project: Project, run: ProjectRun | None, **extra) -> dict:
 
 @require_GET
 @teacher_required
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_detail(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     runs = list(project.runs.all())
     if runs and runs[0].is_processing:
@@ -174,7 +178,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_status(request: TeacherRequest, project_id: int) -> HttpResponse:
     """The status fragment that the list and the project page poll while a run processes."""
     project = _get_project_for_user(request, project_id)
     if not request.htmx:
@@ -191,14 +195,14 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def project_rerun(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_rerun(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     try:
         run = services.run_submit(project=project)
     except services.RunRefused as refused:
         if request.htmx:
-            run = selectors.latest_run(project=project)
-            context = _status_context(project, run, refusal=str(refused))
+            latest = selectors.latest_run(project=project)
+            context = _status_context(project, latest, refusal=str(refused))
             return render(request, "projects/_status.html", context)
         messages.error(request, str(refused))
         return redirect("projects:detail", project.pk)
@@ -214,7 +218,7 @@ def project_rerun(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_delete(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     if request.method == "POST":
         name = project.name
@@ -240,7 +244,9 @@ def _chosen_run(project: Project, run_number: int | None) -> ProjectRun | None:
 
 @require_GET
 @teacher_required
-def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_export(
+    request: TeacherRequest, project_id: int
+) -> HttpResponse | StreamingHttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET)
     if not form.is_valid():
@@ -301,7 +307,7 @@ def _export_rows(rows, notes: dict[tuple[str, str, str], str]) -> Iterator[list]
 @require_GET
 @teacher_required
 @gzip_page
-def explore(request: HttpRequest, project_id: int) -> HttpResponse:
+def explore(request: TeacherRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET, widgets=project.widgets)
     if not form.is_valid():
@@ -328,7 +334,7 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
         "done_runs": list(project.runs.filter(status="DONE").values_list("number", flat=True)),
         "opens_count": run.opens_count,
         "all_lanes": data.lanes,
-        "outcome_choices": ExploreForm.base_fields["outcome"].choices,
+        "outcome_choices": cast(forms.ChoiceField, ExploreForm.base_fields["outcome"]).choices,
         **explorer.page_context(shown, form.cleaned_data, state, time_zone=time_zone),
     }
     view = state.view_query()
@@ -343,7 +349,7 @@ def explore(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
+def explore_figure(request: TeacherRequest, project_id: int) -> HttpResponse:
     """The explorer's base figure (every session the view's filters keep) as JSON, for the
     page's script to draw.
 
@@ -366,6 +372,7 @@ def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
         run=run, data=data, time_zone=time_zone, view=state.view_query()
     )
     etag = f'"{overview.digest}"'
+    response: HttpResponse
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
@@ -392,7 +399,7 @@ def explore_figure(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def explore_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+def explore_csv(request: TeacherRequest, project_id: int) -> HttpResponse | StreamingHttpResponse:
     """The sessions the explorer shows with these filters, as CSV: exactly the chart's marks."""
     project = _get_project_for_user(request, project_id)
     form = ExploreForm(request.GET, widgets=project.widgets)
@@ -413,7 +420,7 @@ def explore_csv(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def session_detail(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+def session_detail(request: TeacherRequest, project_id: int, run_session_id: int) -> HttpResponse:
     """One session of a run: its replay (replay/, docs/replay.md), shown at this URL too, so that
     every link of the explorer lands on it."""
     project = _get_project_for_user(request, project_id)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from projects.models import RunSession
-
 NOTE_MAX_LENGTH = 500
 
 
 class MomentNote(models.Model):
-    session = models.ForeignKey(RunSession, on_delete=models.CASCADE, related_name="notes")
+    session = models.ForeignKey(
+        "projects.RunSession", on_delete=models.CASCADE, related_name="notes"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moment_notes"
     )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.formatting import format_clock
-from dashboard.access import teacher_required
+from dashboard.access import TeacherRequest, teacher_required
 from replay import selectors
 from replay.models import NOTE_MAX_LENGTH, MomentNote
 
@@ -71,7 +71,7 @@ def _bad(error: BadNote) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def session_notes(request: HttpRequest, project_id: int, run_session_id: int) -> JsonResponse:
+def session_notes(request: TeacherRequest, project_id: int, run_session_id: int) -> JsonResponse:
     """GET: the notes on the session; POST: a new note at a moment (`at`, `text`)."""
     session = selectors.run_session_for(
         owner=request.user, project_id=project_id, run_session_id=run_session_id
@@ -91,7 +91,7 @@ def session_notes(request: HttpRequest, project_id: int, run_session_id: int) ->
 @require_http_methods(["GET", "POST", "DELETE"])
 @teacher_required
 def session_note(
-    request: HttpRequest, project_id: int, run_session_id: int, note_id: int
+    request: TeacherRequest, project_id: int, run_session_id: int, note_id: int
 ) -> JsonResponse:
     """GET: one note; POST: change its text; DELETE: delete it. 404 for whoever may not see it."""
     session = selectors.run_session_for(

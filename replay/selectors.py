@@ -17,8 +17,7 @@ from collector.client import get_client
 from dashboard.classes import class_ids_for
 from dashboard.identities import opaque_id_of
 from dashboard.models import User
-from projects.models import RunSession
-from projects.selectors import projects_visible_to
+from projects.selectors import RunSession, projects_visible_to
 
 
 def run_session_for(*, owner: User, project_id: int, run_session_id: int) -> RunSession:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,8 +28,8 @@ from django.views.decorators.http import require_GET
 from collector.client import CollectorError
 from core.formatting import format_clock, format_duration, format_score, plural
 from core.measures import measure_rules
-from dashboard.access import teacher_required
-from projects.models import RunSession
+from dashboard.access import TeacherRequest, teacher_required
+from projects.selectors import RunSession
 from replay import selectors, timeline
 from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
@@ -39,7 +41,7 @@ log = logging.getLogger("pathlens.replay")
 SPEEDS = (0.5, 1, 2, 4, 8)
 IDLE_GAP_SECONDS = 5  # default threshold for skipping idle gaps while playing
 # The site's policy, except that pages of this site may frame the playback frame.
-FRAME_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+FRAME_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 
 
 class BadMoment(ValueError):
@@ -123,7 +125,7 @@ def _escape_json(text: str) -> str:
 def _page_data(
     *,
     session: RunSession,
-    events: list[dict],
+    events: list[Mapping[str, Any]],
     clock: SessionTime,
     start_ms: float,
     notes: list[dict],
@@ -196,7 +198,7 @@ def _start_of(clock: SessionTime, moment: float | None, at: int | None) -> tuple
 @require_GET
 @teacher_required
 @gzip_page
-def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+def session_replay(request: TeacherRequest, project_id: int, run_session_id: int) -> HttpResponse:
     session = selectors.run_session_for(
         owner=request.user, project_id=project_id, run_session_id=run_session_id
     )
@@ -264,7 +266,9 @@ def session_replay(request: HttpRequest, project_id: int, run_session_id: int) -
 
 @require_GET
 @teacher_required
-def session_statements(request: HttpRequest, project_id: int, run_session_id: int) -> HttpResponse:
+def session_statements(
+    request: TeacherRequest, project_id: int, run_session_id: int
+) -> HttpResponse:
     """The session as xAPI statements: a JSON download for a district's LRS. Learners appear
     by their opaque id only, as the platform knows them."""
     session = selectors.run_session_for(
@@ -306,7 +310,9 @@ def _pane(request: HttpRequest, session: RunSession, project_id: int) -> dict:
 @require_GET
 @teacher_required
 @gzip_page
-def compare(request: HttpRequest, project_id: int, first_id: int, second_id: int) -> HttpResponse:
+def compare(
+    request: TeacherRequest, project_id: int, first_id: int, second_id: int
+) -> HttpResponse:
     """Two sessions of one widget side by side, on one clock (time since each one's start, the
     gaps between sittings cut), with one control bar and both timelines. docs/replay.md."""
     first = selectors.run_session_for(
@@ -396,7 +402,7 @@ def compare_choices(project_id: int, session: RunSession) -> list[dict]:
 @teacher_required
 @xframe_options_sameorigin
 @csp_override(FRAME_CSP)
-def playback_frame(request: HttpRequest, widget_id: str) -> HttpResponse:
+def playback_frame(request: TeacherRequest, widget_id: str) -> HttpResponse:
     """The widget alone, in playback mode: the replay page embeds it and posts it the events.
 
     Frameable by pages of this site only (the rest of the site says DENY). It holds no learner

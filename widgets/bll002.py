@@ -281,7 +281,7 @@ def _peg_words(peg: int) -> str:
 def describe(event: Event) -> str:
     """One line for a teacher: "Asked for a hint on challenge 2". Falls back to the label."""
     kind = event.get("type")
-    label = EVENT_LABELS.get(kind, str(kind))
+    label = EVENT_LABELS.get(str(kind), str(kind))
     data = event.get("data")
     if not isinstance(data, Mapping):
         return label

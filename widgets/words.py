@@ -39,7 +39,7 @@ def describer(widget_id: str) -> Callable[[Event], str]:
         kind = event.get("type")
         if own is not None and kind not in LIFECYCLE_LABELS:
             return own(event)
-        return labels.get(kind, str(kind))
+        return labels.get(str(kind), str(kind))
 
     return describe
 

@@ -22,7 +22,7 @@ from dashboard.demo.strategies import STRATEGIES
 from dashboard.demo.teacher import demo_teacher
 from dashboard.identities import learner_create
 from dashboard.models import LearnerIdentity, SchoolClass
-from widgets.registry import get_widget
+from widgets.registry import all_widgets, get_widget
 
 DEFAULT_SEED = 2024
 
@@ -158,9 +158,10 @@ def sessions_export(plan: ClassPlan, *, seed: int, until: date) -> str:
     """A completed and an unfinished session per widget and strategy, where the class has them,
     and generate_events' padded and cut sessions, with the score the widget's server-side rule
     gives; one event per line."""
+    widgets = {widget.id: widget for widget in all_widgets()}  # the plan's are all registered
     chosen: dict[tuple[str, str, bool, bool], Any] = {}
     for session in plan.sessions():  # the shortest of each kind, to keep the fixture small
-        work = get_widget(session.widget).work_types
+        work = widgets[session.widget].work_types
         worked = any(event["type"] in work for event in session.events)
         key = (session.widget, session.strategy, session.completed, worked)
         if key not in chosen or len(session.events) < len(chosen[key].events):
@@ -183,9 +184,9 @@ def sessions_export(plan: ClassPlan, *, seed: int, until: date) -> str:
                 events=length,
             )
             picked.append(("generate_events", simulated))
-    sessions = []
+    sessions: list[dict[str, Any]] = []
     for source, session in picked:
-        score = get_widget(session.widget).score(session.events)
+        score = widgets[session.widget].score(session.events)
         completed = any(event["type"] == "session_completed" for event in session.events)
         sessions.append(
             {
@@ -204,9 +205,9 @@ def sessions_export(plan: ClassPlan, *, seed: int, until: date) -> str:
         f'"command": "manage.py seed_demo --seed {seed} --until {until} --export-sessions PATH",',
         '"sessions": [',
     ]
-    for number, session in enumerate(sessions):
-        meta = {key: value for key, value in session.items() if key != "events"}
-        events = ",\n".join(json.dumps(event, ensure_ascii=False) for event in session["events"])
+    for number, entry in enumerate(sessions):
+        meta = {key: value for key, value in entry.items() if key != "events"}
+        events = ",\n".join(json.dumps(event, ensure_ascii=False) for event in entry["events"])
         closing = "]}" + ("," if number < len(sessions) - 1 else "")
         lines.append(json.dumps(meta, ensure_ascii=False)[:-1] + ', "events": [\n' + events)
         lines.append(closing)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from config.routers import ANALYTICS_ALIAS
-from dashboard.access import public
+from core.access import public
 
 log = logging.getLogger("pathlens.health")
 
