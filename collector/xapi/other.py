@@ -58,7 +58,9 @@ class _Measures:
     times: dict[str, list[int]] = field(default_factory=dict)  # registration → statement times
 
     def add(self, statement: dict[str, Any]) -> None:
-        self.name = activity_name(self.activity, statement["object"].get("definition"))
+        definition = statement["object"].get("definition")
+        if not self.name or (definition or {}).get("name"):  # a later name wins, not its absence
+            self.name = activity_name(self.activity, definition)
         registration = (statement.get("context") or {}).get("registration") or ""
         self.times.setdefault(registration, []).append(_ms(statement["timestamp"]))
         result = statement.get("result") or {}

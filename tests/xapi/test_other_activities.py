@@ -134,6 +134,13 @@ def test_the_name_is_the_english_one_else_the_first_else_the_ids_last_part(
     assert activity_name(activity, definition) == name
 
 
+def test_a_later_statement_without_a_name_keeps_the_name():
+    named = said(second=0, definition={"name": {"en": "Pendulum lab"}})
+    assert only([named, said(second=5)])["name"] == "Pendulum lab"
+    renamed = said(second=9, definition={"name": {"en": "Pendulum lab 2"}})
+    assert only([named, said(second=5), renamed])["name"] == "Pendulum lab 2"
+
+
 # --- Through the real endpoint and both clients --------------------------------------------
 
 
