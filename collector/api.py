@@ -224,6 +224,16 @@ def learners_live(request: HttpRequest) -> JsonResponse:
 
 
 @api_view({"POST"})
+def learners_other_activities(request: HttpRequest) -> JsonResponse:
+    """The listed learners' generic measures in activities that are not our widgets (xAPI)."""
+    from collector.xapi.other import other_activities_of  # xapi's views import this module
+
+    api_key = require_api_key(request)
+    activities = other_activities_of(json_body(request, "learners"), tenant_id=api_key.tenant_id)
+    return JsonResponse({"activities": activities})
+
+
+@api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
     api_key = require_api_key(request)
     learner_id = schemas.opaque_id(json_body(request, "learner").get("learner"), "learner")

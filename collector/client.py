@@ -175,6 +175,7 @@ class Collector(Protocol):
     ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
+    def other_activities(self, learners: list[str]) -> list[dict[str, Any]]: ...
     def ingest_events(
         self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
     ) -> dict[str, int]: ...
@@ -335,6 +336,16 @@ class LocalCollector:
                 self._call(session_counts_of, {"learners": chunk}, tenant_id=self._tenant_id)
             )
         return counts
+
+    def other_activities(self, learners: list[str]) -> list[dict[str, Any]]:
+        """Generic measures per (opaque id, activity) in activities that are not our widgets
+        (collector/xapi/other.py), in calls of at most the API's limit."""
+        from collector.xapi.other import other_activities_of
+
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            found += self._call(other_activities_of, {"learners": chunk}, tenant_id=self._tenant_id)
+        return found
 
     def ingest_events(
         self, token: str, events: list[dict[str, Any]], sent_at: int | None = None
@@ -514,6 +525,14 @@ class HttpCollector:
                 self._send("POST", "/learners/session-counts", {"learners": chunk})["counts"]
             )
         return counts
+
+    def other_activities(self, learners: list[str]) -> list[dict[str, Any]]:
+        """As LocalCollector's, through POST /learners/other-activities."""
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(learners), MAX_SESSION_COUNT_LEARNERS):
+            payload = {"learners": chunk}
+            found += self._send("POST", "/learners/other-activities", payload)["activities"]
+        return found
 
     def ingest_events(
         self, token: str, events: list[dict[str, Any]], sent_at: int | None = None

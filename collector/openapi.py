@@ -818,6 +818,7 @@ def _with_tenants_and_quarantine(document: dict[str, Any]) -> dict[str, Any]:
         }
     }
     _add_live_now(paths)
+    _add_other_activities(paths)
     return document
 
 
@@ -859,6 +860,64 @@ def _add_live_now(paths: dict[str, Any]) -> None:
                                         "last_time": {"type": "integer"},
                                         "events": {"type": "integer", "minimum": 0},
                                         "status": {"type": "string"},
+                                    }
+                                ),
+                            }
+                        }
+                    ),
+                ),
+                **_errors(*BODY_ERRORS),
+            },
+        }
+    }
+
+
+def _add_other_activities(paths: dict[str, Any]) -> None:
+    number = {"type": "integer", "minimum": 0}
+    paths["/learners/other-activities"] = {
+        "post": {
+            "operationId": "listOtherActivities",
+            "summary": (
+                "The listed learners' generic measures in activities that are not our widgets, "
+                "from their xAPI statements: one row per (learner, activity); learners with "
+                "none are left out."
+            ),
+            "security": [{"apiKey": []}],
+            "requestBody": _body(
+                _object(
+                    {
+                        "learners": {
+                            "type": "array",
+                            "maxItems": MAX_SESSION_COUNT_LEARNERS,
+                            "items": _ref("OpaqueId"),
+                        }
+                    },
+                    required=["learners"],
+                ),
+                {"learners": [EXAMPLE_LEARNER]},
+            ),
+            "responses": {
+                "200": _answer(
+                    "The measures, per learner and activity.",
+                    _object(
+                        {
+                            "activities": {
+                                "type": "array",
+                                "items": _object(
+                                    {
+                                        "learner": {"type": "string"},
+                                        "activity": {"type": "string"},
+                                        "name": {"type": "string"},
+                                        "attempts": number,
+                                        "completed": {"type": "boolean"},
+                                        "passed": {"type": "boolean"},
+                                        "best_score": {
+                                            "type": ["number", "null"],
+                                            "minimum": -1,
+                                            "maximum": 1,
+                                        },
+                                        "active_ms": number,
+                                        "last_time": {"type": "integer"},
                                     }
                                 ),
                             }

@@ -16,7 +16,7 @@ from collector.models import Session
 MAX_SESSION_COUNT_LEARNERS = 1_000
 
 
-def _learners_list(payload: dict[str, Any]) -> list[Any]:
+def learners_list(payload: dict[str, Any]) -> list[Any]:
     """The payload's `learners`: a list of at most MAX_SESSION_COUNT_LEARNERS (ids unchecked)."""
     learners = payload.get("learners")
     if not isinstance(learners, list):
@@ -37,7 +37,7 @@ def session_counts_of(payload: dict[str, Any], *, tenant_id: int) -> dict[str, i
     Every listed id gets a count, 0 included, so a caller need not tell "none" from "unknown"
     (nor learn whether another tenant uses the id).
     """
-    learners = _learners_list(payload)
+    learners = learners_list(payload)
     ids = {schemas.opaque_id(value, "learners") for value in learners}
     counts = dict.fromkeys(ids, 0)
     counts.update(
@@ -61,7 +61,7 @@ def live_sessions_of(
     """The listed learners' sessions with an event in the last `within` seconds, newest first:
     one indexed read of the session rows, no event (the API's rules, shared with the local
     client)."""
-    learners = _learners_list(payload)
+    learners = learners_list(payload)
     within = payload.get("within", LIVE_WITHIN_DEFAULT)
     if isinstance(within, float) and within.is_integer():
         within = int(within)  # 120.0 is a whole number, as JSON Schema counts them

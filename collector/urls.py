@@ -18,6 +18,11 @@ urlpatterns = [
     # Before learners/<str:learner>, which would otherwise take "session-counts" for an id.
     path("learners/session-counts", api.learner_session_counts, name="learner_session_counts"),
     path("learners/live", api.learners_live, name="learners_live"),
+    path(
+        "learners/other-activities",
+        api.learners_other_activities,
+        name="learners_other_activities",
+    ),
     path("learners/<str:learner>", api.learner, name="learner"),
     path("learners/<str:learner>/revoke", api.learner_revoke, name="learner_revoke"),
     path("learners/<str:learner>/move", api.learner_move, name="learner_move"),

@@ -1,12 +1,14 @@
 """Reads for the teacher's home page: each class's overview, from its stored overview run.
 
-The figures come from the school side's own copy (projects/feeds.py: the class's overview run),
-never from the collector's tables; `updated` says how fresh they are.
+The widgets' figures come from the school side's own copy (projects/feeds.py: the class's
+overview run), never from the collector's tables; `updated` says how fresh they are. Other
+activities (content that reports in xAPI, not one of our widgets) are read from the collector
+when the page is drawn (`other_activities`): they are few rows per learner, with no events.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from collector.client import CollectorError, get_client
 from core.formatting import format_duration
+from core.measures import measure_rules
 from dashboard.attention import DAY_MS, RECENT_DAYS, flags_for
 from dashboard.models import SchoolClass
 from dashboard.overview import GridRow, flag_links, progress_grid
@@ -40,10 +43,17 @@ class ClassOverview:
     grid: list[GridRow]
     flags: list  # (Flag, url, learner name)
     more_flags: int
+    others: list[tuple[str, str]] = field(default_factory=list)  # other activities: id, name
+    others_problem: str = ""  # why other activities could not be read, to show instead
 
     @property
     def updated(self) -> datetime | None:
         return self.run.finished_at if self.run else None
+
+    @property
+    def idle_cap_text(self) -> str:
+        """The longest pause counted as active time (the widgets' idle cap), in words."""
+        return format_duration(measure_rules().idle_cap_ms)
 
     @property
     def waiting(self) -> bool:
@@ -78,6 +88,34 @@ def _rows(run: ProjectRun | None, *, since_ms: int) -> list[dict]:
     return rows
 
 
+def other_activities(
+    roster: list[tuple[int, str]],
+) -> tuple[list[tuple[str, str]], dict[tuple[int, str], dict], str]:
+    """The other activities the roster's learners (pk, opaque id) have statements about, by
+    name, each (activity id, name); the measures by (learner pk, activity id); and a problem
+    to show instead when the platform cannot be reached."""
+    learners = {opaque: pk for pk, opaque in roster}
+    try:
+        found = get_client().other_activities(list(learners)) if learners else []
+    except CollectorError as error:
+        return [], {}, f"Other activities cannot be read right now ({error.status})."
+    measures: dict[tuple[int, str], dict] = {}
+    names: dict[str, tuple[int, str]] = {}  # activity → (last time, its latest name)
+    for row in found:
+        pk = learners.get(row["learner"])
+        if pk is None:
+            continue
+        measures[(pk, row["activity"])] = row
+        names[row["activity"]] = max(
+            names.get(row["activity"], (-1, "")), (row["last_time"], row["name"])
+        )
+    columns = sorted(
+        ((activity, name) for activity, (_, name) in names.items()),
+        key=lambda item: (item[1].casefold(), item[0]),
+    )
+    return columns, measures, ""
+
+
 def class_overview(
     *, school_class: SchoolClass, sort: str = "name", state: feeds.FeedState | None = None
 ) -> ClassOverview:
@@ -110,6 +148,9 @@ def class_overview(
         return reverse("dashboard:learners_edit", args=[learner])
 
     linked = flag_links(flags, session_url=session_url, profile_url=profile_url)
+    others, other_measures, others_problem = other_activities(
+        list(school_class.learners.values_list("pk", "opaque_id"))
+    )
     return ClassOverview(
         school_class=school_class,
         learner_count=len(roster),
@@ -117,10 +158,18 @@ def class_overview(
         refreshing=state.refreshing,
         widgets=widgets,
         grid=progress_grid(
-            rows, roster=roster, widgets=[w for w, _ in widgets], flags=flags, sort=sort
+            rows,
+            roster=roster,
+            widgets=[w for w, _ in widgets],
+            flags=flags,
+            sort=sort,
+            others=[activity for activity, _ in others],
+            other_measures=other_measures,
         ),
         flags=[(flag, url, names.get(flag.learner, "")) for flag, url in linked[:FLAGS_SHOWN]],
         more_flags=max(0, len(linked) - FLAGS_SHOWN),
+        others=others,
+        others_problem=others_problem,
     )
 
 

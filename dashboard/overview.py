@@ -1,4 +1,5 @@
-"""A class at a glance: the progress grid (learners × widgets) and who needs attention.
+"""A class at a glance: the progress grid (learners × widgets, then × other activities) and who
+needs attention.
 
 Pure: the class overview's stored sessions in (RunSession values, see dashboard/attention.py
 for their keys), the page's rows out; no request, no ORM. Every figure is the platform's measure,
@@ -7,7 +8,7 @@ written by the one formatter (core/formatting.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,16 +53,76 @@ class Cell:
         return format_duration(self.active_ms) if self.sessions else ""
 
 
+# An other activity's cell (content reporting in xAPI, not one of our widgets): its status words
+# and the widget cell status whose style it takes.
+OTHER_WORDS = {
+    "passed": ("Passed", "completed"),
+    "completed": ("Completed", "completed"),
+    "attempted": ("Attempted", "in_progress"),
+    "not_started": ("Not started", "not_started"),
+}
+
+
+@dataclass(frozen=True)
+class OtherCell:
+    """A learner's generic measures in one other activity (the collector's
+    `other_activities` row), or "not started" when they have no statement about it."""
+
+    status: str
+    attempts: int = 0
+    active_ms: int = 0
+    best_score: float | None = None  # result.score.scaled, -1 to 1: the best one sent
+
+    @classmethod
+    def of(cls, measures: Mapping[str, Any] | None) -> OtherCell:
+        if not measures:
+            return cls("not_started")
+        status = (
+            "passed"
+            if measures["passed"]
+            else "completed"
+            if measures["completed"]
+            else "attempted"
+        )
+        return cls(
+            status=status,
+            attempts=measures["attempts"],
+            active_ms=measures["active_ms"],
+            best_score=measures["best_score"],
+        )
+
+    @property
+    def words(self) -> str:
+        return OTHER_WORDS[self.status][0]
+
+    @property
+    def style(self) -> str:
+        return OTHER_WORDS[self.status][1]
+
+    @property
+    def score_text(self) -> str:
+        if not self.attempts:
+            return ""
+        return "No score" if self.best_score is None else f"{round(self.best_score * 100)} %"
+
+    @property
+    def active_text(self) -> str:
+        return format_duration(self.active_ms) if self.attempts else ""
+
+
 @dataclass(frozen=True)
 class GridRow:
     learner: int
     name: str
     cells: list[Cell]
     flags: list[Flag] = field(default_factory=list)
+    others: list[OtherCell] = field(default_factory=list)
 
     @property
     def active_ms(self) -> int:
-        return sum(cell.active_ms for cell in self.cells)
+        return sum(cell.active_ms for cell in self.cells) + sum(
+            cell.active_ms for cell in self.others
+        )
 
 
 def _cell(sessions: Sequence[dict[str, Any]]) -> Cell:
@@ -96,8 +157,12 @@ def progress_grid(
     widgets: Sequence[str],
     flags: Sequence[Flag] = (),
     sort: str = "name",
+    others: Sequence[str] = (),
+    other_measures: Mapping[tuple[int, str], Mapping[str, Any]] | None = None,
 ) -> list[GridRow]:
-    """One row per learner of the roster (by display name), one cell per widget."""
+    """One row per learner of the roster (by display name), one cell per widget, then one per
+    other activity of `others` (ids), from `other_measures` by (learner, activity id)."""
+    other_measures = other_measures or {}
     by_key: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for row in rows:
         by_key.setdefault((row["learner"], row["widget"]), []).append(row)
@@ -110,6 +175,7 @@ def progress_grid(
             name=name,
             cells=[_cell(by_key.get((pk, widget), [])) for widget in widgets],
             flags=flags_of.get(pk, []),
+            others=[OtherCell.of(other_measures.get((pk, activity))) for activity in others],
         )
         for pk, name in sorted(roster, key=lambda item: (item[1].casefold(), item[0]))
     ]

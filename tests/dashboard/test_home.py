@@ -17,6 +17,7 @@ from tests.collector.helpers import now_ms
 from tests.factories import SchoolClassFactory
 from tests.support.db import BOTH_DATABASES
 from tests.support.projects import MIN, platform_processes, record
+from tests.xapi import helpers as xapi
 
 pytestmark = [
     pytest.mark.django_db(databases=BOTH_DATABASES),
@@ -201,3 +202,58 @@ def test_live_now_with_nobody_working_says_so(teacher_client, seven_b):
         f"/teacher/classes/{seven_b.pk}/live/", headers={"HX-Request": "true"}
     ).content.decode()
     assert "Nobody is working in an activity right now" in fragment
+
+
+def shown_overview(teacher_client, school_class, capture) -> str:
+    """The class's card once its overview run is imported."""
+    teacher_client.get("/teacher/")
+    platform_processes(Project.objects.get(is_class_feed=True).runs.get())
+    poll_overview(teacher_client, school_class, capture)
+    return poll_overview(teacher_client, school_class, capture).content.decode()
+
+
+def test_other_activities_get_columns_after_the_widgets(
+    client, teacher_client, seven_b, worked, ada, grace, django_capture_on_commit_callbacks
+):
+    """Statements sent to the real /xapi/ endpoint about content that is not one of our
+    widgets (an H5P quiz) make a column of their own, with generic measures."""
+    quiz = {"objectType": "Activity", "id": "https://content.example/h5p/quiz-7",
+            "definition": {"name": {"en-US": "Fractions quiz"}}}  # fmt: skip
+
+    def said(second: int, verb: str, learner=ada, **result) -> dict:
+        return xapi.statement(
+            actor=xapi.account(learner.opaque_id),
+            verb={"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
+            object=quiz,
+            context={"registration": f"aaaaaaaa-0000-4000-8000-{learner.pk:012d}"},
+            timestamp=f"2026-12-06T09:{second // 60:02d}:{second % 60:02d}.000Z",
+            **({"result": result} if result else {}),
+        )
+
+    sent = [
+        said(0, "attempted"),
+        said(40, "answered", score={"scaled": 0.8}),
+        said(725, "completed", completion=True),  # 11 min 05 s idle: counts as the cap
+        said(0, "attempted", learner=grace),
+    ]
+    assert xapi.post(client, sent, xapi.basic()).status_code == 200
+
+    html = shown_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    head = html.split("</thead>")[0]
+    assert head.rindex("Fractions on a number line") < head.index("Fractions quiz")
+    rows = {name: row for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing")
+            for row in html.split("<tr>") if name in row}  # fmt: skip
+    ada_cell = rows["Ada Lovelace"].split("cell--other")[1]
+    assert "Completed" in ada_cell and "80 % · 2 min 40 s" in ada_cell
+    assert "Attempted" in rows["Grace Hopper"].split("cell--other")[1]
+    assert "No score · 0 s" in rows["Grace Hopper"].split("cell--other")[1]
+    assert "Not started" in rows["Alan Turing"].split("cell--other")[1]
+    assert "Other activities (after the widgets)" in html
+
+
+def test_without_other_activities_the_grid_says_how_they_come(
+    teacher_client, seven_b, worked, django_capture_on_commit_callbacks
+):
+    html = shown_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    assert "cell--other" not in html
+    assert "No other activities yet" in html

@@ -586,6 +586,12 @@ AUDIT: dict[str, Url] = {
         data=lambda world: {"learners": [world.opaque]},
         json=True,
     ),
+    # Another tenant's key gets an empty list: its statements are its own (tested on its own).
+    "collector:learners_other_activities": Url(
+        {"POST": api(**{API_KEY_A: 200, API_KEY_B: 200})},
+        data=lambda world: {"learners": [world.opaque]},
+        json=True,
+    ),
     "collector:session_statements": Url(
         {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         kwargs=lambda world: {"session": world.run_session.session},
