@@ -265,6 +265,7 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/learners/{learner}/move",
         "/learners/session-counts",
         "/learners/live",
+        "/learners/other-activities",
         "/quarantine",
         "/learner-tokens",
     }
