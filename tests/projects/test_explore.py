@@ -102,7 +102,10 @@ def test_the_page_loads_plotly_from_our_own_static_files_under_the_csp(teacher_c
 
 @pytest.mark.parametrize(
     ("bundle", "build"),
-    [("plotly-strict.min.js", "strict - minified"), ("plotly-pathlens.min.js", "strict, Pathlens")],
+    [
+        ("tests/fixtures/plotly/plotly-strict.min.js", "strict - minified"),
+        ("static/vendor/plotly/plotly-pathlens.min.js", "strict, Pathlens"),
+    ],
 )
 def test_the_vendored_plotly_is_a_strict_build_of_the_installed_plotly_packages_version(
     bundle, build
@@ -110,7 +113,7 @@ def test_the_vendored_plotly_is_a_strict_build_of_the_installed_plotly_packages_
     def version(path: Path) -> str:
         return re.search(r"plotly\.js (?:\([^)]*\) )?v(\S+)", path.read_text()[:300])[1]
 
-    vendored = Path(settings.BASE_DIR, "static/vendor/plotly", bundle)
+    vendored = Path(settings.BASE_DIR, bundle)
     shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert build in vendored.read_text()[:200]
     assert version(vendored) == version(shipped), (
@@ -384,3 +387,14 @@ def test_the_filters_stay_in_every_link_of_the_page(teacher_client, project, ada
     assert headers and all(
         "widget=BLL002" in unescape(h) and "since=2020-01-01" in unescape(h) for h in headers
     )
+
+
+def test_no_static_file_names_a_cdn():
+    # Nothing is loaded from another site at run time, and nothing shipped even names one.
+    cdn = re.compile(rb"https?://(?:cdn\.|unpkg\.com|cdnjs\.|[a-z.]*jsdelivr\.)")
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in Path(settings.BASE_DIR, "static").rglob("*")
+        if path.is_file() and "node_modules" not in path.parts and cdn.search(path.read_bytes())
+    ]
+    assert found == []

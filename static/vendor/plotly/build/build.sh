@@ -14,6 +14,13 @@ cd "$work"
 npm ci --no-audit --no-fund --ignore-scripts
 version=$(node -p "require('plotly.js/package.json').version")
 node build.mjs bundle.js
+# plotly's one default that names another site: the topojson folder of geo charts, which this
+# bundle has none of. Pointed at our own static files (never fetched), so that no CDN address
+# ships with the site; the build stops if plotly ever spells it differently.
+topojson='"https://cdn\.plot\.ly/un/"'
+[ "$(grep -o "$topojson" bundle.js | wc -l)" = 1 ] || { echo "build.sh: plotly's topojson default moved" >&2; exit 1; }
+sed -i "s#$topojson#\"/static/vendor/plotly/topojson/\"#" bundle.js
+if grep -Eo 'https?://(cdn|unpkg)[^"]*' bundle.js; then echo "build.sh: a CDN address is left" >&2; exit 1; fi
 {
   printf '/**\n* plotly.js (strict, Pathlens partial: scatter, scattergl, bar) v%s\n' "$version"
   printf '* Copyright 2012-2026, Plotly, Inc.\n* All rights reserved.\n* Licensed under the MIT license\n*/\n'
