@@ -9,7 +9,6 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
-from collector.api import _rate_limit as rate_limit  # the learner token's batches limit
 from collector.http import ApiError, api_view, json_body, read_body
 from collector.rage.sessions import (
     PlayerTokenInvalid,
@@ -30,16 +29,17 @@ from config.ratelimit import count_hit
 MAX_STATEMENTS_BYTES = 4 * 1024 * 1024  # as on /xapi/statements
 
 
-def _start_limit(code: str) -> None:
-    """Starts per tracking code and minute, as batches per learner token: an anonymous start
-    needs nothing but the code, which ships inside a game."""
+def _rate_limit(kind: str, credential: str, what: str) -> None:
+    """INGEST_RATE_LIMIT a minute, as batches per learner token (collector/api.py): starts per
+    tracking code (an anonymous start needs nothing but the code, which ships inside a game),
+    tracks per authToken."""
     now = time.time()
     window = int(now // 60)
-    key = f"rage-start:{hashlib.sha256(code.encode()).hexdigest()[:32]}:{window}"
+    key = f"rage-{kind}:{hashlib.sha256(credential.encode()).hexdigest()[:32]}:{window}"
     if count_hit(key, window_seconds=60) > settings.INGEST_RATE_LIMIT:
         raise ApiError(
             429,
-            f"Too many starts: at most {settings.INGEST_RATE_LIMIT} a minute per tracking code.",
+            f"Too many {kind}s: at most {settings.INGEST_RATE_LIMIT} a minute per {what}.",
             retry_after=max(1, int(60 - now % 60) + 1),
         )
 
@@ -81,7 +81,7 @@ def _anonymous(request: HttpRequest) -> str | None:
 
 @api_view({"POST"}, cors=True)
 def start(request: HttpRequest, tracking_code: str) -> JsonResponse:
-    _start_limit(tracking_code)
+    _rate_limit("start", tracking_code, "tracking code")
     bearer = _player_token(request)
     anonymous = None if bearer is not None else _anonymous(request)
     try:
@@ -125,7 +125,7 @@ def track(request: HttpRequest) -> JsonResponse:
         session = rage_session_of(token)
     except SessionRefused as refused:
         raise ApiError(401, str(refused)) from None
-    rate_limit(token)
+    _rate_limit("track", token, "authToken")
     body = read_body(request, limit=MAX_STATEMENTS_BYTES)
     try:
         payload = read_json(body)

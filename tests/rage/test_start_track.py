@@ -275,3 +275,17 @@ def test_moving_a_learner_moves_its_player_and_sessions(client):
     player = RagePlayer.objects.get()
     assert (player.learner, player.sessions) == (OTHER_OPAQUE, 2)
     assert RageSession.objects.filter(player=player).count() == 2
+
+
+def test_starts_and_tracks_past_the_rate_limit_wait_for_retry_after(client, settings):
+    settings.INGEST_RATE_LIMIT = 2
+    code = tracking_code()
+    started = start(client, code.code).json()
+    assert start(client, code.code).status_code == 200
+    refused = start(client, code.code)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "per tracking code" in refused.json()["error"]
+    for _ in range(2):
+        assert track(client, started["authToken"], [trace(started)]).status_code == 200
+    refused = track(client, started["authToken"], [trace(started)])
+    assert refused.status_code == 429 and "per authToken" in refused.json()["error"]
