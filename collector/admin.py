@@ -5,7 +5,16 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
+from collector.models import (
+    ApiKey,
+    DataRequest,
+    LrsForwarding,
+    QuarantinedEvent,
+    RagePlayer,
+    RageTrackingCode,
+    Tenant,
+)
+from collector.rage.sessions import new_tracking_code
 from collector.xapi.forwarding import forwarding_lag
 
 
@@ -122,3 +131,46 @@ class LrsForwardingAdmin(admin.ModelAdmin):
     def oldest_waiting(self, obj: LrsForwarding) -> str:
         oldest = forwarding_lag(obj)[1]
         return timesince(oldest) if oldest else "—"
+
+
+@admin.register(RageTrackingCode)
+class RageTrackingCodeAdmin(admin.ModelAdmin):
+    """Where an operator issues a RAGE tracking code: per tenant and per activity (a game). The
+    code is made here, shown to be copied into the game's settings, and never changed; a code
+    that leaked is switched off (`enabled`) and replaced by a new one (docs/collector.md, "RAGE
+    analytics collector")."""
+
+    list_display = ("name", "tenant", "activity", "code", "enabled", "created_at")
+    list_filter = ("enabled", "tenant")
+    search_fields = ("name", "activity", "code")
+    readonly_fields = ("code", "created_at")
+    fields = ("tenant", "name", "activity", "enabled", "code", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its tenant and activity are what its sessions' statements were stored under.
+        fixed = ("tenant", "activity") if obj is not None else ()
+        return (*self.readonly_fields, *fixed)
+
+    def save_model(self, request, obj: RageTrackingCode, form, change) -> None:
+        if not change:
+            obj.code = new_tracking_code()
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # its sessions keep it (PROTECT): switch it off instead
+
+
+@admin.register(RagePlayer)
+class RagePlayerAdmin(admin.ModelAdmin):
+    """RAGE players by opaque id: anonymous or identified, and their session counts."""
+
+    list_display = ("learner", "tenant", "anonymous", "sessions", "created_at")
+    list_filter = ("anonymous", "tenant")
+    search_fields = ("learner",)
+    readonly_fields = [field.name for field in RagePlayer._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

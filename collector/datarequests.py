@@ -27,6 +27,8 @@ from collector.models import (
     QuarantinedEvent,
     Session,
 )
+from collector.rage.models import RagePlayer
+from collector.rage.sessions import rage_players_move
 from collector.summaries import event_streams, measures_of, session_values, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
 from collector.xapi.models import ActivityState, Statement
@@ -418,6 +420,8 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         # xAPI: the statements whose actor is the learner, and their State documents.
         Statement.objects.using(ALIAS).filter(**mine).delete()
         ActivityState.objects.using(ALIAS).filter(**mine).delete()
+        # RAGE: the player, with its sessions (their authTokens stop working with them).
+        RagePlayer.objects.using(ALIAS).filter(**mine).delete()
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()
@@ -430,6 +434,7 @@ def learner_move(*, tenant_id: int, learner: str, to: str) -> dict[str, int]:
     rotation), within the tenant."""
     with transaction.atomic(using=ALIAS):
         Learner.objects.using(ALIAS).get_or_create(tenant_id=tenant_id, opaque_id=to)
+        rage_players_move(tenant_id=tenant_id, learner=learner, to=to)
         moved = (
             Event.objects.using(ALIAS)
             .filter(tenant_id=tenant_id, learner=learner)

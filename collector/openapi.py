@@ -17,6 +17,7 @@ import fastjsonschema
 
 from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
+from collector.rage.openapi import add_rage
 from collector.schemas import MAX_REQUEST_LEARNERS
 from collector.selectors import MAX_SESSION_COUNT_LEARNERS
 from collector.validation import (
@@ -935,6 +936,8 @@ _document_without_tenants_and_quarantine = openapi_document
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:  # the document above, amended
-    return add_xapi(
-        _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))
+    return add_rage(
+        add_xapi(
+            _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))
+        )
     )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("auth/", include("social_django.urls", namespace="social")),
     path("api/v1/", include("collector.urls")),
     path("xapi/", include("collector.xapi.urls")),
+    # The RAGE analytics collector door (serious games): its clients' own paths.
+    path("api/collector/", include("collector.rage.urls")),
     path("projects/", include("projects.urls")),
     path("replay/", include("replay.urls")),
     path("lti/", include("lti.urls")),

@@ -251,8 +251,16 @@ def test_the_openapi_document_lists_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     api = {path for path, item in document["paths"].items() if "servers" not in item}
-    xapi = {path for path, item in document["paths"].items() if "servers" in item}
+    servers = {
+        path: item["servers"][0]["url"]
+        for path, item in document["paths"].items()
+        if "servers" in item
+    }
+    xapi = {path for path, server in servers.items() if server == "/xapi"}
     assert xapi == {"/about", "/statements", "/activities/state"}  # under their server, /xapi
+    rage = {path for path, server in servers.items() if server == "/api/collector"}
+    assert rage == {"/start/{trackingCode}", "/track"}  # the RAGE collector's own paths
+    assert set(servers) == xapi | rage
     assert api == {
         "/events",
         "/data-requests",

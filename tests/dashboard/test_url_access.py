@@ -51,7 +51,16 @@ from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
+from collector.models import (
+    ApiKey,
+    DataRequest,
+    LrsForwarding,
+    QuarantinedEvent,
+    RagePlayer,
+    RageTrackingCode,
+    Tenant,
+)
+from collector.rage.sessions import rage_tracking_code_create
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.xapi.iris import learner_home_page
 from dashboard.access import LEARNER_SESSION_KEY
@@ -320,6 +329,14 @@ class Url:
 
 
 XAPI_VERSION = {"X-Experience-API-Version": "1.0.3"}
+
+
+def rage_code(world: World) -> RageTrackingCode:
+    """School A's tracking code for a game."""
+    tenant = world.api_key_a.tenant
+    return RageTrackingCode.objects.filter(tenant=tenant).first() or rage_tracking_code_create(
+        tenant_id=tenant.pk, name="Fractions quest", activity="https://games.example/quest"
+    )
 
 
 def xapi_agent(world: World) -> dict[str, Any]:
@@ -638,6 +655,15 @@ AUDIT: dict[str, Url] = {
         json=True,
         extra=XAPI_VERSION,
     ),
+    # The RAGE collector (games): anyone holding a tracking code starts an anonymous player, a
+    # learner token an identified one, and any other Authorization is a 400 (RAGE's contract);
+    # a track takes only the authToken a start answered.
+    "rage:start": Url(
+        {"POST": {**everyone(200), LEARNER_TOKEN: 200, API_KEY_A: 400, API_KEY_B: 400}},
+        kwargs=lambda world: {"tracking_code": rage_code(world).code},
+        json=True,
+    ),
+    "rage:track": Url({"POST": api()}, data=lambda world: [], json=True),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
     # goes back to the sign-in page.
@@ -689,6 +715,10 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
         tenant=world.api_key_a.tenant,
         endpoint="https://lrs.example.org/xapi/",
         defaults={"username": "plk_other", "password": "its-secret"},
+    )[0],
+    RageTrackingCode: rage_code,
+    RagePlayer: lambda world: RagePlayer.objects.get_or_create(
+        tenant=world.api_key_a.tenant, learner=world.opaque, defaults={"anonymous": False}
     )[0],
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
