@@ -7,6 +7,7 @@ session, privacy, tenants, erasure."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -277,7 +278,9 @@ def test_moving_a_learner_moves_its_player_and_sessions(client):
     assert RageSession.objects.filter(player=player).count() == 2
 
 
-def test_starts_and_tracks_past_the_rate_limit_wait_for_retry_after(client, settings):
+def test_starts_and_tracks_past_the_rate_limit_wait_for_retry_after(client, settings, time_machine):
+    # One fixed minute: a run that crossed a minute boundary would start a new window.
+    time_machine.move_to(datetime.now(UTC).replace(second=5, microsecond=0), tick=False)
     settings.INGEST_RATE_LIMIT = 2
     code = tracking_code()
     started = start(client, code.code).json()
