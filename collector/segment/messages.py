@@ -102,7 +102,12 @@ def traits_check(traits: Any, at: At) -> None:
 
 
 def _size(value: dict[str, Any], at: At) -> None:
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    except RecursionError:
+        raise Invalid(at, "The message is nested too deeply to be read.") from None
+    # surrogatepass: a lone surrogate is refused with its field's name just after this.
+    size = len(text.encode(errors="surrogatepass"))
     if size > MAX_MESSAGE_BYTES:
         raise Invalid(at, f"The message is {size} bytes; Segment's limit is 32 KB a message.")
 

@@ -2,7 +2,8 @@
 
 Events of our widgets go through the ingestion API's write path (collector/ingest.py), other
 activities through the xAPI endpoint's (collector/xapi/statements.py), in one transaction: a
-conflict anywhere stores nothing. Every learner the batch names becomes known to the tenant (so
+refusal anywhere stores nothing. A messageId seen before is dropped, as
+Segment drops it. Every learner the batch names becomes known to the tenant (so
 that erasing them through the API finds them), as a learner token's first use does.
 """
 
@@ -19,17 +20,8 @@ from collector.segment.auth import Sender
 from collector.segment.mapping import other_statement, widget_event
 from collector.segment.messages import Message
 from collector.validation import CleanBatch, CleanEvent
-from collector.xapi.problems import Invalid, pointer
 from collector.xapi.statements import Conflict, statements_store
 from collector.xapi.validation import CleanStatement
-
-
-class MessageConflict(Exception):
-    """messageIds already stored with other content: nothing of the batch was stored."""
-
-    def __init__(self, message_ids: list[str]) -> None:
-        super().__init__(", ".join(message_ids))
-        self.message_ids = message_ids
 
 
 @dataclass
@@ -37,14 +29,13 @@ class Mapped:
     events: dict[str, list[CleanEvent]] = field(default_factory=lambda: defaultdict(list))
     statements: list[CleanStatement] = field(default_factory=list)
     learners: set[str] = field(default_factory=set)
-    message_ids: dict[str, str] = field(default_factory=dict)  # stored id → messageId
 
 
 def _mapped(sender: Sender, messages: list[Message], received_ms: int) -> Mapped:
-    """What the messages become, each messageId once; Invalid for one used twice in the batch
-    for two different messages."""
+    """What the messages become, each messageId once: the first message of an id wins, as at
+    Segment, and a later one (a retry, or a client that reused the id) is dropped."""
     mapped = Mapped()
-    seen: dict[str, object] = {}
+    seen: set[str] = set()
     for message in messages:
         if message.type in ("identify", "group", "alias"):
             continue  # accepted, nothing stored (docs/collector.md)
@@ -52,57 +43,58 @@ def _mapped(sender: Sender, messages: list[Message], received_ms: int) -> Mapped
         kept = widget_event(message, tenant_id=sender.tenant_id, received_ms=received_ms)
         if kept is None:
             kept = other_statement(message, tenant_id=sender.tenant_id)
-        content = (message.learner, kept if isinstance(kept, CleanEvent) else kept.digest)
-        earlier = seen.setdefault(message.message_id, content)
-        if earlier != content:
-            raise Invalid(
-                pointer(message.at, "messageId"),
-                "This messageId is used twice in the batch, for two different messages.",
-            )
-        if earlier is not content:
-            continue  # the same message twice: stored once
+        if message.message_id in seen:
+            continue
+        seen.add(message.message_id)
         if isinstance(kept, CleanEvent):
             mapped.events[message.learner].append(kept)
-            mapped.message_ids[kept.event_id] = message.message_id
         else:
             mapped.statements.append(kept)
-            mapped.message_ids[kept.statement_id] = message.message_id
         mapped.learners.add(message.learner)
     return mapped
 
 
-def messages_store(
-    *, sender: Sender, messages: list[Message], sent_at: int | None, received_ms: int
-) -> None:
-    """Stores what the messages map onto, all or nothing. Raises Invalid (400) or
-    MessageConflict (409)."""
-    mapped = _mapped(sender, messages, received_ms)
-    try:
-        with transaction.atomic(using=ALIAS):
-            Learner.objects.using(ALIAS).bulk_create(
-                [
-                    Learner(tenant_id=sender.tenant_id, opaque_id=one)
-                    for one in sorted(mapped.learners)
-                ],
-                ignore_conflicts=True,
-            )
-            for learner, events in sorted(mapped.events.items()):
+def _store(sender: Sender, mapped: Mapped, sent_at: int | None, received_ms: int) -> None:
+    with transaction.atomic(using=ALIAS):
+        Learner.objects.using(ALIAS).bulk_create(
+            [Learner(tenant_id=sender.tenant_id, opaque_id=one) for one in sorted(mapped.learners)],
+            ignore_conflicts=True,
+        )
+        for learner, events in sorted(mapped.events.items()):
+            if events:
                 events_ingest(
                     tenant_id=sender.tenant_id,
                     learner=learner,
                     batch=CleanBatch(sent_at=sent_at, events=events),
                     received_ms=received_ms,
                 )
-            if mapped.statements:
-                statements_store(
-                    tenant_id=sender.tenant_id,
-                    cleans=mapped.statements,
-                    authority=sender.authority,
-                    batch=True,
-                )
-    except IdConflict as conflict:
-        raise MessageConflict(
-            [mapped.message_ids.get(one, one) for one in conflict.event_ids]
-        ) from None
-    except Conflict as conflict:
-        raise MessageConflict([mapped.message_ids.get(one, one) for one in conflict.ids]) from None
+        if mapped.statements:
+            statements_store(
+                tenant_id=sender.tenant_id,
+                cleans=mapped.statements,
+                authority=sender.authority,
+                batch=True,
+            )
+
+
+def messages_store(
+    *, sender: Sender, messages: list[Message], sent_at: int | None, received_ms: int
+) -> None:
+    """Stores what the messages map onto, all or nothing; raises Invalid (400).
+
+    A message whose id is stored already is a duplicate: with the same content the core counts
+    it as one (a session's `duplicates`); with other content the core refuses the batch, and it
+    is stored again without that message, as Segment drops a repeated messageId whatever it
+    holds. Each try drops at least one message, so this ends."""
+    mapped = _mapped(sender, messages, received_ms)
+    while True:
+        try:
+            _store(sender, mapped, sent_at, received_ms)
+            return
+        except IdConflict as conflict:
+            taken = set(conflict.event_ids)
+            for learner, events in mapped.events.items():
+                mapped.events[learner] = [one for one in events if one.event_id not in taken]
+        except Conflict as conflict:
+            taken = set(conflict.ids)
+            mapped.statements = [one for one in mapped.statements if one.statement_id not in taken]

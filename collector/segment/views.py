@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from collector.http import ApiError, read_body
 from collector.segment.auth import Sender, segment_sender
 from collector.segment.messages import MAX_BATCH_BYTES, Message, message_check
-from collector.segment.store import MessageConflict, messages_store
+from collector.segment.store import messages_store
 from collector.tokens import now_ms
 from collector.validation import JsonUnreadable, read_json
 from collector.xapi.problems import Invalid, pointer
@@ -25,7 +25,7 @@ from collector.xapi.validation import moment
 
 
 def _error(status: int, message: str, **extra: Any) -> JsonResponse:
-    code = {400: "invalid_request", 401: "unauthorized", 409: "conflict"}.get(status, "error")
+    code = {400: "invalid_request", 401: "unauthorized"}.get(status, "error")
     return JsonResponse(
         {"error": message, **extra, "code": code, "message": message}, status=status
     )
@@ -46,12 +46,6 @@ def _answer(request: HttpRequest, view: Callable[..., HttpResponse]) -> HttpResp
         return response
     except Invalid as invalid:
         return _error(400, f"{invalid.pointer or '/'}: {invalid.message}", field=invalid.pointer)
-    except MessageConflict as conflict:
-        return _error(
-            409,
-            "These messageIds were already used for different messages; nothing was stored.",
-            messageIds=conflict.message_ids[:100],
-        )
 
 
 def segment_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

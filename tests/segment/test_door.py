@@ -10,6 +10,7 @@ from django.utils import timezone
 from collector.models import Event, Learner, Session, Tenant
 from collector.segment.mapping import message_uuid
 from collector.tenants import tenant_default
+from collector.xapi import iris
 from collector.xapi.models import Statement
 from collector.xapi.other import other_activities_of
 from tests.collector.helpers import OPAQUE
@@ -113,17 +114,23 @@ def test_it_refuses_a_bad_message_naming_its_field_and_stores_nothing(client, ke
     assert not Learner.objects.exists()
 
 
-def test_it_refuses_a_message_id_reused_for_other_content(client, key):
+def test_it_keeps_the_first_message_of_an_id_as_segment_does(client, key):
     first = widget_track()
     assert post(client, key, {"batch": [first]}).status_code == 200
     changed = {**first, "properties": {**first["properties"], "peg": 3}}
-    response = post(client, key, {"batch": [widget_track("session_started"), changed]})
-    assert response.status_code == 409
-    assert response.json()["messageIds"] == [first["messageId"]]
-    assert Event.objects.count() == 1
-    twice = post(client, key, {"batch": [widget_track(), {**changed, "messageId": "x"},
-                                         {**first, "messageId": "x"}]})  # fmt: skip
-    assert twice.status_code == 400 and twice.json()["field"] == "/batch/2/messageId"
+    beside = widget_track("session_started")
+    assert post(client, key, {"batch": [beside, changed]}).status_code == 200
+    assert post(client, key, {"batch": [first, changed]}).status_code == 200
+    assert sorted(Event.objects.values_list("type", flat=True)) == [
+        "session_started", "weight_placed",
+    ]  # fmt: skip
+    assert Event.objects.get(type="weight_placed").data["peg"] == 2
+    assert Session.objects.get().duplicates == 1  # the identical resend, counted once
+    twins = [{**track("Read"), "messageId": "x"}, {**track("Watched"), "messageId": "x"}]
+    assert post(client, key, {"batch": twins}).status_code == 200
+    assert list(Statement.objects.values_list("verb", flat=True)) == [
+        f"{iris.site()}/segment/events/Read"
+    ]
 
 
 def test_it_keeps_segments_size_limits(client, key):
