@@ -297,5 +297,5 @@ class DataRequestResult(models.Model):
 
 
 # The xAPI records are collector models too, kept in a module of their own.
-from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
 from collector.segment.models import SegmentWriteKey  # noqa: E402, F401
+from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
