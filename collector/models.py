@@ -296,6 +296,6 @@ class DataRequestResult(models.Model):
         return f"{self.widget} session {self.session}"
 
 
-# The xAPI records are collector models too, kept in a module of their own.
+# The xAPI and Segment records are collector models too, each kept in a module of its own.
 from collector.segment.models import SegmentWriteKey  # noqa: E402, F401
 from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401

@@ -95,8 +95,8 @@ def _page_activity(message: Message) -> tuple[str, str]:
     page = context.get("page") if isinstance(context, dict) else None
     url = properties.get("url") or (page.get("url") if isinstance(page, dict) else None)
     name = message.fields.get("name") or properties.get("title") or properties.get("name")
-    if isinstance(url, str) and HTTP_URL.fullmatch(url):
-        address = url.split("#")[0].split("?")[0]
+    address = url.split("#")[0].split("?")[0] if isinstance(url, str) else ""
+    if HTTP_URL.fullmatch(address):
         return address, name if isinstance(name, str) and name else address
     if isinstance(name, str) and name:
         return _local("pages" if message.type == "page" else "screens", name), name
