@@ -18,6 +18,7 @@ import fastjsonschema
 from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.schemas import MAX_REQUEST_LEARNERS
+from collector.segment.openapi import add_segment
 from collector.selectors import MAX_SESSION_COUNT_LEARNERS
 from collector.validation import (
     MAX_DATA_BYTES,
@@ -27,7 +28,6 @@ from collector.validation import (
     SESSION_PATTERN,
     TYPE_PATTERN,
 )
-from collector.segment.openapi import add_segment
 from collector.xapi.openapi import add_xapi
 from widgets.registry import all_widgets
 

@@ -99,7 +99,9 @@ def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def _operation(kind: str, schema: str, summary: str) -> dict[str, Any]:
     errors = {str(code): _answer(text, ERROR) for code, text in ERROR_TEXT.items()}
-    errors["401"]["headers"] = {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}
+    errors["401"]["headers"] = {
+        "WWW-Authenticate": {"required": True, "schema": {"type": "string"}}
+    }
     errors["405"]["headers"] = {"Allow": {"required": True, "schema": {"const": "POST"}}}
     success = {"type": "object", "properties": {"success": {"const": True}}}
     return {
@@ -110,7 +112,9 @@ def _operation(kind: str, schema: str, summary: str) -> dict[str, Any]:
             "summary": summary,
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                },
             },
             "responses": {
                 "200": _answer("Stored (a messageId seen before is dropped).", success),

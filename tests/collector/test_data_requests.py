@@ -251,7 +251,11 @@ def test_the_openapi_document_lists_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     api = {path for path, item in document["paths"].items() if "servers" not in item}
-    served = {path: item["servers"][0]["url"] for path, item in document["paths"].items() if "servers" in item}
+    served = {
+        path: item["servers"][0]["url"]
+        for path, item in document["paths"].items()
+        if "servers" in item
+    }
     assert served == {
         **dict.fromkeys(["/about", "/statements", "/activities/state"], "/xapi"),
         **dict.fromkeys(["/v1/batch", "/v1/track", "/v1/page", "/v1/identify"], "/segment"),
