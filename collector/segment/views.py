@@ -54,6 +54,7 @@ def segment_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:
+        response: HttpResponse
         if request.method != "POST":
             response = _error(405, "Use POST on this URL.")
             response["Allow"] = "POST"

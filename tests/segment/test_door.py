@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from collector.apikeys import api_key_create
 from collector.models import Event, Learner, Session, Tenant
 from collector.segment.mapping import message_uuid
+from collector.segment.models import SegmentWriteKey
 from collector.tenants import tenant_default
 from collector.xapi import iris
 from collector.xapi.models import Statement
@@ -149,9 +152,6 @@ def test_it_answers_401_for_a_missing_wrong_or_revoked_key(client, key):
     assert missing.status_code == 401 and "write key" in missing.json()["error"]
     assert missing["WWW-Authenticate"].startswith("Basic")
     assert post(client, "sgk_nope", body).status_code == 401
-    Tenant.objects.none()
-    from collector.segment.models import SegmentWriteKey
-
     SegmentWriteKey.objects.filter(key=key).update(revoked=timezone.now())
     revoked = post(client, key, body)
     assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]
@@ -172,3 +172,24 @@ def test_it_answers_json_for_other_methods_and_unknown_paths(client, key):
     response = client.get("/segment/v1/batch", headers={"Authorization": basic(key)})
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert client.post("/segment/v1/screen").json()["error"]
+
+
+def test_its_learners_can_be_erased_through_the_api(client, key):
+    page = {**track(), "type": "page", "name": "Home"}
+    assert post(client, key, {"batch": [widget_track(), page]}).status_code == 200
+    _, api_key = api_key_create(name="school", tenant=tenant_default())
+    erased = client.delete(
+        f"/api/v1/learners/{OPAQUE}", headers={"Authorization": f"Bearer {api_key}"}
+    )
+    assert erased.status_code == 200, erased.content
+    assert not Event.objects.exists() and not Statement.objects.exists()
+
+
+def test_sent_at_corrects_the_devices_clock_as_sent_at_does(client, key):
+    # The device's clock is an hour ahead: it stamped the message and the batch with its time.
+    ahead = timezone.now() + timedelta(hours=1)
+    message = {**widget_track(), "timestamp": ahead.isoformat()}
+    body = {"batch": [message], "sentAt": ahead.isoformat()}
+    assert post(client, key, body).status_code == 200
+    event = Event.objects.get()
+    assert event.t - event.time == pytest.approx(3_600_000, abs=5_000)
