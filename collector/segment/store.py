@@ -91,10 +91,19 @@ def messages_store(
         try:
             _store(sender, mapped, sent_at, received_ms)
             return
-        except IdConflict as conflict:
-            taken = set(conflict.event_ids)
-            for learner, events in mapped.events.items():
-                mapped.events[learner] = [one for one in events if one.event_id not in taken]
-        except Conflict as conflict:
-            taken = set(conflict.ids)
-            mapped.statements = [one for one in mapped.statements if one.statement_id not in taken]
+        except (IdConflict, Conflict) as conflict:
+            if not _drop(mapped, conflict):
+                raise  # a conflict about none of our ids: a bug, not a loop
+
+
+def _drop(mapped: Mapped, conflict: IdConflict | Conflict) -> bool:
+    """Drops the messages a conflict names; whether there were any."""
+    before = len(mapped.statements) + sum(len(events) for events in mapped.events.values())
+    if isinstance(conflict, IdConflict):
+        taken = set(conflict.event_ids)
+        for learner, events in mapped.events.items():
+            mapped.events[learner] = [one for one in events if one.event_id not in taken]
+    else:
+        taken = set(conflict.ids)
+        mapped.statements = [one for one in mapped.statements if one.statement_id not in taken]
+    return len(mapped.statements) + sum(len(events) for events in mapped.events.values()) < before
