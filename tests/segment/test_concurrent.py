@@ -5,12 +5,10 @@ refusing the twin's ids)."""
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
-import urllib.request
 
 import pytest
+import requests
 
 from collector.models import Event, Session
 from collector.xapi.models import Statement
@@ -22,23 +20,14 @@ SENDERS = 6
 
 def test_twin_batches_sent_at_once_are_stored_once(live_server):
     messages = [widget_track("session_started"), widget_track(), track("Read"), track("Seen")]
-    request = urllib.request.Request(
-        f"{live_server.url}/segment/v1/batch",
-        json.dumps({"batch": messages}).encode(),
-        {
-            "Content-Type": "application/json",
-            "Authorization": "Basic " + base64.b64encode(f"{write_key()}:".encode()).decode(),
-        },
-    )
+    url, key = f"{live_server.url}/segment/v1/batch", write_key()
     statuses: list[int] = []
     start = threading.Barrier(SENDERS)
 
     def send() -> None:
         start.wait()
-        try:
-            statuses.append(urllib.request.urlopen(request, timeout=60).status)
-        except urllib.error.HTTPError as refused:
-            statuses.append(refused.code)
+        answer = requests.post(url, json={"batch": messages}, auth=(key, ""), timeout=60)
+        statuses.append(answer.status_code)
 
     senders = [threading.Thread(target=send) for _ in range(SENDERS)]
     for sender in senders:
