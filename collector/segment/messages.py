@@ -114,6 +114,13 @@ def _size(value: dict[str, Any], at: At) -> None:
 
 def _storable(message: dict[str, Any], at: At) -> None:
     read = {key: message[key] for key in READ_FIELDS if key in message}
+    context = message.get("context")
+    if isinstance(context, dict):  # of its context, only these are read
+        page = context.get("page")
+        read["context"] = {
+            **({"traits": context["traits"]} if "traits" in context else {}),
+            **({"page": {"url": page["url"]}} if isinstance(page, dict) and "url" in page else {}),
+        }
     found = unstorable_text(read, "")
     if found is not None:
         steps = re.findall(r"([^.\[\]]+)|\[(\d+)\]", found)

@@ -103,6 +103,8 @@ def test_it_takes_single_messages_at_their_own_urls(client, key):
         ({"type": "identify", "traits": {"first_name": "Ada"}}, "/batch/1/traits/first_name"),
         ({"context": {"traits": {"lastName": "Lovelace"}}}, "/batch/1/context/traits/lastName"),
         ({"event": "a\u0000b"}, "/batch/1/event"),
+        ({"type": "page", "context": {"page": {"url": "https://x.example/\ud800"}}},
+         "/batch/1/context/page/url"),
     ],
 )  # fmt: skip
 def test_it_refuses_a_bad_message_naming_its_field_and_stores_nothing(client, key, change, field):

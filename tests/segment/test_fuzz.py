@@ -124,5 +124,6 @@ def test_a_body_that_is_not_a_batch_is_a_400(client, body):
     key = write_key()
     with rolled_back():
         response = post(client, key, body)
-        assert response.status_code in (200, 400), response.content
-        assert counts() == (0, 0, 0) or response.status_code == 200
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]
+        assert counts() == (0, 0, 0)
