@@ -35,7 +35,7 @@ def _mapped(sender: Sender, messages: list[Message], received_ms: int) -> Mapped
     """What the messages become, each messageId once: the first message of an id wins, as at
     Segment, and a later one (a retry, or a client that reused the id) is dropped."""
     mapped = Mapped()
-    seen: set[str] = set()
+    seen: dict[str, tuple[str, object]] = {}
     for message in messages:
         if message.type in ("identify", "group", "alias"):
             continue  # accepted, nothing stored (docs/collector.md)
@@ -43,9 +43,12 @@ def _mapped(sender: Sender, messages: list[Message], received_ms: int) -> Mapped
         kept = widget_event(message, tenant_id=sender.tenant_id, received_ms=received_ms)
         if kept is None:
             kept = other_statement(message, tenant_id=sender.tenant_id)
-        if message.message_id in seen:
+        earlier = seen.setdefault(message.message_id, (message.learner, kept))
+        if earlier[1] is not kept:
+            # A repeat: an identical event goes on, for the ingest to count it as a duplicate.
+            if isinstance(kept, CleanEvent) and earlier == (message.learner, kept):
+                mapped.events[message.learner].append(kept)
             continue
-        seen.add(message.message_id)
         if isinstance(kept, CleanEvent):
             mapped.events[message.learner].append(kept)
         else:
