@@ -15,6 +15,8 @@ from collector.models import (
     Tenant,
 )
 from collector.rage.sessions import new_tracking_code
+from collector.segment.keys import write_key_new, write_keys_revoke
+from collector.segment.models import SegmentWriteKey
 from collector.xapi.forwarding import forwarding_lag
 
 
@@ -174,3 +176,34 @@ class RagePlayerAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SegmentWriteKey)
+class SegmentWriteKeyAdmin(admin.ModelAdmin):
+    """Operators issue a tenant's Segment write keys here (docs/collector.md, "Segment-style
+    tracking"). The key is shown: Segment's design makes it semi-public (it sits in an app's
+    code and only appends data); revoking is the remedy for a leaked one."""
+
+    list_display = ("name", "tenant", "key", "created", "revoked")
+    list_filter = ("tenant",)
+    readonly_fields = ("key", "created", "revoked")
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return ("tenant", "name") if obj is None else ("tenant", "name", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key's tenant is fixed once it is issued: its data belongs to that tenant.
+        return () if obj is None else ("tenant", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.key = write_key_new()
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked, never deleted: what it sent stays explained
+
+    @admin.action(description="Revoke the selected write keys")
+    def revoke(self, request, queryset) -> None:
+        self.message_user(request, f"{write_keys_revoke(queryset)} write key(s) revoked.")

@@ -296,6 +296,7 @@ class DataRequestResult(models.Model):
         return f"{self.widget} session {self.session}"
 
 
-# The xAPI and RAGE records are collector models too, kept in modules of their own.
+# The xAPI, RAGE and Segment records are collector models too, each kept in a module of its own.
 from collector.rage.models import RagePlayer, RageSession, RageTrackingCode  # noqa: E402, F401
+from collector.segment.models import SegmentWriteKey  # noqa: E402, F401
 from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401

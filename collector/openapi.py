@@ -19,6 +19,7 @@ from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.rage.openapi import add_rage
 from collector.schemas import MAX_REQUEST_LEARNERS
+from collector.segment.openapi import add_segment
 from collector.selectors import MAX_SESSION_COUNT_LEARNERS
 from collector.validation import (
     MAX_DATA_BYTES,
@@ -936,8 +937,12 @@ _document_without_tenants_and_quarantine = openapi_document
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:  # the document above, amended
-    return add_rage(
-        add_xapi(
-            _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))
+    return add_segment(
+        add_rage(
+            add_xapi(
+                _with_tenants_and_quarantine(
+                    copy.deepcopy(_document_without_tenants_and_quarantine())
+                )
+            )
         )
     )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("xapi/", include("collector.xapi.urls")),
     # The RAGE analytics collector door (serious games): its clients' own paths.
     path("api/collector/", include("collector.rage.urls")),
+    # The Segment-style tracking door: a Segment SDK's host is <site>/segment.
+    path("segment/", include("collector.segment.urls")),
     path("projects/", include("projects.urls")),
     path("replay/", include("replay.urls")),
     path("lti/", include("lti.urls")),

@@ -260,7 +260,9 @@ def test_the_openapi_document_lists_every_endpoint(client):
     assert xapi == {"/about", "/statements", "/activities/state"}  # under their server, /xapi
     rage = {path for path, server in servers.items() if server == "/api/collector"}
     assert rage == {"/start/{trackingCode}", "/track"}  # the RAGE collector's own paths
-    assert set(servers) == xapi | rage
+    segment = {path for path, server in servers.items() if server == "/segment"}
+    assert segment == {"/v1/batch", "/v1/track", "/v1/page", "/v1/identify"}  # Segment-style
+    assert set(servers) == xapi | rage | segment
     assert api == {
         "/events",
         "/data-requests",

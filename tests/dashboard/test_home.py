@@ -15,6 +15,7 @@ from projects.feeds import feed_state
 from projects.models import Project
 from tests.collector.helpers import now_ms
 from tests.factories import SchoolClassFactory
+from tests.segment import helpers as segment
 from tests.support.db import BOTH_DATABASES
 from tests.support.projects import MIN, platform_processes, record
 from tests.xapi import helpers as xapi
@@ -249,6 +250,28 @@ def test_other_activities_get_columns_after_the_widgets(
     assert "No score · 0 s" in rows["Grace Hopper"].split("cell--other")[1]
     assert "Not started" in rows["Alan Turing"].split("cell--other")[1]
     assert "Other activities (after the widgets)" in html
+
+
+def test_segment_tracks_and_pages_get_columns_too(
+    client, teacher_client, seven_b, worked, ada, django_capture_on_commit_callbacks
+):
+    """A Segment-instrumented app (the /segment/ door) shows up like xAPI content: its track
+    of an activity and its page each make a column with generic measures."""
+    base = {"userId": ada.opaque_id, "timestamp": "2026-12-06T09:00:00.000Z"}
+    batch = [
+        {**base, "type": "track", "messageId": "m-1", "event": "Quiz Submitted",
+         "properties": {"activity": "Times tables", "scaled_score": 0.5, "completed": True}},
+        {**base, "type": "page", "messageId": "m-2", "name": "Reading list",
+         "properties": {"url": "https://library.example/reading"}},
+    ]  # fmt: skip
+    assert segment.post(client, segment.write_key(), {"batch": batch}).status_code == 200
+
+    html = shown_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    head = html.split("</thead>")[0]
+    assert "Times tables" in head and "Reading list" in head
+    ada_row = [row for row in html.split("<tr>") if "Ada Lovelace" in row][-1]
+    cells = ada_row.split("cell--other")[1:]
+    assert len(cells) == 2 and any("Completed" in cell and "50 %" in cell for cell in cells)
 
 
 def test_without_other_activities_the_grid_says_how_they_come(

@@ -61,6 +61,8 @@ from collector.models import (
     Tenant,
 )
 from collector.rage.sessions import rage_tracking_code_create
+from collector.segment.keys import write_key_create
+from collector.segment.models import SegmentWriteKey
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.xapi.iris import learner_home_page
 from dashboard.access import LEARNER_SESSION_KEY
@@ -664,6 +666,18 @@ AUDIT: dict[str, Url] = {
         json=True,
     ),
     "rage:track": Url({"POST": api()}, data=lambda world: [], json=True),
+    # The Segment-style door takes a Segment write key only (tests/segment/ send with one):
+    # cookies, learner tokens and API keys are refused alike.
+    **{
+        f"segment:{kind}": Url(
+            {"POST": api(**{API_KEY_A: 401, API_KEY_B: 401})},
+            data=lambda world: {
+                "batch": [{"type": "page", "messageId": "m", "userId": world.opaque}]
+            },
+            json=True,
+        )
+        for kind in ("batch", "track", "page", "identify")
+    },
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
     # goes back to the sign-in page.
@@ -720,6 +734,7 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
     RagePlayer: lambda world: RagePlayer.objects.get_or_create(
         tenant=world.api_key_a.tenant, learner=world.opaque, defaults={"anonymous": False}
     )[0],
+    SegmentWriteKey: lambda world: write_key_create(tenant=world.api_key_a.tenant, name="app"),
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
     LearnerIdentity: lambda world: world.learner,

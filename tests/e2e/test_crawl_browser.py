@@ -35,6 +35,7 @@ NOT_PAGES = {
     "api/v1/": "the collector's JSON API, not pages",
     "xapi/": "the collector's xAPI endpoint (JSON), not pages",
     "api/collector/": "the RAGE collector for games (JSON), not pages: tests/rage/",
+    "segment/": "the collector's Segment-style tracking API (JSON, POST), not pages",
     "replay/<int:project_id>/<int:run_session_id>/statements.json": "a JSON download (xAPI)",
     "healthz": "the load balancer's health probe",
     "signin/demo/": "POST only",
