@@ -297,4 +297,9 @@ class DataRequestResult(models.Model):
 
 
 # The xAPI records are collector models too, kept in a module of their own.
-from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
+from collector.xapi.models import (  # noqa: E402, F401
+    ActivityState,
+    AttemptResult,
+    LrsForwarding,
+    Statement,
+)
