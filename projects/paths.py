@@ -222,13 +222,27 @@ ATTEMPT_COLUMNS = [
 ]  # fmt: skip
 
 
+ATTEMPT_INTS = ["id", "learner", "start", "end", "statements", "active"]
+
+
 def attempts_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
-    """An attempts frame from rows in `ATTEMPT_COLUMNS` order."""
-    frame = pd.DataFrame.from_records(list(rows), columns=ATTEMPT_COLUMNS)
-    return frame.astype(
-        {name: "int64" for name in ("id", "learner", "start", "end", "statements", "active")}
-        | {"completed": "bool", "passed": "bool", "score": "float64"}
-    )
+    """An attempts frame from rows in `ATTEMPT_COLUMNS` order, built column by column (as
+    `sessions_frame`: `from_records` and `astype` took 14 ms even for no row)."""
+    rows = list(rows)
+    n = len(rows)
+    columns = dict(zip(ATTEMPT_COLUMNS, zip(*rows, strict=True), strict=True)) if n else {}
+    frame: dict[str, object] = {}
+    for name in ATTEMPT_COLUMNS:
+        values = columns.get(name, ())
+        if name in ATTEMPT_INTS:
+            frame[name] = np.fromiter(values, dtype="int64", count=n)
+        elif name in ("completed", "passed"):
+            frame[name] = np.fromiter(values, dtype="bool", count=n)
+        elif name == "score":
+            frame[name] = np.array(values, dtype="float64")  # None → NaN
+        else:
+            frame[name] = np.array(values, dtype=object)
+    return pd.DataFrame(frame)
 
 
 def attempt_percent(attempts: pd.DataFrame) -> pd.Series:

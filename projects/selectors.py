@@ -154,7 +154,8 @@ def _run_data(*, project: Project, run: ProjectRun) -> RunData:
     labels = labels.loc[labels.index.isin(frame["learner"].unique())]
     # A learner's attempts are drawn on their row, which a learner with no session lacks.
     attempts = run_attempts(run=run)
-    attempts = attempts[attempts["learner"].isin(labels.index)].reset_index(drop=True)
+    if len(attempts):
+        attempts = attempts[attempts["learner"].isin(labels.index)].reset_index(drop=True)
     return RunData(
         frame=frame,
         labels=labels,
@@ -165,14 +166,31 @@ def _run_data(*, project: Project, run: ProjectRun) -> RunData:
     )
 
 
+_attempts: OrderedDict[str, pd.DataFrame] = OrderedDict()  # as _frames, for the attempts
+
+
 def run_attempts(*, run: ProjectRun) -> pd.DataFrame:
-    """The run's attempts at other activities, as the attempts frame of projects/paths.py."""
+    """The run's attempts at other activities, as the attempts frame of projects/paths.py; kept
+    with the frames, as they never change either."""
+    key = _run_key(run)
+    with _frames_lock:
+        if key in _attempts:
+            _attempts.move_to_end(key)
+            return _attempts[key]
     rows = RunAttempt.objects.filter(run=run).order_by("start", "id")
-    return paths.attempts_frame(rows.values_list(*paths.ATTEMPT_COLUMNS))
+    frame = paths.attempts_frame(rows.values_list(*paths.ATTEMPT_COLUMNS))
+    if run.is_done:
+        with _frames_lock:
+            _attempts[key] = frame
+            while len(_attempts) > FRAMES_KEPT:
+                _attempts.popitem(last=False)
+    return frame
 
 
 def activity_lanes(attempts: pd.DataFrame) -> list[Lane]:
     """One lane per other activity, by name; each named as its latest attempt names it."""
+    if attempts.empty:
+        return []
     names = attempts.groupby("activity", sort=False)["name"].last()
     ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
     return [Lane(activity, name) for activity, name in ordered]
