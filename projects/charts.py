@@ -297,7 +297,7 @@ def path_parts(
     rows = learner_rows(order)
     traces: list[dict] = []
     annotations: dict[str, list[dict]] = {}
-    sessions: dict[str, list[int]] = {}
+    sessions: dict[str, list[int | str]] = {}
     colours: dict[str, str] = {}
     for number, (learner, path) in enumerate(paths.items()):
         colour = PATH_COLOURS[number % len(PATH_COLOURS)]
