@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from collector import schemas
 from collector.http import ApiError
 from collector.models import DataRequest
+from collector.validation import UNSTORABLE_TEXT, unstorable_text
 from collector.xapi.models import AttemptResult, Statement
 from collector.xapi.other import generic_attempts
 from config.routers import ANALYTICS_ALIAS as ALIAS
@@ -90,6 +91,8 @@ def attempt_statements_payload(
     learner = schemas.opaque_id(learner, "learner")
     if not isinstance(activity, str) or not activity or len(activity) > ACTIVITY_MAX:
         raise ApiError(400, "'activity' must be the activity's id (an IRI).", field="activity")
+    if unstorable_text(activity, "activity"):
+        raise ApiError(400, f"'activity' {UNSTORABLE_TEXT}.", field="activity")
     registration = _registration(registration)
     statements = _other_statements(tenant_id).filter(
         learner=learner, activity=activity, registration=registration or None

@@ -11,7 +11,7 @@ import pytest
 
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, HttpCollector, LocalCollector
-from collector.datarequests import data_request_process
+from collector.datarequests import data_request_process, learner_erase, learner_move
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.xapi.other import generic_attempts
 from tests.collector.helpers import OPAQUE, OTHER_OPAQUE
@@ -117,9 +117,10 @@ def test_an_attempt_is_read_in_the_keys_tenant_only_and_bad_parameters_are_named
     with pytest.raises(CollectorError) as refused:
         collector.attempt_statements(learner=OPAQUE, activity=OTHER_ACTIVITY, registration="x")
     assert refused.value.status == 400 and "registration" in refused.value.message
-    with pytest.raises(CollectorError) as no_activity:
-        collector.attempt_statements(learner=OPAQUE, activity="", registration="")
-    assert no_activity.value.status == 400 and "activity" in no_activity.value.message
+    for activity in ("", "https://content.example/\x00"):
+        with pytest.raises(CollectorError) as bad_activity:
+            collector.attempt_statements(learner=OPAQUE, activity=activity, registration="")
+        assert bad_activity.value.status == 400 and "activity" in bad_activity.value.message
     # A request of this tenant finds none of the other tenant's attempts.
     assert collector.other_attempts(_done_request(collector)) == []
 
@@ -134,3 +135,18 @@ def test_attempts_wait_for_the_request_to_be_done():
     with pytest.raises(CollectorError) as unknown:
         collector.other_attempts(str(uuid.uuid4()))
     assert unknown.value.status == 404
+
+
+@pytest.mark.django_db(databases=BOTH_DATABASES)
+def test_erasing_a_learner_erases_their_attempts_and_moving_one_moves_them(client):
+    assert post(client, [said(registration=FIRST)], basic()).status_code == 200
+    assert (
+        post(client, [said(registration=FIRST, learner=OTHER_OPAQUE)], basic()).status_code == 200
+    )
+    collector = LocalCollector()
+    request_id = _done_request(collector)
+    assert len(collector.other_attempts(request_id)) == 2
+    tenant = tenant_default().pk
+    learner_move(tenant_id=tenant, learner=OTHER_OPAQUE, to="ab" * 16)
+    learner_erase(tenant_id=tenant, learner=OPAQUE)
+    assert [a["learner"] for a in collector.other_attempts(request_id)] == ["ab" * 16]
