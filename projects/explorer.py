@@ -351,13 +351,10 @@ def path_rows(path: pd.DataFrame, titles: dict[str, str]) -> list[PathRow]:
     lists them."""
     if "kind" not in path:
         return _session_rows(path, titles)
-    rows = []
-    for step in path.itertuples():
-        part = path.loc[[step.Index]]
-        rows += (
-            _attempt_rows(part, titles) if step.kind == "attempt" else _session_rows(part, titles)
-        )
-    return rows
+    is_attempt = (path["kind"] == "attempt").tolist()
+    sessions = iter(_session_rows(path[[not flag for flag in is_attempt]], titles))
+    attempts = iter(_attempt_rows(path[is_attempt], titles))
+    return [next(attempts) if flag else next(sessions) for flag in is_attempt]
 
 
 def _attempt_rows(path: pd.DataFrame, titles: dict[str, str]) -> list[PathRow]:

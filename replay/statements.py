@@ -26,7 +26,7 @@ class StatementRow:
     offset: str  # since the attempt's first statement, as "1:05"
     time: datetime
     verb: str  # "completed", "answered"
-    result: str  # "score 80 %, passed, answered “B”", or ""
+    result: str  # "score 80 %, passed, answer “B”", or ""
 
 
 def _english(names: Any) -> str:
@@ -73,7 +73,7 @@ def result_words(result: Mapping[str, Any] | None) -> str:
     if isinstance(response, str) and response.strip():
         text = " ".join(response.split())
         shown = text if len(text) <= RESPONSE_MAX else text[: RESPONSE_MAX - 1] + "…"
-        parts.append(f"answered “{shown}”")
+        parts.append(f"answer “{shown}”")
     return ", ".join(part for part in parts if part)
 
 

@@ -38,7 +38,7 @@ def test_a_result_in_words():
     assert result_words({"score": {"raw": 3, "max": 4}, "completion": True}) == (
         "score 3 of 4, completed"
     )
-    assert result_words({"success": False, "response": "B"}) == "not passed, answered “B”"
+    assert result_words({"success": False, "response": "B"}) == "not passed, answer “B”"
     assert result_words({"response": "x" * 500}).endswith("…”")
 
 
@@ -115,7 +115,7 @@ def test_the_attempt_opens_its_statement_timeline_in_words(teacher_client, proje
     assert response.status_code == 200
     text = response.content.decode()
     assert "Ada Lovelace in Fractions quiz" in text
-    for words in ("attempted", "answered", "passed, answered “three quarters”", "score 75 %"):
+    for words in ("attempted", "answered", "passed, answer “three quarters”", "score 75 %"):
         assert words in text
     timeline = text[text.index("What happened") :]
     assert timeline.index("attempted") < timeline.index("answered") < timeline.index("score 75 %")
