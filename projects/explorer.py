@@ -289,6 +289,7 @@ def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zon
         "with_opens": cleaned["opens"],
         "opens_link": state.link(opens=not cleaned["opens"]),
         "lanes": data.lanes,
+        "activity_lanes": data.activity_lanes,
         "query": cleaned["q"],
         "lsort": cleaned["lsort"],
         "wsort": cleaned["wsort"],

@@ -107,6 +107,10 @@ def test_the_run_keeps_the_attempt_and_the_explorer_draws_its_lane(teacher_clien
     sessions = json.loads(data.replace("&quot;", '"'))["sessions"][str(ada.pk)]
     assert f"a{attempt.pk}" in sessions
     assert f'href="/projects/{project.pk}/attempts/{attempt.pk}/"' in page.content.decode()
+    assert (
+        "Also 1 other activity (content that is not one of our widgets), drawn in its own "
+        "lane: Fractions quiz." in page.content.decode()
+    )
 
 
 def test_the_attempt_opens_its_statement_timeline_in_words(teacher_client, project, ada):
@@ -149,3 +153,5 @@ def test_without_other_activities_there_is_no_lane(
     figure = figure_of(teacher_client, project)
     assert {t["meta"]["kind"] for t in figure["figure"]["data"]} == {"sessions"}
     assert not RunAttempt.objects.exists()
+    page = teacher_client.get(f"/projects/{project.pk}/explore/").content.decode()
+    assert "other activit" not in page
