@@ -151,6 +151,40 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
 
 
 @api_view({"GET"})
+def data_request_attempts(request: HttpRequest, request_id) -> JsonResponse:
+    """A DONE request's attempts at activities that are not our widgets (xAPI content)."""
+    from collector.xapi.attempts import attempt_rows  # xapi's views import this module
+
+    api_key = require_api_key(request)
+    data_request = _own_request(api_key, request_id)
+    if data_request.status != DataRequestStatus.DONE:
+        raise ApiError(
+            409,
+            f"The request is {data_request.status}; results are ready once it is DONE.",
+            request_status=data_request.status,
+        )
+    return JsonResponse(
+        {"id": str(data_request.id), "attempts": attempt_rows(request=data_request)}
+    )
+
+
+@api_view({"GET"})
+def learner_attempt_statements(request: HttpRequest, learner: str) -> JsonResponse:
+    """One attempt's statements at an activity that is not one of our widgets, in time order."""
+    from collector.xapi.attempts import attempt_statements_payload
+
+    api_key = require_api_key(request)
+    return JsonResponse(
+        attempt_statements_payload(
+            tenant_id=api_key.tenant_id,
+            learner=learner,
+            activity=request.GET.get("activity"),
+            registration=request.GET.get("registration"),
+        )
+    )
+
+
+@api_view({"GET"})
 def session_events(request: HttpRequest, session: str) -> JsonResponse:
     api_key = require_api_key(request)
     return JsonResponse(

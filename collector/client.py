@@ -173,6 +173,10 @@ class Collector(Protocol):
     def session_statements(
         self, *, learner: str, session: str, widget: str | None = None
     ) -> dict[str, Any]: ...
+    def other_attempts(self, request_id: str) -> list[dict[str, Any]]: ...
+    def attempt_statements(
+        self, *, learner: str, activity: str, registration: str
+    ) -> dict[str, Any]: ...
     def session_counts(self, learners: list[str]) -> dict[str, int]: ...
     def live_sessions(self, learners: list[str], within: int = 120) -> list[dict[str, Any]]: ...
     def other_activities(self, learners: list[str]) -> list[dict[str, Any]]: ...
@@ -278,6 +282,24 @@ class LocalCollector:
         return ResultTable(
             columns=datarequests.result_fields(found.kind),
             rows=datarequests.data_request_rows(request=found, items_as_text=True),
+        )
+
+    def other_attempts(self, request_id: str) -> list[dict[str, Any]]:
+        """A DONE request's attempts at activities that are not our widgets (xAPI content)."""
+        from collector.xapi.attempts import attempt_rows
+
+        return attempt_rows(request=self._done(request_id))
+
+    def attempt_statements(self, *, learner: str, activity: str, registration: str) -> dict:
+        """One such attempt's statements in time order; 404 when there are none."""
+        from collector.xapi.attempts import attempt_statements_payload
+
+        return self._call(
+            attempt_statements_payload,
+            tenant_id=self._tenant_id,
+            learner=learner,
+            activity=activity,
+            registration=registration,
         )
 
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
@@ -475,6 +497,15 @@ class HttpCollector:
                 tuple(json.dumps(result[n]) if n == "items" else result[n] for n in columns)
             )
         return ResultTable(columns=columns, rows=rows)
+
+    def other_attempts(self, request_id: str) -> list[dict[str, Any]]:
+        return self._send("GET", f"/data-requests/{request_id}/other-attempts")["attempts"]
+
+    def attempt_statements(self, *, learner: str, activity: str, registration: str) -> dict:
+        query = urllib.parse.urlencode({"activity": activity, "registration": registration})
+        return self._send(
+            "GET", f"/learners/{urllib.parse.quote(learner, safe='')}/attempt-statements?{query}"
+        )
 
     def session_events(self, *, learner: str, session: str, widget: str | None = None) -> dict:
         query = {"learner": learner, **({"widget": widget} if widget else {})}

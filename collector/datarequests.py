@@ -31,7 +31,7 @@ from collector.rage.models import RagePlayer
 from collector.rage.sessions import rage_players_move
 from collector.summaries import event_streams, measures_of, session_values, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
-from collector.xapi.models import ActivityState, Statement
+from collector.xapi.models import ActivityState, AttemptResult, Statement
 from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.registry import get_widget
@@ -192,6 +192,7 @@ def data_requests_delete_finished(*, finished_before: datetime) -> int:
         with transaction.atomic(using=ALIAS):
             # Results first, in one DELETE, so the cascade does not load them into memory.
             DataRequestResult.objects.using(ALIAS).filter(request_id__in=batch).delete()
+            AttemptResult.objects.using(ALIAS).filter(request_id__in=batch).delete()
             deleted += (
                 DataRequest.objects.using(ALIAS)
                 .filter(pk__in=batch)
@@ -289,7 +290,17 @@ def _materialise(request: DataRequest) -> int:
     if inside:  # a window: sessions across its edges count only their events inside it
         count += _materialise_clipped(request, scope.exclude(inside))
     _mark_abandoned(request)
+    _materialise_attempts(request)
     return count
+
+
+def _materialise_attempts(request: DataRequest) -> None:
+    """Other activities' attempts (xAPI content that is not a widget), kept beside the session
+    rows and not counted in them: `result_count` stays the sessions'."""
+    from collector.xapi.attempts import attempts_materialise  # it imports this module's users
+
+    AttemptResult.objects.using(ALIAS).filter(request=request).delete()
+    attempts_materialise(request)
 
 
 def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) -> int:
@@ -425,6 +436,9 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()
+        AttemptResult.objects.using(ALIAS).filter(
+            request__tenant_id=tenant_id, learner=learner
+        ).delete()
         learner_tokens_revoke(tenant_id=tenant_id, learner=learner)
     return {"events_deleted": events, "sessions_deleted": sessions}
 
@@ -454,6 +468,9 @@ def learner_move(*, tenant_id: int, learner: str, to: str) -> dict[str, int]:
             _merge_session(into=existing, other=old)
             old.delete()
         DataRequestResult.objects.using(ALIAS).filter(
+            request__tenant_id=tenant_id, learner=learner
+        ).update(learner=to)
+        AttemptResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).update(learner=to)
     return {"events_moved": moved}

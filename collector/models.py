@@ -299,4 +299,9 @@ class DataRequestResult(models.Model):
 # The xAPI, RAGE and Segment records are collector models too, each kept in a module of its own.
 from collector.rage.models import RagePlayer, RageSession, RageTrackingCode  # noqa: E402, F401
 from collector.segment.models import SegmentWriteKey  # noqa: E402, F401
-from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
+from collector.xapi.models import (  # noqa: E402, F401
+    ActivityState,
+    AttemptResult,
+    LrsForwarding,
+    Statement,
+)

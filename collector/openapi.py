@@ -821,6 +821,7 @@ def _with_tenants_and_quarantine(document: dict[str, Any]) -> dict[str, Any]:
     }
     _add_live_now(paths)
     _add_other_activities(paths)
+    _add_other_attempts(paths)
     return document
 
 
@@ -927,6 +928,86 @@ def _add_other_activities(paths: dict[str, Any]) -> None:
                     ),
                 ),
                 **_errors(*BODY_ERRORS),
+            },
+        }
+    }
+
+
+def _add_other_attempts(paths: dict[str, Any]) -> None:
+    number = {"type": "integer", "minimum": 0}
+    attempt = _object(
+        {
+            "learner": {"type": "string"},
+            "activity": {"type": "string"},
+            "name": {"type": "string"},
+            "registration": {"type": "string", "description": '"" for no registration.'},
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "statements": number,
+            "completed": {"type": "boolean"},
+            "passed": {"type": "boolean"},
+            "score": {"type": ["number", "null"], "minimum": -1, "maximum": 1},
+            "active_ms": number,
+        }
+    )
+    paths["/data-requests/{id}/other-attempts"] = {
+        "get": {
+            "operationId": "getDataRequestOtherAttempts",
+            "summary": (
+                "A DONE request's attempts at activities that are not our widgets (xAPI "
+                "content), in its window: one row per (learner, activity, registration)."
+            ),
+            "security": [{"apiKey": []}],
+            "parameters": [REQUEST_ID_IN_PATH],
+            "responses": {
+                "200": _answer(
+                    "The attempts.",
+                    _object(
+                        {"id": {"type": "string"}, "attempts": {"type": "array", "items": attempt}}
+                    ),
+                ),
+                **_errors(409),
+            },
+        }
+    }
+    paths["/learners/{learner}/attempt-statements"] = {
+        "get": {
+            "operationId": "getAttemptStatements",
+            "summary": (
+                "One attempt's statements at an activity that is not one of our widgets, in "
+                "time order: what its replay shows."
+            ),
+            "security": [{"apiKey": []}],
+            "parameters": [
+                _learner_in_path(),
+                {
+                    "name": "activity",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 2000},
+                    "example": "https://content.example/h5p/quiz-7",
+                },
+                {
+                    "name": "registration",
+                    "in": "query",
+                    "description": "The attempt's registration; empty for statements without one.",
+                    "schema": {"type": "string"},
+                    "example": "",
+                },
+            ],
+            "responses": {
+                "200": _answer(
+                    "The attempt's statements.",
+                    _object(
+                        {
+                            "learner": {"type": "string"},
+                            "activity": {"type": "string"},
+                            "registration": {"type": "string"},
+                            "statements": {"type": "array", "items": {"type": "object"}},
+                        }
+                    ),
+                ),
+                **_errors(400),
             },
         }
     }

@@ -20,13 +20,13 @@ jumping around.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from core.typedarrays import typed
-from projects.paths import path_labels, score_percent
+from projects.paths import attempt_percent, path_labels, score_percent
 
 # One colour per compared path: Paul Tol's colour-blind-safe qualitative sets, none of them grey
 # (the greys are the score's). Three groups of four, drawn solid, dashed and dotted: the hues that
@@ -113,77 +113,122 @@ def overview_figure(
     lanes: Sequence[Lane],
     order: Sequence[int],
     time_zone: str,
+    attempts: pd.DataFrame | None = None,
+    activity_lanes: Sequence[Lane] = (),
 ) -> dict:
     """Every session as a mark: the explorer's base figure, and what its points stand for.
 
     Returns `{"figure": {"data", "layout"}, "points": [...], "learnerIds": ...}`. `points[i]`
     belongs to `figure["data"][i]` and holds, as typed arrays, the stored session id of each mark
     (for links) and the index of its learner in `order` (the browser turns it into the hover
-    label); `learnerIds` is `order` itself.
+    label); `learnerIds` is `order` itself. `attempts` (projects/paths.py's attempts frame) are
+    drawn the same way in `activity_lanes`, below the widgets' lanes, as traces whose `meta.kind`
+    is "attempts" (their points' ids are attempt ids).
     """
-    rows = learner_rows(order)
-    index_of = {learner: i for i, learner in enumerate(order)}
-    index_dtype = "uint16" if len(order) < 2**16 else "uint32"
-    largest = int(frame["events"].max()) if len(frame) else 0
+    attempts = attempts if attempts is not None and len(attempts) else None
+    all_lanes = [*lanes, *activity_lanes] if attempts is not None else list(lanes)
+    marks = _Marks(learner_rows(order), {learner: i for i, learner in enumerate(order)}, all_lanes)
+    session_steps, attempt_steps = _steps_with(frame, attempts)
     frame = frame.assign(
         x=local_ms(frame["start"], time_zone),
-        y=_y(frame, lanes, rows),
+        y=_y(frame, all_lanes, marks.rows),
         score_pct=score_percent(frame),
-        step=steps(frame),
+        step=session_steps,
+        size=marker_sizes(frame["events"], int(frame["events"].max()) if len(frame) else 0),
     )
-    data: list[dict] = []
-    points: list[dict] = []
     for lane in lanes:
-        in_lane = frame[frame["widget"] == lane.widget]
+        marks.add(frame[frame["widget"] == lane.widget], lane, "sessions")
+    if attempts is not None:
+        marked = attempts.assign(widget=attempts["activity"], sittings=1)
+        marked = marked.assign(
+            x=local_ms(marked["start"], time_zone),
+            y=_y(marked, all_lanes, marks.rows),
+            score_pct=attempt_percent(marked),
+            step=attempt_steps,
+            events=marked["statements"],
+            size=marker_sizes(marked["statements"], int(marked["statements"].max())),
+        )
+        for lane in activity_lanes:
+            marks.add(marked[marked["widget"] == lane.widget], lane, "attempts")
+    return {
+        "figure": {"data": marks.data, "layout": _layout(all_lanes)},
+        "points": marks.points,
+        "learnerIds": typed(np.asarray(order, dtype="uint32")),
+    }
+
+
+def _steps_with(
+    frame: pd.DataFrame, attempts: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each session's and attempt's place in its learner's sequence, sessions and attempts
+    counted together (as `paths.with_attempts` orders a path)."""
+    if attempts is None:
+        return steps(frame), None
+    keys = ["learner", "start", "widget", "session"]
+    as_steps = attempts.rename(columns={"activity": "widget", "registration": "session"})
+    both = steps(pd.concat([frame[keys], as_steps[keys]], ignore_index=True))
+    return both[: len(frame)], both[len(frame) :]
+
+
+@dataclass
+class _Marks:
+    """The figure's mark traces and their points, lane by lane."""
+
+    rows: dict[int, float]
+    index_of: dict[int, int]
+    lanes: list[Lane]
+    data: list[dict] = field(default_factory=list)
+    points: list[dict] = field(default_factory=list)
+
+    def add(self, in_lane: pd.DataFrame, lane: Lane, kind: str) -> None:
+        """The lane's marks (sessions, or attempts at another activity): scored, then not."""
+        index_dtype = "uint16" if len(self.index_of) < 2**16 else "uint32"
         for scored in (True, False):
             part = in_lane[in_lane["score_pct"].notna() == scored]
             if part.empty:
                 continue
-            custom = np.column_stack(
-                [
-                    part["active"].to_numpy(dtype="float64"),
-                    part["events"].to_numpy(dtype="float64"),
-                    part["score_pct"].to_numpy(dtype="float64"),
-                    part["sittings"].to_numpy(dtype="float64"),
-                ]
-            )
-            marker: dict = {
-                "size": typed(marker_sizes(part["events"], largest)),
-                "opacity": 0.75,
-                "line": {"width": 0},
-            }
-            if scored:
-                marker["color"] = typed(part["score_pct"].to_numpy(dtype="float32"))
-                marker["coloraxis"] = "coloraxis"
-            else:
-                marker["color"] = UNSCORED_COLOUR
-                marker["symbol"] = "circle-open"
-                marker["line"] = {"width": 1.5}
-            data.append(
-                {
-                    "type": "scattergl",
-                    "mode": "markers",
-                    "name": f"{lane.title} sessions",
-                    "x": typed(part["x"].to_numpy(dtype="float64")),
-                    "y": typed(part["y"].to_numpy(dtype="float32")),
-                    "customdata": typed(custom),
-                    "marker": marker,
-                    "hovertemplate": _hover(lane.title),
-                    "showlegend": False,
-                    "meta": {"kind": "sessions", "widget": lane.widget},
-                }
-            )
-            points.append(
+            self.data.append(_marks_trace(part, lane, kind, scored))
+            self.points.append(
                 {
                     "ids": typed(part["id"].to_numpy(dtype="uint32")),
-                    "learners": typed(part["learner"].map(index_of).to_numpy(dtype=index_dtype)),
+                    "learners": typed(
+                        part["learner"].map(self.index_of).to_numpy(dtype=index_dtype)
+                    ),
                     "steps": typed(part["step"].to_numpy(dtype="uint16")),
                 }
             )
+
+
+def _marks_trace(part: pd.DataFrame, lane: Lane, kind: str, scored: bool) -> dict:
+    custom = np.column_stack(
+        [
+            part["active"].to_numpy(dtype="float64"),
+            part["events"].to_numpy(dtype="float64"),
+            part["score_pct"].to_numpy(dtype="float64"),
+            part["sittings"].to_numpy(dtype="float64"),
+        ]
+    )
+    marker: dict = {"size": typed(part["size"].to_numpy()), "opacity": 0.75, "line": {"width": 0}}
+    if kind == "attempts":
+        marker["symbol"] = "diamond"  # not a widget: no replay, its statements instead
+    if scored:
+        marker["color"] = typed(part["score_pct"].to_numpy(dtype="float32"))
+        marker["coloraxis"] = "coloraxis"
+    else:
+        marker["color"] = UNSCORED_COLOUR
+        marker["symbol"] = f"{marker.get('symbol', 'circle')}-open"
+        marker["line"] = {"width": 1.5}
     return {
-        "figure": {"data": data, "layout": _layout(lanes)},
-        "points": points,
-        "learnerIds": typed(np.asarray(order, dtype="uint32")),
+        "type": "scattergl",
+        "mode": "markers",
+        "name": f"{lane.title} {'attempts' if kind == 'attempts' else 'sessions'}",
+        "x": typed(part["x"].to_numpy(dtype="float64")),
+        "y": typed(part["y"].to_numpy(dtype="float32")),
+        "customdata": typed(custom),
+        "marker": marker,
+        "hovertemplate": _hover(lane.title),
+        "showlegend": False,
+        "meta": {"kind": kind, "widget": lane.widget},
     }
 
 
@@ -246,12 +291,13 @@ def path_parts(
     Returns `{"traces": [...], "annotations": {learner: [...]}, "sessions": {learner: [...]},
     "colours": {learner: colour}}`. Annotations are hidden until the path is clicked; each
     captures clicks so the browser can open the session it labels (`sessions[learner][i]` is the
-    stored id of the session under `annotations[learner][i]`).
+    stored id of the session under `annotations[learner][i]`; "a<id>" for an attempt at another
+    activity).
     """
     rows = learner_rows(order)
     traces: list[dict] = []
     annotations: dict[str, list[dict]] = {}
-    sessions: dict[str, list[int]] = {}
+    sessions: dict[str, list[int | str]] = {}
     colours: dict[str, str] = {}
     for number, (learner, path) in enumerate(paths.items()):
         colour = PATH_COLOURS[number % len(PATH_COLOURS)]
@@ -278,7 +324,12 @@ def path_parts(
         )
         key = str(learner)
         colours[key] = colour
-        sessions[key] = [int(i) for i in path["id"]]
+        kinds = path["kind"] if "kind" in path else pd.Series("session", index=path.index)
+        # An attempt at another activity opens its statements, not a replay: "a<id>" says so.
+        sessions[key] = [
+            f"a{int(i)}" if kind == "attempt" else int(i)
+            for i, kind in zip(path["id"], kinds, strict=True)
+        ]
         annotations[key] = [
             {
                 "x": float(xi),

@@ -95,7 +95,37 @@ class Filters:
             if self.score_max is not None:
                 keep &= pct <= self.score_max
         lanes = [lane for lane in data.lanes if not self.widgets or lane.widget in self.widgets]
-        return replace(data, frame=frame[keep].reset_index(drop=True), lanes=lanes)
+        attempts = self._attempts(data.attempts, time_zone)
+        return replace(
+            data,
+            frame=frame[keep].reset_index(drop=True),
+            lanes=lanes,
+            attempts=attempts,
+            activity_lanes=[
+                a for a in data.activity_lanes if a.widget in set(attempts["activity"])
+            ],
+        )
+
+    def _attempts(self, attempts: pd.DataFrame, time_zone: str) -> pd.DataFrame:
+        """The attempts at other activities these filters keep: none when widgets are chosen
+        (those activities are not widgets); a completed one counts as "completed", any other
+        as "in progress"; the score range reads the best score."""
+        if self.widgets or attempts.empty:
+            return attempts.iloc[0:0]
+        keep = pd.Series(True, index=attempts.index)
+        if self.since or self.until:
+            start = pd.to_datetime(attempts["start"], unit="ms", utc=True)
+            day = start.dt.tz_convert(ZoneInfo(time_zone)).dt.date
+            keep &= (day >= (self.since or date.min)) & (day <= (self.until or date.max))
+        if self.outcomes:
+            outcome = attempts["completed"].map({True: "completed", False: "in_progress"})
+            keep &= outcome.isin(self.outcomes)
+        if self.score_min is not None or self.score_max is not None:
+            pct = paths.attempt_percent(attempts)
+            keep &= pct.between(
+                self.score_min or 0, 100 if self.score_max is None else self.score_max
+            )
+        return attempts[keep].reset_index(drop=True)
 
 
 def default_learners(summary: pd.DataFrame, count: int = DEFAULT_PATHS) -> list[int]:
@@ -133,6 +163,7 @@ class PathRow:
     score: float | None
     score_text: str
     label: str
+    attempt: bool = False  # an attempt at another activity: it opens its statement timeline
 
 
 def _moment(ms: int) -> datetime:
@@ -236,10 +267,10 @@ def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zon
         state = ExplorerState(state.url, cleaned, state.params["run"])
     chosen: list[int] = cleaned["learner"]
     names = data.names()
-    titles = {lane.widget: lane.title for lane in data.lanes}
-    chosen_paths = paths.paths_of(data.frame, chosen)
+    titles = {lane.widget: lane.title for lane in data.all_lanes}
+    chosen_paths = paths.with_attempts(paths.paths_of(data.frame, chosen), data.attempts)
     path_data = charts.path_parts(
-        chosen_paths, lanes=data.lanes, order=data.order, names=names, time_zone=time_zone
+        chosen_paths, lanes=data.all_lanes, order=data.order, names=names, time_zone=time_zone
     )
     colours = {int(pk): colour for pk, colour in path_data["colours"].items()}
     shown = paths.sort_summary(
@@ -258,6 +289,7 @@ def page_context(data: RunData, cleaned: dict, state: ExplorerState, *, time_zon
         "with_opens": cleaned["opens"],
         "opens_link": state.link(opens=not cleaned["opens"]),
         "lanes": data.lanes,
+        "activity_lanes": data.activity_lanes,
         "query": cleaned["q"],
         "lsort": cleaned["lsort"],
         "wsort": cleaned["wsort"],
@@ -316,7 +348,34 @@ def _learner_rows(
 
 
 def path_rows(path: pd.DataFrame, titles: dict[str, str]) -> list[PathRow]:
-    """One learner's sessions, in order, as the path card lists them."""
+    """One learner's sessions (and attempts at other activities), in order, as the path card
+    lists them."""
+    if "kind" not in path:
+        return _session_rows(path, titles)
+    is_attempt = (path["kind"] == "attempt").tolist()
+    sessions = iter(_session_rows(path[[not flag for flag in is_attempt]], titles))
+    attempts = iter(_attempt_rows(path[is_attempt], titles))
+    return [next(attempts) if flag else next(sessions) for flag in is_attempt]
+
+
+def _attempt_rows(path: pd.DataFrame, titles: dict[str, str]) -> list[PathRow]:
+    return [
+        PathRow(
+            pk=int(row.id),
+            widget=titles.get(row.widget, "Another activity"),
+            start=_moment(row.start),
+            duration=format_duration(row.active),
+            events=int(row.events),
+            score=_score(100 * row.score if row.maximum == row.maximum else float("nan")),
+            score_text="",
+            label=paths.attempt_label(row.active, row.events),
+            attempt=True,
+        )
+        for row in path.itertuples()
+    ]
+
+
+def _session_rows(path: pd.DataFrame, titles: dict[str, str]) -> list[PathRow]:
     return [
         PathRow(
             pk=int(row.id),

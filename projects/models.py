@@ -213,3 +213,34 @@ class RunSession(models.Model):
     @property
     def outcome_label(self) -> str:
         return dict(OUTCOME_CHOICES).get(self.outcome, "")
+
+
+class RunAttempt(models.Model):
+    """One attempt at an activity that is not one of our widgets (xAPI content: an H5P quiz, a
+    simulation), as a DONE run found it in its window: a registration's statements, or those
+    without one together. The explorer draws it in a lane of its activity; its replay is its
+    statement timeline, read from the platform by (learner, activity, registration).
+    """
+
+    run = models.ForeignKey(ProjectRun, on_delete=models.CASCADE, related_name="attempts")
+    learner = models.ForeignKey(LearnerIdentity, on_delete=models.CASCADE, related_name="+")
+    activity = models.TextField(help_text="The activity's id (an IRI): never shown to teachers.")
+    name = models.CharField(max_length=200, help_text="The activity's name, as its content says.")
+    registration = models.CharField(max_length=36, blank=True)
+    start = models.BigIntegerField(help_text="epoch ms")
+    end = models.BigIntegerField(help_text="epoch ms")
+    statements = models.PositiveIntegerField()
+    completed = models.BooleanField(default=False)
+    passed = models.BooleanField(default=False)
+    score = models.FloatField(null=True, help_text="The best result.score.scaled, -1 to 1.")
+    active = models.BigIntegerField(default=0, help_text="Active time, ms.")
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "learner", "start"], name="runattempt_path")]
+
+    def __str__(self) -> str:
+        return f"attempt at {self.name}"
+
+    @property
+    def score_percent(self) -> float | None:
+        return None if self.score is None else round(100 * self.score, 1)

@@ -192,13 +192,104 @@ def session_label(active_ms: float, events: int, sittings: int = 1) -> str:
     return " · ".join(parts)
 
 
+def attempt_label(active_ms: float, statements: int) -> str:
+    """The label at an attempt at another activity (xAPI content): its active time and how many
+    statements it sent (it has no events)."""
+    return f"{format_duration(active_ms)} active · {plural(statements, 'statement')}"
+
+
 def path_labels(path: pd.DataFrame) -> list[str]:
+    kinds = path["kind"] if "kind" in path else pd.Series("session", index=path.index)
     return [
-        session_label(active, events, sittings)
-        for active, events, sittings in zip(
-            path["active"], path["events"], path["sittings"], strict=True
+        attempt_label(active, events)
+        if kind == "attempt"
+        else session_label(active, events, sittings)
+        for active, events, sittings, kind in zip(
+            path["active"], path["events"], path["sittings"], kinds, strict=True
         )
     ]
+
+
+# --- Other activities ------------------------------------------------------------------------
+# Attempts at activities that are not our widgets (xAPI content), one row each: `id` (the
+# stored row's), `learner`, `activity` (its id: the key of its lane, never shown), `name`,
+# `registration` ("" for statements without one), `start` and `end` (epoch ms), `statements`,
+# `active` (ms), `completed`, `passed`, `score` (the best scaled score, -1 to 1; NaN: none).
+
+ATTEMPT_COLUMNS = [
+    "id", "learner", "activity", "name", "registration", "start", "end", "statements", "active",
+    "completed", "passed", "score",
+]  # fmt: skip
+
+
+ATTEMPT_INTS = ["id", "learner", "start", "end", "statements", "active"]
+
+
+def attempts_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
+    """An attempts frame from rows in `ATTEMPT_COLUMNS` order, built column by column (as
+    `sessions_frame`: `from_records` and `astype` took 14 ms even for no row)."""
+    rows = list(rows)
+    n = len(rows)
+    columns = dict(zip(ATTEMPT_COLUMNS, zip(*rows, strict=True), strict=True)) if n else {}
+    frame: dict[str, object] = {}
+    for name in ATTEMPT_COLUMNS:
+        values = columns.get(name, ())
+        if name in ATTEMPT_INTS:
+            frame[name] = np.fromiter(values, dtype="int64", count=n)
+        elif name in ("completed", "passed"):
+            frame[name] = np.fromiter(values, dtype="bool", count=n)
+        elif name == "score":
+            frame[name] = np.array(values, dtype="float64")  # None → NaN
+        else:
+            frame[name] = np.array(values, dtype=object)
+    return pd.DataFrame(frame)
+
+
+def attempt_percent(attempts: pd.DataFrame) -> pd.Series:
+    """The best scaled score as a percentage (a negative one as 0); NaN where none was sent."""
+    return 100.0 * attempts["score"].clip(lower=0)
+
+
+def attempts_as_steps(attempts: pd.DataFrame) -> pd.DataFrame:
+    """Attempts as steps of a path, in the session frame's columns a path uses: `widget` is the
+    activity (its lane), `session` the registration, `events` the statements; the score is out
+    of 1; `kind` is "attempt" (a session's is "session")."""
+    return pd.DataFrame(
+        {
+            "id": attempts["id"],
+            "learner": attempts["learner"],
+            "widget": attempts["activity"],
+            "session": attempts["registration"],
+            "start": attempts["start"],
+            "events": attempts["statements"],
+            "active": attempts["active"],
+            "sittings": 1,
+            "score": attempts["score"].clip(lower=0),
+            "maximum": attempts["score"].notna().map({True: 1.0, False: float("nan")}),
+            "kind": "attempt",
+        }
+    )
+
+
+def with_attempts(
+    paths: dict[int, pd.DataFrame], attempts: pd.DataFrame
+) -> dict[int, pd.DataFrame]:
+    """The paths with each learner's attempts at other activities among their sessions, in time
+    order (ties as `paths_of`). Without attempts, the paths as they were."""
+    if attempts.empty:
+        return paths
+    steps = attempts_as_steps(attempts[attempts["learner"].isin(list(paths))])
+    joined = {}
+    for learner, path in paths.items():
+        mine = steps[steps["learner"] == learner]
+        if mine.empty:
+            joined[learner] = path
+            continue
+        both = pd.concat([path.assign(kind="session"), mine], ignore_index=True)
+        joined[learner] = both.sort_values(
+            ["start", "widget", "session"], kind="stable"
+        ).reset_index(drop=True)
+    return joined
 
 
 # --- Summaries -------------------------------------------------------------------------------

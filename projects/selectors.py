@@ -13,7 +13,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from django.core.cache import cache
@@ -24,7 +24,7 @@ from dashboard.classes import class_ids_for
 from dashboard.models import LearnerIdentity, User
 from projects import charts, items, paths
 from projects.charts import Lane
-from projects.models import Project, ProjectRun, RunSession, RunStatus
+from projects.models import Project, ProjectRun, RunAttempt, RunSession, RunStatus
 from widgets.registry import all_widgets, get_widget
 
 
@@ -114,12 +114,20 @@ def project_labels(*, project: Project) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RunData:
-    """What the explorer reads of one run: its sessions, learner labels, lanes, row order."""
+    """What the explorer reads of one run: its sessions, learner labels, lanes, row order, and
+    its learners' attempts at other activities (xAPI content) with a lane per activity."""
 
     frame: pd.DataFrame
     labels: pd.DataFrame
     lanes: list[Lane]
     order: list[int]
+    attempts: pd.DataFrame = field(default_factory=lambda: paths.attempts_frame([]))
+    activity_lanes: list[Lane] = field(default_factory=list)
+
+    @property
+    def all_lanes(self) -> list[Lane]:
+        """The widgets' lanes, then the other activities' (only those with an attempt)."""
+        return [*self.lanes, *self.activity_lanes]
 
     def names(self) -> dict[int, str]:
         return dict(zip(self.labels.index, self.labels["display_name"], strict=True))
@@ -135,9 +143,7 @@ def run_data(*, project: Project, run: ProjectRun, with_opens: bool = False) -> 
     data = _run_data(project=project, run=run)
     if with_opens:
         return data
-    return RunData(
-        frame=paths.with_work(data.frame), labels=data.labels, lanes=data.lanes, order=data.order
-    )
+    return replace(data, frame=paths.with_work(data.frame))
 
 
 def _run_data(*, project: Project, run: ProjectRun) -> RunData:
@@ -146,11 +152,55 @@ def _run_data(*, project: Project, run: ProjectRun) -> RunData:
     # A learner deleted since is gone from both (cascade); this guards the moment in between.
     frame = frame[frame["learner"].isin(labels.index)]
     labels = labels.loc[labels.index.isin(frame["learner"].unique())]
+    # A learner's attempts are drawn on their row, which a learner with no session lacks.
+    attempts = run_attempts(run=run)
+    if len(attempts):
+        attempts = attempts[attempts["learner"].isin(labels.index)].reset_index(drop=True)
     return RunData(
         frame=frame,
         labels=labels,
         lanes=lanes_for(project=project),
         order=paths.learner_order(labels, frame),
+        attempts=attempts,
+        activity_lanes=activity_lanes(attempts),
+    )
+
+
+_attempts: OrderedDict[str, pd.DataFrame] = OrderedDict()  # as _frames, for the attempts
+
+
+def run_attempts(*, run: ProjectRun) -> pd.DataFrame:
+    """The run's attempts at other activities, as the attempts frame of projects/paths.py; kept
+    with the frames, as they never change either."""
+    key = _run_key(run)
+    with _frames_lock:
+        if key in _attempts:
+            _attempts.move_to_end(key)
+            return _attempts[key]
+    rows = RunAttempt.objects.filter(run=run).order_by("start", "id")
+    frame = paths.attempts_frame(rows.values_list(*paths.ATTEMPT_COLUMNS))
+    if run.is_done:
+        with _frames_lock:
+            _attempts[key] = frame
+            while len(_attempts) > FRAMES_KEPT:
+                _attempts.popitem(last=False)
+    return frame
+
+
+def activity_lanes(attempts: pd.DataFrame) -> list[Lane]:
+    """One lane per other activity, by name; each named as its latest attempt names it."""
+    if attempts.empty:
+        return []
+    names = attempts.groupby("activity", sort=False)["name"].last()
+    ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return [Lane(activity, name) for activity, name in ordered]
+
+
+def attempt_for(*, project: Project, attempt_id: int) -> RunAttempt | None:
+    return (
+        RunAttempt.objects.select_related("run", "learner")
+        .filter(pk=attempt_id, run__project=project)
+        .first()
     )
 
 
@@ -166,7 +216,7 @@ class Overview:
 
     @property
     def cache_key(self) -> str:
-        return f"projects:overview:v4:{self.digest}"
+        return f"projects:overview:v5:{self.digest}"
 
 
 def overview_version(*, run: ProjectRun, data: RunData, time_zone: str, view: str) -> Overview:
@@ -186,7 +236,8 @@ def overview_version(*, run: ProjectRun, data: RunData, time_zone: str, view: st
         _run_key(run),
         labels,
         data.order,
-        [lane.widget for lane in data.lanes],
+        [lane.widget for lane in data.all_lanes],
+        len(data.attempts),
         time_zone,
         view,
     ]
@@ -195,16 +246,23 @@ def overview_version(*, run: ProjectRun, data: RunData, time_zone: str, view: st
 
 
 def overview_bytes(
-    *, run: ProjectRun, data: RunData, overview: Overview, time_zone: str, session_url: str
+    *, run: ProjectRun, data: RunData, overview: Overview, time_zone: str, urls: dict[str, str]
 ) -> tuple[bytes, bytes]:
-    """The encoded figure and its gzip, from the cache when this version was built before."""
+    """The encoded figure and its gzip, from the cache when this version was built before;
+    `urls` has `sessionUrl` and `attemptUrl`, each the address of id 0 (the browser puts the
+    mark's in)."""
     cached = cache.get(overview.cache_key)
     if cached is None:
         figure = charts.overview_figure(
-            data.frame, lanes=data.lanes, order=data.order, time_zone=time_zone
+            data.frame,
+            lanes=data.lanes,
+            order=data.order,
+            time_zone=time_zone,
+            attempts=data.attempts,
+            activity_lanes=data.activity_lanes,
         )
         encoded = json.dumps(
-            {**figure, "labels": overview.labels, "sessionUrl": session_url},
+            {**figure, "labels": overview.labels, **urls},
             separators=(",", ":"),
         ).encode()
         cached = (encoded, gzip.compress(encoded, compresslevel=6, mtime=0))

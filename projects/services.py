@@ -32,7 +32,7 @@ from collector.client import Collector, CollectorError, DataRequestInfo, get_cli
 from dashboard.identities import identities_by_opaque, opaque_ids_for
 from dashboard.models import LearnerIdentity, SchoolClass, User
 from projects import paths
-from projects.models import Project, ProjectRun, RunSession, RunStatus
+from projects.models import Project, ProjectRun, RunAttempt, RunSession, RunStatus
 
 log = logging.getLogger("pathlens.projects")
 
@@ -259,8 +259,11 @@ def run_import(*, run_id: int) -> None:
         return
     if not run.is_processing:
         return  # a redelivered task: imported or failed already
-    results = _fetch_results(get_client(), run)
-    learner_of = identities_by_opaque(results["learner"].unique().tolist())
+    client = get_client()
+    results = _fetch_results(client, run)
+    attempts = _fetch_attempts(client, run)
+    opaque = {*results["learner"].unique().tolist(), *(a["learner"] for a in attempts)}
+    learner_of = identities_by_opaque(sorted(opaque))
     results["learner_pk"] = results["learner"].map(learner_of)
     known = results[results["learner_pk"].notna()]
     skipped = len(results) - len(known)
@@ -271,6 +274,8 @@ def run_import(*, run_id: int) -> None:
             return
         RunSession.objects.filter(run=locked).delete()
         _store_sessions(locked, known)
+        RunAttempt.objects.filter(run=locked).delete()
+        _store_attempts(locked, attempts, learner_of)
         worked = known[known["work_events"] > 0]
         figures = paths.totals(worked.assign(learner=worked["learner_pk"]))
         locked.status = RunStatus.DONE
@@ -301,6 +306,42 @@ def _fetch_results(client: Collector, run: ProjectRun) -> pd.DataFrame:
         pd.DataFrame.from_records(sessions.rows, columns=sessions.columns),
         pd.DataFrame.from_records(scores.rows, columns=scores.columns),
     )
+
+
+def _fetch_attempts(client: Collector, run: ProjectRun) -> list[dict]:
+    """The run's attempts at other activities (xAPI content that is not a widget); none for a
+    run from before one request per run, or from a platform that does not offer them yet."""
+    ids = run.request_ids
+    if len(ids) != 1:
+        return []
+    try:
+        return client.other_attempts(ids[0])
+    except CollectorError as error:
+        if error.status != 404:
+            raise
+        return []
+
+
+def _store_attempts(run: ProjectRun, attempts: list[dict], learner_of: dict) -> None:
+    """One RunAttempt per attempt of a learner the school still knows (the others are left out,
+    as their sessions are)."""
+    RunAttempt.objects.bulk_create(
+        (
+            RunAttempt(
+                run=run,
+                learner_id=learner_of[attempt["learner"]],
+                active=attempt["active_ms"],
+                **{name: attempt[name] for name in ATTEMPT_COLUMNS},
+            )
+            for attempt in attempts
+            if learner_of.get(attempt["learner"]) is not None
+        ),
+        batch_size=IMPORT_BATCH,
+    )
+
+
+ATTEMPT_COLUMNS = ["activity", "name", "registration", "start", "end", "statements", "completed",
+    "passed", "score"]  # fmt: skip
 
 
 def _tell_owner(run_id: int) -> None:

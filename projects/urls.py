@@ -23,4 +23,6 @@ urlpatterns = [
         views.session_detail,
         name="session",
     ),
+    # An attempt at another activity (xAPI content): its statement timeline (replay/).
+    path("<int:project_id>/attempts/<int:attempt_id>/", views.attempt_detail, name="attempt"),
 ]

@@ -381,7 +381,10 @@ def explore_figure(request: TeacherRequest, project_id: int) -> HttpResponse:
             data=data,
             overview=overview,
             time_zone=time_zone,
-            session_url=reverse("projects:session", args=[project.pk, 0]),
+            urls={
+                "sessionUrl": reverse("projects:session", args=[project.pk, 0]),
+                "attemptUrl": reverse("projects:attempt", args=[project.pk, 0]),
+            },
         )
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = HttpResponse(gzipped, content_type="application/json")
@@ -428,4 +431,17 @@ def session_detail(request: TeacherRequest, project_id: int, run_session_id: int
     if session is None:
         raise Http404("This session is not in this project's results (or its learner was deleted).")
     replay = resolve(reverse("replay:session", args=[project.pk, session.pk]))
+    return replay.func(request, *replay.args, **replay.kwargs)
+
+
+@require_GET
+@teacher_required
+def attempt_detail(request: TeacherRequest, project_id: int, attempt_id: int) -> HttpResponse:
+    """One attempt at another activity (xAPI content): its statement timeline
+    (replay/attempts.py), shown at this URL too, as a session's replay is at its own."""
+    project = _get_project_for_user(request, project_id)
+    attempt = selectors.attempt_for(project=project, attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404("This attempt is not in this project's results (or its learner was deleted).")
+    replay = resolve(reverse("replay:attempt", args=[project.pk, attempt.pk]))
     return replay.func(request, *replay.args, **replay.kwargs)

@@ -17,7 +17,7 @@ from collector.client import get_client
 from dashboard.classes import class_ids_for
 from dashboard.identities import opaque_id_of
 from dashboard.models import User
-from projects.selectors import RunSession, projects_visible_to
+from projects.selectors import RunAttempt, RunSession, projects_visible_to
 
 
 def run_session_for(*, owner: User, project_id: int, run_session_id: int) -> RunSession:
@@ -90,6 +90,34 @@ def session_statements(*, session: RunSession) -> dict:
     return get_client().session_statements(
         learner=opaque_id_of(session.learner), session=session.session, widget=session.widget
     )
+
+
+def attempt_for(*, owner: User, project_id: int, attempt_id: int) -> RunAttempt:
+    """The stored attempt at another activity, if it is in a project `owner` may open; 404 for
+    anyone else (as `run_session_for`)."""
+    attempt = (
+        RunAttempt.objects.select_related("run__project", "learner")
+        .filter(
+            pk=attempt_id,
+            run__project_id=project_id,
+            run__project__in=projects_visible_to(user=owner),
+        )
+        .first()
+    )
+    if attempt is None:
+        raise Http404("This attempt is not in this project's results (or its learner was deleted).")
+    return attempt
+
+
+def attempt_statements(*, attempt: RunAttempt) -> list[dict[str, Any]]:
+    """The attempt's statements in time order, read from the platform by the learner's opaque
+    id. Raises CollectorError (404: none are left)."""
+    answer = get_client().attempt_statements(
+        learner=opaque_id_of(attempt.learner),
+        activity=attempt.activity,
+        registration=attempt.registration,
+    )
+    return answer["statements"]
 
 
 # --- Notes pinned to moments (replay/models.py) ---------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "replay"
 
 urlpatterns = [
     path("<int:project_id>/<int:run_session_id>/", views.session_replay, name="session"),
+    path("<int:project_id>/attempts/<int:attempt_id>/", views.attempt_replay, name="attempt"),
     path(
         "<int:project_id>/compare/<int:first_id>/<int:second_id>/",
         views.compare,

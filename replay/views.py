@@ -29,10 +29,11 @@ from collector.client import CollectorError
 from core.formatting import format_clock, format_duration, format_score, plural
 from core.measures import measure_rules
 from dashboard.access import TeacherRequest, teacher_required
-from projects.selectors import RunSession
+from projects.selectors import RunAttempt, RunSession
 from replay import selectors, timeline
 from replay.notes import note_data
 from replay.sessiontime import SessionTime, gap_words, session_time
+from replay.statements import statement_rows
 from widgets.registry import get_widget
 from widgets.words import describer, event_labels, item_start
 
@@ -75,7 +76,7 @@ def _moment(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def _explorer_link(session: RunSession) -> str:
+def _explorer_link(session: RunSession | RunAttempt) -> str:
     query = urlencode({"run": session.run.number, "learner": session.learner_id})
     return reverse("projects:explore", args=[session.run.project_id]) + "?" + query
 
@@ -262,6 +263,38 @@ def session_replay(request: TeacherRequest, project_id: int, run_session_id: int
             "compare_choices": compare_choices(project_id, session),
         },
     )
+
+
+@require_GET
+@teacher_required
+def attempt_replay(request: TeacherRequest, project_id: int, attempt_id: int) -> HttpResponse:
+    """An attempt at another activity (xAPI content): its statements in words, in time order.
+    There is no widget to play back, so this timeline is its replay."""
+    attempt = selectors.attempt_for(
+        owner=request.user, project_id=project_id, attempt_id=attempt_id
+    )
+    context = {
+        "project": attempt.run.project,
+        "attempt": attempt,
+        "learner": attempt.learner,
+        "start": _moment(attempt.start),
+        "active": f"{format_duration(attempt.active)} active",
+        "outcome": "Passed"
+        if attempt.passed
+        else "Completed"
+        if attempt.completed
+        else "Not completed",
+        "explorer_link": _explorer_link(attempt),
+    }
+    try:
+        statements = selectors.attempt_statements(attempt=attempt)
+    except CollectorError as error:
+        log.warning("timeline of run attempt %s: collector answered %s", attempt.pk, error.status)
+        context["gone"] = error.status == 404
+        status = 404 if error.status == 404 else 503
+        return render(request, "replay/attempt_unavailable.html", context, status=status)
+    context["rows"] = statement_rows(statements)
+    return render(request, "replay/attempt.html", context)
 
 
 @require_GET

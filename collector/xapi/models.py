@@ -133,3 +133,30 @@ class LrsForwarding(models.Model):
 
     def __str__(self) -> str:
         return f"forwarding to {self.endpoint}"
+
+
+class AttemptResult(models.Model):
+    """One attempt at an activity that is not one of our widgets (its statements of one
+    registration; those without one are one attempt together), as a data request found it in its
+    window: materialised beside the request's session rows (collector/xapi/other.py)."""
+
+    request = models.ForeignKey(
+        "collector.DataRequest", on_delete=models.CASCADE, related_name="attempts"
+    )
+    learner = models.CharField(max_length=OPAQUE_ID_MAX)
+    activity = models.TextField()
+    name = models.CharField(max_length=200)
+    registration = models.CharField(max_length=36, blank=True)  # "" for no registration
+    start = models.BigIntegerField(help_text="epoch ms")
+    end = models.BigIntegerField(help_text="epoch ms")
+    statements = models.PositiveIntegerField()
+    completed = models.BooleanField(default=False)
+    passed = models.BooleanField(default=False)
+    score = models.FloatField(null=True, help_text="The best result.score.scaled, -1 to 1.")
+    active_ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["request", "id"], name="attempt_request_id")]
+
+    def __str__(self) -> str:
+        return f"attempt at {self.name}"

@@ -72,6 +72,18 @@ class _Measures:
         if isinstance(scaled, int | float) and not isinstance(scaled, bool):
             self.best_score = scaled if self.best_score is None else max(self.best_score, scaled)
 
+    def attempt(self, idle_cap_ms: int) -> dict[str, Any]:
+        """As an attempt (one registration's statements): `answer` with its start, end,
+        registration and statement count."""
+        ((registration, times),) = self.times.items()
+        return {
+            **self.answer(idle_cap_ms),
+            "registration": registration,
+            "start": min(times),
+            "end": max(times),
+            "statements": len(times),
+        }
+
     def answer(self, idle_cap_ms: int) -> dict[str, Any]:
         active = 0
         for times in self.times.values():
@@ -111,6 +123,22 @@ def generic_measures(statements: Iterable[dict[str, Any]], *, idle_cap_ms: int) 
             found[key] = _Measures(learner=learner, activity=activity)
         found[key].add(statement)
     return [measures.answer(idle_cap_ms) for measures in found.values()]
+
+
+def generic_attempts(statements: Iterable[dict[str, Any]], *, idle_cap_ms: int) -> list[dict]:
+    """Per (learner, activity, registration) of these statements, in the order first met: one
+    attempt, with `generic_measures`' measures of it (its `attempts` is 1) and its `registration`
+    ("" for the statements without one), `start` and `end` (first and last statement times, ms)
+    and `statements` (how many)."""
+    found: dict[tuple[str, str, str], _Measures] = {}
+    for statement in statements:
+        learner = statement["actor"]["account"]["name"]
+        activity = statement["object"]["id"]
+        key = (learner, activity, (statement.get("context") or {}).get("registration") or "")
+        if key not in found:
+            found[key] = _Measures(learner=learner, activity=activity)
+        found[key].add(statement)
+    return [measures.attempt(idle_cap_ms) for measures in found.values()]
 
 
 def other_activities_of(payload: dict[str, Any], *, tenant_id: int) -> list[dict[str, Any]]:

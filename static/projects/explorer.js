@@ -11,15 +11,18 @@
 import { formatDuration, plural } from "../js/format.js";
 import { decode } from "../js/typedarrays.js";
 
-// customdata rows: active ms, events, score % (NaN: no answer given), sittings.
-function measureLines(custom) {
+// customdata rows: active ms, events, score % (NaN: no answer given), sittings. An attempt at
+// another activity (xAPI content) counts statements instead of events, and has a best score.
+function measureLines(custom, attempts) {
   const lines = [];
   for (let i = 0; i + 3 < custom.length; i += 4) {
     const [active, events, score, sittings] = custom.subarray(i, i + 4);
     const parts = [`${formatDuration(active)} active`];
     if (sittings > 1) parts.push(plural(sittings, "sitting"));
-    parts.push(plural(events, "event"));
-    const scoreText = Number.isNaN(score) ? "No answer given" : `Score ${Math.round(score)} %`;
+    parts.push(plural(events, attempts ? "statement" : "event"));
+    const scoreText = attempts
+      ? (Number.isNaN(score) ? "No score reported" : `Best score ${Math.round(score)} %`)
+      : (Number.isNaN(score) ? "No answer given" : `Score ${Math.round(score)} %`);
     lines.push(`${parts.join(" · ")}<br>${scoreText}`);
   }
   return lines;
@@ -90,7 +93,7 @@ async function loadBase(url) {
     ...trace,
     type: useGl ? trace.type : "scatter",
     text: Array.from(points[i].learners, (index) => base.labels[index]),
-    hovertext: measureLines(decode(trace.customdata)),
+    hovertext: measureLines(decode(trace.customdata), trace.meta.kind === "attempts"),
     timeX: trace.x,
     stepX: Array.from(points[i].steps),
   }));
@@ -119,8 +122,11 @@ async function start() {
   listenToThePage();
 }
 
+// A session's replay, or, for "a<id>" (an attempt at another activity), its statement timeline.
 function sessionUrl(id) {
-  return shown.view.base.sessionUrl.replace(/0\/$/, `${id}/`);
+  const { sessionUrl: session, attemptUrl: attempt } = shown.view.base;
+  if (typeof id === "string" && id.startsWith("a")) return attempt.replace(/0\/$/, `${id.slice(1)}/`);
+  return session.replace(/0\/$/, `${id}/`);
 }
 
 // A label's name says whose and which session it is: path-<learner>-<index>.
@@ -271,13 +277,14 @@ function onChartClick(event) {
     toggleLabels(meta.learner);
     return;
   }
-  if (meta.kind !== "sessions") return;
+  if (meta.kind !== "sessions" && meta.kind !== "attempts") return;
   const { ids, learners } = shown.view.points[point.curveNumber] || {};
   if (!ids) return;
   // A mark on a compared path toggles that path's labels; any other mark opens its session.
   const learner = String(shown.view.learnerIds[learners[point.pointIndex]]);
+  const id = meta.kind === "attempts" ? `a${ids[point.pointIndex]}` : ids[point.pointIndex];
   if (shown.paths.annotations[learner]) toggleLabels(learner);
-  else window.location.assign(sessionUrl(ids[point.pointIndex]));
+  else window.location.assign(sessionUrl(id));
 }
 
 function listenToThePage() {

@@ -77,7 +77,7 @@ from lti.models import (
     ResourceLink,
     ToolKey,
 )
-from projects.models import Project, RunSession
+from projects.models import Project, RunAttempt, RunSession
 from replay.models import MomentNote
 from tests.collector.helpers import issue_token, now_ms, post_events
 from tests.factories import (
@@ -88,6 +88,10 @@ from tests.factories import (
 )
 from tests.support.db import BOTH_DATABASES
 from tests.support.replays import class_project, record_sessions, tei_event
+from tests.xapi.helpers import OTHER_ACTIVITY
+from tests.xapi.helpers import basic as xapi_basic
+from tests.xapi.helpers import post as xapi_post
+from tests.xapi.helpers import statement as xapi_statement_of_content
 
 ANONYMOUS = "anonymous"
 OUTSIDER = "outsider"
@@ -162,6 +166,7 @@ class World:
     social: UserSocialAuth  # teacher A's Google account
     school_class: SchoolClass  # teacher A's, with both learners; not shared with B
     note: MomentNote  # teacher A's note on run_session
+    attempt: RunAttempt  # the learner's attempt at an activity that is not a widget (xAPI)
 
     @property
     def opaque(self) -> str:
@@ -179,6 +184,10 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     learner = LearnerIdentityFactory(real_id="S-2001", display_name="Ada Lovelace")
     other = LearnerIdentityFactory(real_id="S-2002", display_name="Grace Hopper")
     record_sessions(client, learner, other)
+    # An attempt at content that is not one of our widgets, sent as xAPI with school A's key.
+    attempt_statement = xapi_statement_of(opaque_id_of(learner))
+    stored = xapi_post(client, attempt_statement, xapi_basic(tenant_default()))
+    assert stored.status_code == 200, stored.content
     # One event the ingestion API refused, in the quarantine of A's tenant.
     refused = post_events(
         client, [tei_event("ada-9", 0, "session_started")], learner=opaque_id_of(learner)
@@ -228,6 +237,7 @@ def world(client, django_capture_on_commit_callbacks) -> World:
             user=teacher_a, provider="google-oauth2", uid=teacher_a.email
         ),
         school_class=seven_b,
+        attempt=RunAttempt.objects.get(run__project=project),
         note=MomentNote.objects.create(
             session=RunSession.objects.get(run__project=project, learner=learner, session="ada-2"),
             author=teacher_a,
@@ -372,6 +382,21 @@ def learner_kwargs(world: World) -> dict[str, Any]:
 
 def class_kwargs(world: World) -> dict[str, Any]:
     return {"class_id": world.school_class.pk}
+
+
+def xapi_statement_of(opaque: str) -> dict[str, Any]:
+    return xapi_statement_of_content(
+        actor={"objectType": "Agent", "account": {"homePage": learner_home_page(), "name": opaque}},
+        context={"registration": ATTEMPT_REGISTRATION},
+        timestamp="2026-01-05T09:00:00Z",
+    )
+
+
+ATTEMPT_REGISTRATION = "cccccccc-0000-4000-8000-000000000001"
+
+
+def attempt_kwargs(world: World) -> dict[str, Any]:
+    return {"project_id": world.project.pk, "attempt_id": world.attempt.pk}
 
 
 def opaque_kwargs(world: World) -> dict[str, Any]:
@@ -573,6 +598,8 @@ AUDIT: dict[str, Url] = {
     "projects:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:session": Url({"GET": owned_page()}, kwargs=session_kwargs),
     "replay:statements": Url({"GET": owned_page()}, kwargs=session_kwargs),
+    "projects:attempt": Url({"GET": owned_page()}, kwargs=attempt_kwargs),
+    "replay:attempt": Url({"GET": owned_page()}, kwargs=attempt_kwargs),
     "replay:frame": Url({"GET": teacher_page()}, kwargs=lambda world: {"widget_id": "TEI001"}),
     # The collector's API: bearer credentials only.
     "collector:events": Url({"POST": api(**{LEARNER_TOKEN: 202})}, data=valid_batch, json=True),
@@ -588,6 +615,21 @@ AUDIT: dict[str, Url] = {
     "collector:data_request_results": Url(
         {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
         kwargs=lambda world: {"request_id": world.data_request.pk},
+    ),
+    "collector:data_request_attempts": Url(
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
+        kwargs=lambda world: {"request_id": world.data_request.pk},
+    ),
+    # Another tenant's key finds no statements of this learner: 404, as for no such attempt.
+    "collector:learner_attempt_statements": Url(
+        {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
+        opaque_kwargs,
+        query=lambda world: (
+            "?"
+            + urllib.parse.urlencode(
+                {"activity": OTHER_ACTIVITY, "registration": ATTEMPT_REGISTRATION}
+            )
+        ),
     ),
     "collector:session_events": Url(
         {"GET": api(**{API_KEY_A: 200, API_KEY_B: 404})},
