@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/", include("social_django.urls", namespace="social")),
     path("api/v1/", include("collector.urls")),
     path("xapi/", include("collector.xapi.urls")),
+    path("metacx/", include("collector.metacx.urls")),
     path("projects/", include("projects.urls")),
     path("replay/", include("replay.urls")),
     path("lti/", include("lti.urls")),
