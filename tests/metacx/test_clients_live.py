@@ -95,7 +95,11 @@ def test_a_client_records_a_session_once_however_often_it_retries(metacx):
             assert response.json()["requestId"]
     assert Event.objects.count() == 3
     session = Session.objects.get()
-    assert (session.event_count, session.status, session.duplicates) == (3, SessionStatus.COMPLETED, 0)
+    assert (session.event_count, session.status, session.duplicates) == (
+        3,
+        SessionStatus.COMPLETED,
+        0,
+    )
     quiz = [
         {"learner": OPAQUE, "score": 0.9, "passed": True, "idempotencyKey": "q-1"},
         {"learner": OTHER_OPAQUE, "score": 0.4, "completed": True, "idempotencyKey": "q-2"},
