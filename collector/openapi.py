@@ -27,6 +27,7 @@ from collector.validation import (
     SESSION_PATTERN,
     TYPE_PATTERN,
 )
+from collector.metacx.openapi import add_metacx
 from collector.xapi.openapi import add_xapi
 from widgets.registry import all_widgets
 
@@ -935,6 +936,8 @@ _document_without_tenants_and_quarantine = openapi_document
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:  # the document above, amended
-    return add_xapi(
-        _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))
+    return add_metacx(
+        add_xapi(
+            _with_tenants_and_quarantine(copy.deepcopy(_document_without_tenants_and_quarantine()))
+        )
     )
