@@ -34,6 +34,7 @@ NOT_PAGES = {
     "auth/": "the Google sign-in redirects: tests/e2e/test_google_browser.py",
     "api/v1/": "the collector's JSON API, not pages",
     "xapi/": "the collector's xAPI endpoint (JSON), not pages",
+    "metacx/": "the collector's MetaCX-style events API (JSON, POST only), not pages",
     "replay/<int:project_id>/<int:run_session_id>/statements.json": "a JSON download (xAPI)",
     "healthz": "the load balancer's health probe",
     "signin/demo/": "POST only",
