@@ -16,6 +16,7 @@ from typing import Any
 import fastjsonschema
 
 from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
+from collector.metacx.openapi import add_metacx
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.schemas import MAX_REQUEST_LEARNERS
 from collector.selectors import MAX_SESSION_COUNT_LEARNERS
@@ -27,7 +28,6 @@ from collector.validation import (
     SESSION_PATTERN,
     TYPE_PATTERN,
 )
-from collector.metacx.openapi import add_metacx
 from collector.xapi.openapi import add_xapi
 from widgets.registry import all_widgets
 

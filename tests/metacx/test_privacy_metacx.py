@@ -43,7 +43,7 @@ def test_no_real_id_sent_at_the_door_reaches_the_platform_side(client, caplog):
     ]
     for index, bad in enumerate(tries):
         for event_key, base in (("reading", {}), ("session_started", sessions)):
-            body = {"eventKey": event_key, "data": [fine if not base else base, {**base, **bad}]}
+            body = {"eventKey": event_key, "data": [base or fine, {**base, **bad}]}
             response = post(client, body, token)
             assert response.status_code == 400, (index, bad)
             assert response.json()["field"].startswith("/data/1/")
