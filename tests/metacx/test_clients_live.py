@@ -5,6 +5,8 @@ credentials say it is talking to Pathlens."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -62,9 +64,11 @@ class MetaCxClient:
 
 
 @pytest.fixture
-def metacx(live_server) -> MetaCxClient:
+def metacx(live_server) -> Iterator[MetaCxClient]:
     credentials = client_credentials()
-    return MetaCxClient(f"{live_server.url}/metacx", **_named(credentials))
+    client = MetaCxClient(f"{live_server.url}/metacx", **_named(credentials))
+    with client.session:
+        yield client
 
 
 def _named(credentials: dict[str, str]) -> dict[str, str]:
@@ -163,9 +167,32 @@ def test_an_expired_or_forged_token_is_a_401(metacx):
 def test_tenants_do_not_share_keys_learners_or_statements(live_server, metacx):
     school_b = tenant_get_or_create(name="school B")
     other = MetaCxClient(f"{live_server.url}/metacx", **_named(client_credentials(school_b)))
-    for client in (metacx, other):
-        for event_key, data in _session_objects().items():
-            assert client.send(event_key, data).status_code == 202
+    with other.session:
+        for client in (metacx, other):
+            for event_key, data in _session_objects().items():
+                assert client.send(event_key, data).status_code == 202
     assert Event.objects.filter(tenant=school_b).count() == 3
     assert Event.objects.exclude(tenant=school_b).count() == 3
     assert Session.objects.count() == 2  # one per tenant, though the same ids were sent
+
+
+def test_retries_racing_each_other_store_each_key_once(metacx):
+    """A client whose first try timed out retries while the first is still being stored: both
+    are answered 202 and each key is stored once (no eventDate: the tries' contents differ)."""
+    metacx.get_token()
+    data = [
+        {"learner": OPAQUE, "widget": "BLL002", "session": "race", "idempotencyKey": f"r-{i}"}
+        for i in range(50)
+    ]
+
+    def one_try(_: int) -> requests.Response:
+        racer = MetaCxClient(metacx.base_url, **_named(metacx.credentials))  # its own connection
+        racer.token = metacx.token
+        with racer.session:  # closed, so that the server's thread ends with its connections
+            return racer.send("session_started", data)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(one_try, range(4)))
+    assert [answer.status_code for answer in answers] == [202] * 4, [a.text for a in answers]
+    assert Event.objects.count() == 50
+    assert Session.objects.get().event_count == 50
