@@ -44,6 +44,7 @@ from widgets.registry import all_widgets
 MAX_OBJECTS = 1000
 EVENT_KEY_MAX = 64
 IDEMPOTENCY_KEY_MAX = 255
+MAX_DEPTH = 32  # levels of objects and lists within one object
 # Fields each object may carry whatever its eventKey; those naming the event type must repeat
 # the body's eventKey (one event type per request).
 COMMON = ("learner", "eventDate", "idempotencyKey")
@@ -167,7 +168,10 @@ def _object_check(value: Any, at: str, event_key: str) -> dict[str, Any]:
     return {key: item for key, item in value.items() if key not in TYPE_FIELDS}
 
 
-def _scan(value: Any, at: str) -> None:
+def _scan(value: Any, at: str, depth: int = 0) -> None:
+    if depth > MAX_DEPTH and isinstance(value, dict | list):
+        # Python's parser reads deeper than the checks after this one can walk.
+        raise Invalid(at, f"Nested too deeply: at most {MAX_DEPTH} levels of objects and lists.")
     if isinstance(value, dict):
         for key, item in value.items():
             here = f"{at}/{_escaped(key)}"
@@ -179,10 +183,10 @@ def _scan(value: Any, at: str) -> None:
                     f"{key!r} would carry a real person's identity, which Pathlens never takes: "
                     "name the learner by their opaque id in 'learner' and nothing else.",
                 )
-            _scan(item, here)
+            _scan(item, here, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _scan(item, f"{at}/{index}")
+            _scan(item, f"{at}/{index}", depth + 1)
     elif isinstance(value, str):
         if unstorable_text(value, "") is not None:
             raise Invalid(at, f"This text {UNSTORABLE_TEXT}.")

@@ -275,3 +275,19 @@ def test_revoking_the_api_key_refuses_its_tokens(client, token):
 def test_other_methods_are_a_405(client, token):
     assert client.get("/metacx/events").status_code == 405
     assert client.get("/metacx/getToken").status_code == 405
+
+
+@pytest.mark.parametrize("depth", [40, 950])
+def test_a_field_nested_too_deeply_is_a_400_not_a_crash(client, token, depth):
+    """Python's parser reads about 990 levels; the checks after it are not to crash on them."""
+    nested = "[" * depth + "]" * depth
+    body = f'{{"eventKey": "x", "data": [{{"learner": "a", "deep": {nested}}}]}}'
+    response = client.post(
+        "/metacx/events",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"].startswith("/data/0/deep/0/0")
+    assert "Nested too deeply" in response.json()["error"]
