@@ -272,9 +272,12 @@ def test_revoking_the_api_key_refuses_its_tokens(client, token):
     assert "revoked" in response.json()["error"]
 
 
-def test_other_methods_are_a_405(client, token):
-    assert client.get("/metacx/events").status_code == 405
-    assert client.get("/metacx/getToken").status_code == 405
+def test_other_methods_and_urls_are_answered_as_json(client, token):
+    for url in ("/metacx/events", "/metacx/getToken"):
+        response = client.get(url)
+        assert response.status_code == 405 and response.json()["error"]
+    response = client.post("/metacx/track", {}, content_type="application/json")
+    assert response.status_code == 404 and response.json()["error"]
 
 
 @pytest.mark.parametrize("depth", [40, 950])
