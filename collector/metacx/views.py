@@ -12,6 +12,7 @@ from collector.metacx.access import (
     GET_ONE,
     SCOPE,
     TTL_SECONDS,
+    Access,
     AccessRefused,
     access_token_check,
     access_token_issue,
@@ -48,18 +49,24 @@ def get_token(request: HttpRequest) -> JsonResponse:
     )
 
 
+def _access(request: HttpRequest) -> Access:
+    """The access token's grant; only getToken's tokens count here, not an API key or a learner
+    token (each door has its own credential, so a leaked one opens one door)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, f"Send 'Authorization: Bearer <accessToken>'; {GET_ONE}.")
+    try:
+        return access_token_check(token.strip())
+    except AccessRefused as refusal:
+        raise ApiError(401, str(refusal)) from None
+
+
 @api_view({"POST"})
 def events(request: HttpRequest) -> JsonResponse:
     """Checks every object, stores the new ones (all or none), then answers 202: processing is
     done by then, so a client never needs to ask how its request went."""
     received = now_ms()
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, f"Send 'Authorization: Bearer <accessToken>'; {GET_ONE}.")
-    try:
-        access = access_token_check(token.strip())
-    except AccessRefused as refusal:
-        raise ApiError(401, str(refusal)) from None
+    access = _access(request)
     body = read_body(request, limit=MAX_EVENTS_BYTES)
     try:
         event_key, objects = body_check(read_json(body))
@@ -71,7 +78,7 @@ def events(request: HttpRequest) -> JsonResponse:
         raise ApiError(400, str(unreadable)) from None
     except Invalid as invalid:
         raise ApiError(
-            400, f"{invalid.pointer}: {invalid.message}", field=invalid.pointer
+            400, f"{invalid.pointer or '/'}: {invalid.message}", field=invalid.pointer
         ) from None
     except Conflict as conflict:  # an event id taken by another door (not expected)
         raise ApiError(
