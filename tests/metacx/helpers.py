@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.test import Client
@@ -30,9 +31,10 @@ def access_token(client: Client, tenant: Tenant | None = None) -> str:
 
 
 def post(client: Client, body: Any, token: str):
+    """The body as JSON, whatever it is (Django's test client would send a string as it is)."""
     return client.post(
         "/metacx/events",
-        body,
+        body if isinstance(body, bytes) else json.dumps(body),
         content_type="application/json",
         headers={"Authorization": f"Bearer {token}"},
     )

@@ -10,6 +10,7 @@ a transaction rolled back afterwards. Bounded to run in seconds; derandomized on
 from __future__ import annotations
 
 import copy
+import json
 import os
 import uuid
 from typing import Any
@@ -102,3 +103,28 @@ def test_a_request_is_stored_whole_or_refused_whole(client, body):
     token = access_token(client)
     with rolled_back():
         _check(client, token, body)
+
+
+@FUZZ
+@given(body=st.dictionaries(keys, json_values | near_values, max_size=3) | json_values)
+def test_get_token_answers_anything_without_a_500(client, body):
+    response = client.post("/metacx/getToken", json.dumps(body), content_type="application/json")
+    assert response.status_code in {400, 401}, response.content
+    assert response.json()["error"]
+
+
+@FUZZ
+@given(authorization=st.text(max_size=60) | st.sampled_from(["Bearer", "Bearer  x", "Bearer a:b"]))
+def test_any_authorization_but_a_token_is_a_401(client, authorization):
+    body = {"eventKey": "x", "data": [{"learner": OPAQUE}]}
+    try:
+        response = client.post(
+            "/metacx/events",
+            body,
+            content_type="application/json",
+            headers={"Authorization": authorization},
+        )
+    except UnicodeEncodeError:  # not a header a client could send
+        return
+    assert response.status_code == 401, response.content
+    assert counts() == (0, 0)
