@@ -87,6 +87,14 @@ def activity_of(event_key: str) -> str:
     return f"{iris.site()}/metacx/activities/{quote(event_key, safe='')}"
 
 
+def activity_name(event_key: str) -> str:
+    """The activity's name as a teacher reads it: "unitQuiz", "unit_quiz" and "unit-quiz" are
+    all "Unit quiz"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", event_key).replace("_", " ").replace("-", " ")
+    words = " ".join(words.split()).lower()
+    return words[:1].upper() + words[1:] if words else event_key
+
+
 def data_extension() -> str:
     """The `result.extensions` key that carries an other activity's fields beyond the result."""
     return f"{iris.site()}/metacx/extensions/data"
@@ -300,7 +308,7 @@ def _other_statement(
         "object": {
             "objectType": "Activity",
             "id": activity_of(event_key),
-            "definition": {"name": {"en": event_key}},
+            "definition": {"name": {"en": activity_name(event_key)}},
         },
         "timestamp": _iso(t),
     }

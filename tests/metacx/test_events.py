@@ -92,7 +92,7 @@ def test_other_keys_become_an_activity_with_generic_measures(client, token):
     statement = Statement.objects.get()
     assert statement.activity == activity_of("course_quiz") and statement.widget == ""
     [measures] = other_activities_of({"learners": [OPAQUE]}, tenant_id=tenant_default().pk)
-    assert measures["name"] == "course_quiz"
+    assert measures["name"] == "Course quiz"
     assert (measures["completed"], measures["passed"], measures["best_score"]) == (True, True, 0.8)
     assert not Event.objects.exists()
 
