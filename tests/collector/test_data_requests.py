@@ -251,12 +251,16 @@ def test_the_openapi_document_lists_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     api = {path for path, item in document["paths"].items() if "servers" not in item}
-    served = {path: item["servers"][0]["url"] for path, item in document["paths"].items()
-              if "servers" in item}  # fmt: skip
-    xapi = {path for path, server in served.items() if server == "/xapi"}
+    servers = {
+        path: item["servers"][0]["url"]
+        for path, item in document["paths"].items()
+        if "servers" in item
+    }
+    xapi = {path for path, server in servers.items() if server == "/xapi"}
     assert xapi == {"/about", "/statements", "/activities/state"}  # under their server, /xapi
-    metacx = {path for path, server in served.items() if server == "/"}
+    metacx = {path for path, server in servers.items() if server == "/"}
     assert metacx == {"/metacx/getToken", "/metacx/events"}  # whole paths, under the root
+    assert set(servers) == xapi | metacx
     assert api == {
         "/events",
         "/data-requests",
