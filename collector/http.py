@@ -179,7 +179,7 @@ def require_api_key(request: HttpRequest):
         raise ApiError(401, str(refusal)) from None
 
 
-API_PREFIX = ("/api/", "/xapi/", "/segment/")
+API_PREFIX = ("/api/", "/xapi/", "/segment/", "/metacx/")
 # Headers of an error answer that a client acts on, kept when the body is replaced.
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Access-Control-Allow-Origin", "Vary")
 

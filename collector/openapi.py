@@ -16,6 +16,7 @@ from typing import Any
 import fastjsonschema
 
 from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
+from collector.metacx.openapi import add_metacx
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.rage.openapi import add_rage
 from collector.schemas import MAX_REQUEST_LEARNERS
@@ -1018,11 +1019,13 @@ _document_without_tenants_and_quarantine = openapi_document
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:  # the document above, amended
-    return add_segment(
-        add_rage(
-            add_xapi(
-                _with_tenants_and_quarantine(
-                    copy.deepcopy(_document_without_tenants_and_quarantine())
+    return add_metacx(
+        add_segment(
+            add_rage(
+                add_xapi(
+                    _with_tenants_and_quarantine(
+                        copy.deepcopy(_document_without_tenants_and_quarantine())
+                    )
                 )
             )
         )

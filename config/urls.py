@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/collector/", include("collector.rage.urls")),
     # The Segment-style tracking door: a Segment SDK's host is <site>/segment.
     path("segment/", include("collector.segment.urls")),
+    # The MetaCX-style events door: a client's base URL is <site>/metacx.
+    path("metacx/", include("collector.metacx.urls")),
     path("projects/", include("projects.urls")),
     path("replay/", include("replay.urls")),
     path("lti/", include("lti.urls")),

@@ -95,7 +95,7 @@ def event_check(raw: dict[str, Any]) -> CleanEvent:
     return clean[0]
 
 
-def _context(session: str) -> dict[str, Any]:
+def session_context(session: str) -> dict[str, Any]:
     """A registration is a UUID; a session id that is not one goes in an extension, and its
     registration is a UUID made from it (the same session, the same registration)."""
     if CANONICAL_UUID.fullmatch(session):
@@ -117,7 +117,7 @@ def event_statement(event: dict[str, Any], *, learner: str) -> dict[str, Any]:
         },
         "verb": {"id": iris.verb_of(event["type"]), "display": {"en": event["type"]}},
         "object": {"objectType": "Activity", "id": iris.widget_activity(event["widget"])},
-        "context": _context(event["session"]),
+        "context": session_context(event["session"]),
         "timestamp": datetime.fromtimestamp(event["t"] / 1000, UTC).isoformat(
             timespec="milliseconds"
         ),

@@ -262,7 +262,9 @@ def test_the_openapi_document_lists_every_endpoint(client):
     assert rage == {"/start/{trackingCode}", "/track"}  # the RAGE collector's own paths
     segment = {path for path, server in servers.items() if server == "/segment"}
     assert segment == {"/v1/batch", "/v1/track", "/v1/page", "/v1/identify"}  # Segment-style
-    assert set(servers) == xapi | rage | segment
+    metacx = {path for path, server in servers.items() if server == "/"}
+    assert metacx == {"/metacx/getToken", "/metacx/events"}  # whole paths, under the root
+    assert set(servers) == xapi | rage | segment | metacx
     assert api == {
         "/events",
         "/data-requests",

@@ -15,6 +15,7 @@ from projects.feeds import feed_state
 from projects.models import Project
 from tests.collector.helpers import now_ms
 from tests.factories import SchoolClassFactory
+from tests.metacx import helpers as metacx
 from tests.segment import helpers as segment
 from tests.support.db import BOTH_DATABASES
 from tests.support.projects import MIN, platform_processes, record
@@ -272,6 +273,33 @@ def test_segment_tracks_and_pages_get_columns_too(
     ada_row = [row for row in html.split("<tr>") if "Ada Lovelace" in row][-1]
     cells = ada_row.split("cell--other")[1:]
     assert len(cells) == 2 and any("Completed" in cell and "50 %" in cell for cell in cells)
+
+
+def test_metacx_events_of_other_activities_get_columns_too(
+    client, teacher_client, seven_b, worked, ada, grace, django_capture_on_commit_callbacks
+):
+    """Objects sent to the real MetaCX-style door (/metacx/events) with an eventKey that is not
+    one of our widgets' event types are an activity of their own, with a column like xAPI's."""
+    start = 1_796_547_000_000  # 2026-12-06T08:50:00Z
+    quiz = [
+        {"learner": ada.opaque_id, "eventDate": start, "score": 0.8, "session": "a-1"},
+        {"learner": ada.opaque_id, "eventDate": start + 60_000, "completed": True,
+         "session": "a-1"},
+        {"learner": grace.opaque_id, "eventDate": start, "session": "g-1"},
+    ]  # fmt: skip
+    token = metacx.access_token(client)
+    assert (
+        metacx.post(client, {"eventKey": "fractionsQuiz", "data": quiz}, token).status_code == 202
+    )
+
+    html = shown_overview(teacher_client, seven_b, django_capture_on_commit_callbacks)
+    assert "Fractions quiz" in html.split("</thead>")[0]
+    assert "fractionsQuiz" not in html
+    rows = {name: row for name in ("Ada Lovelace", "Grace Hopper")
+            for row in html.split("<tr>") if name in row}  # fmt: skip
+    ada_cell = rows["Ada Lovelace"].split("cell--other")[1]
+    assert "Completed" in ada_cell and "80 % · 1 min" in ada_cell
+    assert "Attempted" in rows["Grace Hopper"].split("cell--other")[1]
 
 
 def test_without_other_activities_the_grid_says_how_they_come(

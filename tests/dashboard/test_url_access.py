@@ -720,6 +720,11 @@ AUDIT: dict[str, Url] = {
         )
         for kind in ("batch", "track", "page", "identify")
     },
+    # The MetaCX-style door: getToken takes an API key's id and secret in its body (none here:
+    # a 400 naming clientId, whoever asks); events takes only getToken's access token, never an
+    # API key or a learner token (tests/metacx/ go through both with real credentials).
+    "metacx:get_token": Url({"POST": everyone(400)}, json=True),
+    "metacx:events": Url({"POST": api()}, data=lambda world: {"eventKey": "x"}, json=True),
     # Google sign-in (social-auth). Starting it takes a POST (no sign-in by a cross-site link)
     # and is open to everyone, as is finishing it: without the state it started with, the finish
     # goes back to the sign-in page.

@@ -36,6 +36,7 @@ NOT_PAGES = {
     "xapi/": "the collector's xAPI endpoint (JSON), not pages",
     "api/collector/": "the RAGE collector for games (JSON), not pages: tests/rage/",
     "segment/": "the collector's Segment-style tracking API (JSON, POST), not pages",
+    "metacx/": "the collector's MetaCX-style events API (JSON, POST only), not pages",
     "replay/<int:project_id>/<int:run_session_id>/statements.json": "a JSON download (xAPI)",
     "healthz": "the load balancer's health probe",
     "signin/demo/": "POST only",
