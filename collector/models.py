@@ -296,5 +296,10 @@ class DataRequestResult(models.Model):
         return f"{self.widget} session {self.session}"
 
 
-# The xAPI records are collector models too, kept in a module of their own.
+# The xAPI and webhook records are collector models too, kept in modules of their own.
 from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
+from collector.webhooks.models import (  # noqa: E402, F401
+    WebhookChange,
+    WebhookDelivery,
+    WebhookSubscription,
+)

@@ -1,0 +1,197 @@
+"""The outbox: each session change is a WebhookChange row, written in the transaction that makes
+the change (ingest for a status, the summariser for a score), so that a change is recorded if and
+only if it is committed, and a crash between the two cannot lose one.
+
+Cheap for the ingest path: a tenant with no enabled subscription wanting a kind pays one lookup
+in a per-process map (reloaded every HOOKED_TTL seconds) and writes nothing. A new subscription
+is therefore heard of by other processes within HOOKED_TTL seconds; changes before that are not
+recorded, which is what a new subscription expects (it starts at the latest change anyway).
+
+Order. Subscriptions' cursors are change ids, so a tenant's ids must be committed in id order: a
+change with a lower id committing after the deliverer moved past it would never be sent. So every
+writer takes a per-tenant lock (PostgreSQL: a transaction-scoped advisory lock; SQLite serialises
+writers anyway) just before inserting, held until commit, and takes it last, after every row
+lock of its transaction, so that it never waits for a row while holding it. Under that lock the
+session's next `seq` is its last one + 1.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from typing import Any, NamedTuple
+
+from django.db import connections
+from django.db.models import Max
+from django.utils import timezone
+
+from collector.models import Session
+from collector.webhooks.kinds import KINDS, SCORED, STATUS_KINDS
+from collector.webhooks.models import WebhookChange, WebhookSubscription
+from config.routers import ANALYTICS_ALIAS as ALIAS
+
+HOOKED_TTL = 10.0  # seconds
+# pg_advisory_xact_lock(class, tenant id): the class keeps these apart from any other lock.
+LOCK_CLASS = 0x5748  # "WH"
+
+_hooked: tuple[float, dict[int, frozenset[str]]] = (-math.inf, {})
+
+
+class NewChange(NamedTuple):
+    tenant_id: int
+    kind: str
+    learner: str
+    widget: str
+    session: str
+    data: dict[str, Any]
+
+
+class StatusChange(NamedTuple):
+    """A session whose status a batch set: its lifecycle event won (collector/ingest.py)."""
+
+    widget: str
+    session: str
+    status: str
+    t: int  # the lifecycle event's client time
+    events: int  # the session's events so far
+
+
+def hooked_kinds(tenant_id: int) -> frozenset[str]:
+    """The kinds of change some enabled subscription of the tenant wants (at most HOOKED_TTL
+    seconds old)."""
+    global _hooked
+    loaded_at, kinds = _hooked
+    now = time.monotonic()
+    if now - loaded_at > HOOKED_TTL:
+        kinds = _hooked_load()
+        _hooked = (now, kinds)
+    return kinds.get(tenant_id, frozenset())
+
+
+def _hooked_load() -> dict[int, frozenset[str]]:
+    wanted: dict[int, set[str]] = defaultdict(set)
+    subscriptions = WebhookSubscription.objects.using(ALIAS).filter(enabled=True)
+    for tenant_id, kinds in subscriptions.values_list("tenant_id", "kinds"):
+        wanted[tenant_id].update(kind for kind in kinds if kind in KINDS)
+    return {tenant_id: frozenset(kinds) for tenant_id, kinds in wanted.items()}
+
+
+def hooked_forget() -> None:
+    """Makes this process read the subscriptions again (after one was made or edited here)."""
+    global _hooked
+    _hooked = (-math.inf, {})
+
+
+def status_changes_write(*, tenant_id: int, learner: str, statuses: list[StatusChange]) -> None:
+    """Records the statuses a batch set, of the kinds the tenant listens for."""
+    wanted = hooked_kinds(tenant_id)
+    changes = [
+        NewChange(
+            tenant_id=tenant_id,
+            kind=STATUS_KINDS[status.status],
+            learner=learner,
+            widget=status.widget,
+            session=status.session,
+            data={"status": status.status, "t": status.t, "events": status.events},
+        )
+        for status in statuses
+        if STATUS_KINDS.get(status.status) in wanted
+    ]
+    changes_write(changes)
+
+
+def scored_candidates(
+    rows: list[Session], before: dict[int, tuple[float | None, float | None]]
+) -> list[Session]:
+    """The summarised rows whose score or maximum changed, of tenants listening for scores."""
+    return [
+        row
+        for row in rows
+        if (row.score, row.maximum) != before.get(row.pk) and SCORED in hooked_kinds(row.tenant_id)
+    ]
+
+
+def scored_changes(rows: list[Session]) -> list[NewChange]:
+    """Locks these sessions (by id) and answers a change for each whose stored score still
+    differs from the new one: a concurrent summary that wrote the same score first has told."""
+    stored = {
+        pk: (score, maximum)
+        for pk, score, maximum in Session.objects.using(ALIAS)
+        .select_for_update()
+        .filter(pk__in=[row.pk for row in rows])
+        .order_by("pk")
+        .values_list("pk", "score", "maximum")
+    }
+    return [
+        NewChange(
+            tenant_id=row.tenant_id,
+            kind=SCORED,
+            learner=row.learner,
+            widget=row.widget,
+            session=row.session,
+            data={
+                "score": row.score,
+                "maximum": row.maximum,
+                "full_maximum": row.full_maximum,
+                "items_attempted": row.items_attempted,
+                "items_total": row.items_total,
+                "events": row.summarised_count,
+            },
+        )
+        for row in rows
+        if row.pk in stored and stored[row.pk] != (row.score, row.maximum)
+    ]
+
+
+def changes_write(changes: list[NewChange]) -> None:
+    """Inserts the changes, each numbered after its session's last one. Call it inside the
+    transaction that makes them, after its last row lock (see the module's docstring)."""
+    if not changes:
+        return
+    tenants = sorted({change.tenant_id for change in changes})
+    connection = connections[ALIAS]
+    assert connection.in_atomic_block, "changes are written in the transaction making them"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for tenant_id in tenants:  # in order: two writers never wait for each other's
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, tenant_id])
+    last = _last_seqs(changes)
+    now = timezone.now()
+    rows = []
+    for change in changes:
+        key = (change.tenant_id, change.learner, change.widget, change.session)
+        last[key] = last.get(key, 0) + 1
+        rows.append(
+            WebhookChange(
+                tenant_id=change.tenant_id,
+                kind=change.kind,
+                learner=change.learner,
+                widget=change.widget,
+                session=change.session,
+                seq=last[key],
+                data=change.data,
+                created=now,
+            )
+        )
+    WebhookChange.objects.using(ALIAS).bulk_create(rows)
+
+
+def _last_seqs(changes: list[NewChange]) -> dict[tuple[int, str, str, str], int]:
+    keys = {(change.tenant_id, change.learner, change.widget, change.session) for change in changes}
+    found = (
+        WebhookChange.objects.using(ALIAS)
+        .filter(
+            tenant_id__in={key[0] for key in keys},
+            learner__in={key[1] for key in keys},
+            session__in={key[3] for key in keys},
+        )
+        .values("tenant_id", "learner", "widget", "session")
+        .annotate(top=Max("seq"))
+        .values_list("tenant_id", "learner", "widget", "session", "top")
+    )
+    return {
+        (tenant_id, learner, widget, session): top
+        for tenant_id, learner, widget, session, top in found
+        if (tenant_id, learner, widget, session) in keys
+    }
