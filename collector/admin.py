@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
+
 # The webhooks' pages (subscriptions, delivery log) register themselves in their own module.
 from collector.webhooks import admin as webhooks_admin  # noqa: F401
-from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
 from collector.xapi.forwarding import forwarding_lag
 
 

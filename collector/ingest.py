@@ -411,10 +411,8 @@ def _statuses_set(
     statuses = []
     for widget, session, status, status_t, events in stored:
         change = by_key.get((widget, session))
-        if change and change.status_t is not None and (status, status_t) == (
-            change.status,
-            change.status_t,
-        ):
+        won = change is not None and change.status_t is not None
+        if won and (status, status_t) == (change.status, change.status_t):
             statuses.append(StatusChange(widget, session, status, status_t, events))
     return statuses
 

@@ -297,9 +297,9 @@ class DataRequestResult(models.Model):
 
 
 # The xAPI and webhook records are collector models too, kept in modules of their own.
-from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401
 from collector.webhooks.models import (  # noqa: E402, F401
     WebhookChange,
     WebhookDelivery,
     WebhookSubscription,
 )
+from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401

@@ -82,8 +82,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         if made:
             self.message_user(
                 request,
-                f"Its signing secret, shown only this once (give it to the receiver): "
-                f"{obj.secret}",
+                f"Its signing secret, shown only this once (give it to the receiver): {obj.secret}",
                 messages.WARNING,
             )
 
@@ -155,9 +154,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for delivery_id in chosen:
             sent = delivery_resend(delivery_id=delivery_id)
             if sent.succeeded:
-                self.message_user(
-                    request, f"Sent again: the receiver answered {sent.status_code}."
-                )
+                self.message_user(request, f"Sent again: the receiver answered {sent.status_code}.")
             else:
                 self.message_user(request, f"Not sent again: {sent.error}", messages.ERROR)
 

@@ -158,8 +158,8 @@ def subscription_run(*, subscription_id: int, now: datetime | None = None) -> tu
 def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
     """Sends a logged delivery's changes again, now, as a new delivery (logged, marked as a
     resend); the cursor is left alone. Answers the new delivery, failed or not."""
-    original = WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(
-        id=delivery_id
+    original = (
+        WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(id=delivery_id)
     )
     changes = WebhookChange.objects.using(ALIAS).filter(
         tenant_id=original.subscription.tenant_id, id__in=original.changes
@@ -170,8 +170,8 @@ def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
 def delivery_send_from(*, delivery_id: int) -> WebhookSubscription:
     """Moves the subscription's cursor back to just before a logged delivery's first change, so
     that everything from there is delivered again, in order, at the next run (made due now)."""
-    delivery = WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(
-        id=delivery_id
+    delivery = (
+        WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(id=delivery_id)
     )
     subscription = delivery.subscription
     subscription.cursor = min(delivery.changes, default=subscription.cursor + 1) - 1

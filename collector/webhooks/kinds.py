@@ -10,7 +10,7 @@ COMPLETED = "session.completed"
 SCORED = "session.scored"
 KINDS = (STARTED, RESUMED, COMPLETED, SCORED)
 # A session's lifecycle status (collector/ingest.py) → the kind of change it reports.
-STATUS_KINDS = {
+STATUS_KINDS: dict[str, str] = {
     SessionStatus.STARTED: STARTED,
     SessionStatus.RESUMED: RESUMED,
     SessionStatus.COMPLETED: COMPLETED,

@@ -113,9 +113,7 @@ class WebhookDelivery(models.Model):
         verbose_name = "webhook delivery"
         verbose_name_plural = "webhook deliveries"
         indexes = [
-            models.Index(
-                fields=["subscription", "-attempted_at"], name="webhookdelivery_sub_time"
-            ),
+            models.Index(fields=["subscription", "-attempted_at"], name="webhookdelivery_sub_time"),
             models.Index(fields=["attempted_at"], name="webhookdelivery_time"),
         ]
 

@@ -47,11 +47,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
 from collector.datarequests import data_request_process
-from collector.models import ApiKey, DataRequest, LrsForwarding, QuarantinedEvent, Tenant
+from collector.models import (
+    ApiKey,
+    DataRequest,
+    LrsForwarding,
+    QuarantinedEvent,
+    Tenant,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from collector.tenants import tenant_default, tenant_get_or_create
 from collector.xapi.iris import learner_home_page
 from dashboard.access import LEARNER_SESSION_KEY
@@ -690,6 +699,11 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
         endpoint="https://lrs.example.org/xapi/",
         defaults={"username": "plk_other", "password": "its-secret"},
     )[0],
+    WebhookSubscription: lambda world: webhook_subscription(world),
+    WebhookDelivery: lambda world: WebhookDelivery.objects.get_or_create(
+        subscription=webhook_subscription(world),
+        defaults={"status_code": 200, "attempted_at": timezone.now()},
+    )[0],
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
     LearnerIdentity: lambda world: world.learner,
@@ -705,6 +719,14 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
         defaults={"lti_user": lti_objects(world).user},
     )[0],
 }
+
+
+def webhook_subscription(world: World) -> WebhookSubscription:
+    return WebhookSubscription.objects.get_or_create(
+        tenant=world.api_key_a.tenant,
+        url="https://hooks.example.org/pathlens",
+        defaults={"secret": "whsec_its-secret-never-shown"},
+    )[0]
 
 
 @dataclass

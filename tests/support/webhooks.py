@@ -39,6 +39,7 @@ class Receiver:
         self.verify = documented_verify()
         self.answers: list[int] = []
         self.unavailable = False  # answer 503 without taking anything
+        self.refused = 0  # requests answered 503 so
         self.requests: list[tuple[dict[str, str], dict]] = []
         self.changes: dict[str, dict] = {}  # by id, first arrival
         self.order: list[str] = []  # ids as first taken
@@ -53,6 +54,7 @@ class Receiver:
         with self.arrived:
             try:
                 if self.unavailable:
+                    self.refused += 1
                     return 503
                 if not self.verify(self.secret, body, headers.get("Pathlens-Signature", "")):
                     self.bad_signatures += 1
