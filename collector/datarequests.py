@@ -26,6 +26,7 @@ from collector.models import (
     Learner,
     QuarantinedEvent,
     Session,
+    WebhookChange,
 )
 from collector.summaries import event_streams, measures_of, session_values, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
@@ -418,6 +419,8 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         # xAPI: the statements whose actor is the learner, and their State documents.
         Statement.objects.using(ALIAS).filter(**mine).delete()
         ActivityState.objects.using(ALIAS).filter(**mine).delete()
+        # Webhook changes not delivered yet are not delivered (the log keeps only their ids).
+        WebhookChange.objects.using(ALIAS).filter(**mine).delete()
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()

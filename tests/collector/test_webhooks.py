@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from collector.datarequests import learner_erase
 from collector.models import Session, Tenant
 from collector.summaries import sessions_summarise
 from collector.tenants import tenant_default, tenant_get_or_create
@@ -322,3 +323,17 @@ def test_the_outbox_numbers_changes_in_commit_order_per_tenant(client):
         lifecycle(client, "s1", "resumed", 1000 + number)
     changes = list(WebhookChange.objects.order_by("id").values_list("seq", "data__t"))
     assert changes == [(1, BASE + 1000), (2, BASE + 1001), (3, BASE + 1002)]
+
+
+def test_erasing_a_learner_erases_their_changes_not_yet_sent(client):
+    subscribe("https://hooks.example.org/")
+    lifecycle(client, "s1", "started", 1000)
+    lifecycle(
+        client,
+        "s1",
+        "started",
+        1000,
+        token=learner_token_issue(tenant_id=tenant_default().pk, learner=OTHER_OPAQUE),
+    )
+    learner_erase(tenant_id=tenant_default().pk, learner=OPAQUE)
+    assert list(WebhookChange.objects.values_list("learner", flat=True)) == [OTHER_OPAQUE]
