@@ -329,7 +329,7 @@ def _update_sessions(
         statuses = _upsert_sessions_postgres(tenant_id, learner, changes, returning=listening)
     else:
         statuses = _update_sessions_generic(tenant_id, learner, changes)
-    if listening:  # last: the outbox's lock comes after every row lock (webhooks/outbox.py)
+    if listening:  # while the session rows are held: seq is the last + 1 (webhooks/outbox.py)
         status_changes_write(tenant_id=tenant_id, learner=learner, statuses=statuses)
 
 

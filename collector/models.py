@@ -300,6 +300,7 @@ class DataRequestResult(models.Model):
 from collector.webhooks.models import (  # noqa: E402, F401
     WebhookChange,
     WebhookDelivery,
+    WebhookPending,
     WebhookSubscription,
 )
 from collector.xapi.models import ActivityState, LrsForwarding, Statement  # noqa: E402, F401

@@ -215,7 +215,7 @@ def _write_measures(
 ) -> None:
     """Stores the measures set on these rows, and, for tenants with a webhook subscription for
     scores, a change for each score that changed, in the same transaction
-    (collector/webhooks/outbox.py: its rows locked first, its outbox lock last)."""
+    (collector/webhooks/outbox.py: with those sessions' rows locked first)."""
     scored = scored_candidates(rows, scores_before) if scores_before is not None else []
     if not scored:
         _store_measures(rows, chunk=chunk)

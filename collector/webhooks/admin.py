@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from collector.webhooks.delivery import delivery_resend, delivery_send_from, subscription_lag
 from collector.webhooks.kinds import KINDS, LABELS
-from collector.webhooks.models import WebhookChange, WebhookDelivery, WebhookSubscription
+from collector.webhooks.models import WebhookDelivery, WebhookSubscription
 from collector.webhooks.outbox import hooked_forget
 from collector.webhooks.signing import secret_new
-from config.routers import ANALYTICS_ALIAS as ALIAS
 
 RESEND_MAX = 10  # deliveries sent again per action: each waits for the receiver's answer
 
@@ -38,7 +36,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ("tenant", "url", "kinds", "secret", "enabled", "cursor")
+        fields = ("tenant", "url", "kinds", "secret", "enabled")
 
     def clean_secret(self) -> str:
         secret = self.cleaned_data.get("secret") or ""
@@ -65,18 +63,10 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tenant")
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        # A new subscription starts at the tenant's latest change (save_model), not at 0.
-        return fields if obj else [name for name in fields if name != "cursor"]
-
     def save_model(self, request, obj: WebhookSubscription, form, change: bool) -> None:
         made = not obj.secret
         if made:
             obj.secret = secret_new()
-        if not change:
-            latest = WebhookChange.objects.using(ALIAS).filter(tenant_id=obj.tenant_id)
-            obj.cursor = latest.aggregate(top=Max("id"))["top"] or 0
         super().save_model(request, obj, form, change)
         hooked_forget()  # this process hears of it now; the others within outbox.HOOKED_TTL
         if made:
@@ -112,7 +102,8 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     """The delivery log: every POST to a receiver and its answer. "Send again" re-sends a logged
-    delivery's changes now; "deliver again from here" moves the cursor back to it."""
+    delivery's changes now; "deliver everything again from here" queues again every change from
+    its first one on."""
 
     list_display = (
         "attempted_at", "subscription", "outcome", "change_count", "resend", "duration_ms",

@@ -1,17 +1,18 @@
 """Delivery of a tenant's changes to its subscriptions (the beat task `collector.deliver_webhooks`,
 shaped like collector/xapi/forwarding.py).
 
-At least once, in order: the changes after a subscription's cursor (of the kinds it wants) are
-POSTed in batches as `{"changes": [...]}`, signed (collector/webhooks/signing.py), and the cursor
-moves past a batch only once the receiver answered 2xx. A batch whose answer was lost is sent
+At least once, in order: a subscription's pending changes (WebhookPending) are POSTed in batches
+of the lowest change ids as `{"changes": [...]}`, signed (collector/webhooks/signing.py), and
+stop being pending only once the receiver answered 2xx. A batch whose answer was lost is sent
 again, so a receiver dedupes by each change's `id`. Any other answer, a redirect, a timeout or no
-answer leaves the cursor where it is, records the error and sets the next attempt after an
-exponential backoff; nothing after that batch is sent meanwhile, so a session's changes always
-arrive in their `seq` order (a tenant's changes go in the order they were committed).
+answer keeps them pending, records the error and sets the next attempt after an exponential
+backoff; nothing is sent meanwhile. A session's changes have rising ids (outbox.py), so they
+arrive in their `seq` order; a change of another session that committed late (a lower id) simply
+goes in a later batch.
 
 Every attempt is logged (WebhookDelivery) with the changes it carried: an operator can send one
-again (`delivery_resend`, out of order by nature) or move the cursor back to it so that
-everything from there is delivered again, in order.
+again (`delivery_resend`, out of order by nature) or queue again everything from it on
+(`delivery_send_from`), which then goes in order.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from collector.webhooks.models import WebhookChange, WebhookDelivery, WebhookSubscription
+from collector.webhooks.models import (
+    WebhookChange,
+    WebhookDelivery,
+    WebhookPending,
+    WebhookSubscription,
+)
 from collector.webhooks.signing import DELIVERY_HEADER, HEADER, signature_header
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
@@ -84,11 +90,7 @@ def waiting_changes(subscription: WebhookSubscription) -> QuerySet[WebhookChange
     """The changes the subscription has not acknowledged yet, in order."""
     return (
         WebhookChange.objects.using(ALIAS)
-        .filter(
-            tenant_id=subscription.tenant_id,
-            id__gt=subscription.cursor,
-            kind__in=subscription.kinds,
-        )
+        .filter(pending__subscription_id=subscription.pk, kind__in=subscription.kinds)
         .order_by("id")
     )
 
@@ -142,9 +144,10 @@ def subscription_run(*, subscription_id: int, now: datetime | None = None) -> tu
             delivery = _deliver(subscription, batch)
             if not delivery.succeeded:
                 raise DeliveryFailed(delivery.error)
-            subscription.cursor = batch[-1].id
+            done = WebhookPending.objects.using(ALIAS).filter(subscription_id=subscription_id)
+            done.filter(change_id__in=delivery.changes).delete()
             sent += len(batch)
-            rows.update(cursor=subscription.cursor, last_success=now, last_error="", failures=0)
+            rows.update(last_success=now, last_error="", failures=0)
     except DeliveryFailed as failure:
         failures = subscription.failures + 1
         rows.update(
@@ -157,7 +160,7 @@ def subscription_run(*, subscription_id: int, now: datetime | None = None) -> tu
 
 def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
     """Sends a logged delivery's changes again, now, as a new delivery (logged, marked as a
-    resend); the cursor is left alone. Answers the new delivery, failed or not."""
+    resend); what is pending is left alone. Answers the new delivery, failed or not."""
     original = (
         WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(id=delivery_id)
     )
@@ -168,15 +171,27 @@ def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
 
 
 def delivery_send_from(*, delivery_id: int) -> WebhookSubscription:
-    """Moves the subscription's cursor back to just before a logged delivery's first change, so
-    that everything from there is delivered again, in order, at the next run (made due now)."""
+    """Queues again, for the delivery's subscription, every change of its tenant and kinds from
+    the delivery's first one on, so that the next run (made due now) delivers them in order."""
     delivery = (
         WebhookDelivery.objects.using(ALIAS).select_related("subscription").get(id=delivery_id)
     )
     subscription = delivery.subscription
-    subscription.cursor = min(delivery.changes, default=subscription.cursor + 1) - 1
+    again = WebhookChange.objects.using(ALIAS).filter(
+        tenant_id=subscription.tenant_id,
+        kind__in=subscription.kinds,
+        id__gte=min(delivery.changes, default=0),
+    )
+    WebhookPending.objects.using(ALIAS).bulk_create(
+        [
+            WebhookPending(subscription_id=subscription.pk, change_id=change_id)
+            for change_id in again.values_list("id", flat=True).iterator()
+        ],
+        ignore_conflicts=True,  # those still pending stay so
+        batch_size=1000,
+    )
     subscription.next_attempt = None
-    subscription.save(using=ALIAS, update_fields=["cursor", "next_attempt"])
+    subscription.save(using=ALIAS, update_fields=["next_attempt"])
     return subscription
 
 

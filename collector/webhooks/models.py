@@ -37,9 +37,6 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(max_length=255, help_text="The signing secret (never shown again).")
     kinds = models.JSONField(default=all_kinds, help_text="The kinds of change it receives.")
     enabled = models.BooleanField(default=True)
-    # The id of the last change the receiver acknowledged (2xx): everything after it is waiting.
-    # A new subscription starts at the tenant's latest change; set it lower to send again.
-    cursor = models.BigIntegerField(default=0)
     last_success = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     # Failed attempts since the last success: the backoff's exponent.
@@ -57,11 +54,12 @@ class WebhookSubscription(models.Model):
 class WebhookChange(models.Model):
     """One change of a session, as its subscribers receive it: the outbox row, written in the same
     transaction as the change it reports (collector/webhooks/outbox.py), so that a change is
-    recorded if and only if it happened.
+    recorded if and only if it happened, with a WebhookPending row for each subscription that
+    wants it.
 
-    `id` orders a tenant's changes as they were committed (the outbox takes a per-tenant lock to
-    make it so); subscriptions' cursors are ids. `seq` counts the session's changes, 1, 2, …:
-    a receiver keeps the highest it applied and ignores a lower one arriving late.
+    `seq` counts the session's changes, 1, 2, …: a receiver keeps the highest it applied and
+    ignores a lower one arriving late. Within a session, ids rise with seq (its writers queue on
+    the session's row), so delivering by id delivers a session's changes in order.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -91,6 +89,37 @@ class WebhookChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.widget} session {self.session} (#{self.seq})"
+
+
+class WebhookPending(models.Model):
+    """A change a subscription has not acknowledged yet: made with the change, deleted when the
+    receiver answers 2xx for a batch carrying it.
+
+    Rows, not a cursor over change ids: ids are taken at insert and committed in any order, so a
+    change with a lower id may commit after the deliverer has sent higher ones; a cursor would
+    skip it for good, and keeping ids in commit order would need a per-tenant lock held through
+    every commit (it halved ingestion with small batches, benchmarks/README.md). No foreign-key
+    constraints: written on the ingest path from a subscription list that may be seconds old.
+    """
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    change = models.ForeignKey(
+        WebhookChange, on_delete=models.CASCADE, db_constraint=False, related_name="pending"
+    )
+
+    class Meta:
+        verbose_name = "pending webhook change"
+        constraints = [
+            # Also the index a delivery reads its subscription's next batch from, by change id.
+            models.UniqueConstraint(
+                fields=["subscription", "change"], name="webhookpending_subscription_change"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"change {self.change_id} for subscription {self.subscription_id}"
 
 
 class WebhookDelivery(models.Model):

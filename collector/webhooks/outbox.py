@@ -7,12 +7,11 @@ in a per-process map (reloaded every HOOKED_TTL seconds) and writes nothing. A n
 is therefore heard of by other processes within HOOKED_TTL seconds; changes before that are not
 recorded, which is what a new subscription expects (it starts at the latest change anyway).
 
-Order. Subscriptions' cursors are change ids, so a tenant's ids must be committed in id order: a
-change with a lower id committing after the deliverer moved past it would never be sent. So every
-writer takes a per-tenant lock (PostgreSQL: a transaction-scoped advisory lock; SQLite serialises
-writers anyway) just before inserting, held until commit, and takes it last, after every row
-lock of its transaction, so that it never waits for a row while holding it. Under that lock the
-session's next `seq` is its last one + 1.
+Each change also gets a WebhookPending row per enabled subscription of its tenant that wants its
+kind (read at write time, not from the map), which the deliverer sends in change-id order and
+deletes once acknowledged. Within a session, ids rise with `seq`: both are taken while the
+writer holds the session's row (ingest's upsert, the summariser's SELECT … FOR UPDATE), so the
+next writer of that session starts after this one committed, and its `seq` is the last + 1.
 """
 
 from __future__ import annotations
@@ -28,12 +27,10 @@ from django.utils import timezone
 
 from collector.models import Session
 from collector.webhooks.kinds import KINDS, SCORED, STATUS_KINDS
-from collector.webhooks.models import WebhookChange, WebhookSubscription
+from collector.webhooks.models import WebhookChange, WebhookPending, WebhookSubscription
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
 HOOKED_TTL = 10.0  # seconds
-# pg_advisory_xact_lock(class, tenant id): the class keeps these apart from any other lock.
-LOCK_CLASS = 0x5748  # "WH"
 
 _hooked: tuple[float, dict[int, frozenset[str]]] = (-math.inf, {})
 
@@ -145,17 +142,12 @@ def scored_changes(rows: list[Session]) -> list[NewChange]:
 
 
 def changes_write(changes: list[NewChange]) -> None:
-    """Inserts the changes, each numbered after its session's last one. Call it inside the
-    transaction that makes them, after its last row lock (see the module's docstring)."""
+    """Inserts the changes, each numbered after its session's last one, and queues each for the
+    subscriptions that want it. Call it inside the transaction that makes them, while it holds
+    their sessions' rows (see the module's docstring)."""
     if not changes:
         return
-    tenants = sorted({change.tenant_id for change in changes})
-    connection = connections[ALIAS]
-    assert connection.in_atomic_block, "changes are written in the transaction making them"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for tenant_id in tenants:  # in order: two writers never wait for each other's
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, tenant_id])
+    assert connections[ALIAS].in_atomic_block, "changes are written in the transaction making them"
     last = _last_seqs(changes)
     now = timezone.now()
     rows = []
@@ -174,7 +166,19 @@ def changes_write(changes: list[NewChange]) -> None:
                 created=now,
             )
         )
-    WebhookChange.objects.using(ALIAS).bulk_create(rows)
+    made = WebhookChange.objects.using(ALIAS).bulk_create(rows)  # with their ids
+    subscriptions = WebhookSubscription.objects.using(ALIAS).filter(
+        tenant_id__in={change.tenant_id for change in changes}, enabled=True
+    )
+    wanted = list(subscriptions.values_list("id", "tenant_id", "kinds"))
+    WebhookPending.objects.using(ALIAS).bulk_create(
+        [
+            WebhookPending(subscription_id=subscription_id, change_id=change.id)
+            for change in made
+            for subscription_id, tenant_id, kinds in wanted
+            if tenant_id == change.tenant_id and change.kind in kinds
+        ]
+    )
 
 
 def _last_seqs(changes: list[NewChange]) -> dict[tuple[int, str, str, str], int]:

@@ -60,7 +60,7 @@ def test_a_new_subscription_gets_a_secret_shown_once_and_never_again(admin_clien
     assert secret not in pages(admin_client, made)
     # Edited without a secret: the stored one is kept, and still not shown.
     change = f"{LIST}{made.pk}/change/"
-    edited = admin_client.post(change, {**form("https://hooks.example.org/v2"), "cursor": 0})
+    edited = admin_client.post(change, form("https://hooks.example.org/v2"))
     assert edited.status_code == 302
     made.refresh_from_db()
     assert (made.url, made.secret) == ("https://hooks.example.org/v2", secret)
@@ -82,13 +82,16 @@ def test_the_form_refuses_plain_http_to_another_machine_and_a_short_secret(admin
     assert not WebhookSubscription.objects.exists()
 
 
-def test_a_new_subscription_starts_at_the_latest_change(admin_client, client):
+def test_a_new_subscription_receives_what_happens_after_it_was_made(admin_client, client):
     with receiving() as receiver:
-        admin_client.post(ADD, form(receiver.url))
+        admin_client.post(ADD, form(receiver.url, secret=SECRET))
         post_events(client, [event(session="before", type="session_started")])
-        admin_client.post(ADD, form(receiver.url + "/second"))
-    first, second = WebhookSubscription.objects.order_by("id")
-    assert first.cursor == 0 and second.cursor > 0
+        admin_client.post(ADD, form(receiver.url + "/second", secret=SECRET))
+        post_events(client, [event(session="after", type="session_started")])
+        assert deliveries_run() == {"sent": 3, "failed": 0}
+    # One POST to each: the first made gets both changes, the second only the later one.
+    got = sorted([change["session"] for change in body["changes"]] for _, body in receiver.requests)
+    assert got == [["after"], ["before", "after"]]
 
 
 def test_operators_see_lag_last_error_and_the_log_and_can_send_again(admin_client, client):
