@@ -388,6 +388,9 @@ def _upsert_sessions_postgres(
         for change in changes
     ]
     with connections[ALIAS].cursor() as cursor:
+        if returning and len(params) == 1:
+            cursor.execute(SESSION_UPSERT + SESSION_RETURNING, params[0])
+            return _statuses_set(changes, cursor.fetchall())
         if returning:
             raw = cursor.cursor  # psycopg's own cursor: its executemany can return rows
             raw.executemany(SESSION_UPSERT + SESSION_RETURNING, params, returning=True)
