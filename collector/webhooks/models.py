@@ -98,8 +98,9 @@ class WebhookPending(models.Model):
     Rows, not a cursor over change ids: ids are taken at insert and committed in any order, so a
     change with a lower id may commit after the deliverer has sent higher ones; a cursor would
     skip it for good, and keeping ids in commit order would need a per-tenant lock held through
-    every commit (it halved ingestion with small batches, benchmarks/README.md). No foreign-key
-    constraints: written on the ingest path from a subscription list that may be seconds old.
+    every commit (it halved ingestion with small batches: benchmarks/README.md, "Webhooks on the
+    ingest path"). No foreign-key constraints: written on the ingest path, next to subscriptions
+    that may be deleted at that moment (a row left for a deleted one is never read).
     """
 
     subscription = models.ForeignKey(

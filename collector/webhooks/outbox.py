@@ -188,9 +188,10 @@ def changes_write(changes: list[NewChange]) -> None:
 
 
 # changes_write on PostgreSQL, in one statement: the ORM's four (last seqs, the changes, the
-# subscriptions, the pending rows) cost some 5 ms of CPU per batch, which quartered the ingestion
-# of small batches that each changed a status (benchmarks/README.md, "Webhooks"). `ord` numbers
-# a session's new changes 1, 2, … after its last seq; `pos` keeps the given order for the ids.
+# subscriptions, the pending rows) cost some 5 ms of CPU per batch, which halved the ingestion
+# of small batches that each changed a status (benchmarks/README.md, "Webhooks on the ingest
+# path"). `ord` numbers a session's new changes 1, 2, … after its last seq; `pos` keeps the
+# given order for the ids.
 CHANGES_INSERT = """
 WITH made AS (
     INSERT INTO collector_webhookchange
