@@ -17,6 +17,9 @@ from collector.models import (
 from collector.rage.sessions import new_tracking_code
 from collector.segment.keys import write_key_new, write_keys_revoke
 from collector.segment.models import SegmentWriteKey
+
+# The webhooks' pages (subscriptions, delivery log) register themselves in their own module.
+from collector.webhooks import admin as webhooks_admin  # noqa: F401
 from collector.xapi.forwarding import forwarding_lag
 
 

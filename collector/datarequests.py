@@ -26,6 +26,7 @@ from collector.models import (
     Learner,
     QuarantinedEvent,
     Session,
+    WebhookChange,
 )
 from collector.rage.models import RagePlayer
 from collector.rage.sessions import rage_players_move
@@ -433,6 +434,8 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         ActivityState.objects.using(ALIAS).filter(**mine).delete()
         # RAGE: the player, with its sessions (their authTokens stop working with them).
         RagePlayer.objects.using(ALIAS).filter(**mine).delete()
+        # Webhook changes not delivered yet are not delivered (the log keeps only their ids).
+        WebhookChange.objects.using(ALIAS).filter(**mine).delete()
         DataRequestResult.objects.using(ALIAS).filter(
             request__tenant_id=tenant_id, learner=learner
         ).delete()

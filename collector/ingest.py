@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from collector.models import Event, Session, SessionStatus
 from collector.validation import CleanBatch, CleanEvent
+from collector.webhooks.kinds import STATUS_KINDS
+from collector.webhooks.outbox import StatusChange, hooked_kinds, status_changes_write
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
 LIFECYCLE_STATUS = {
@@ -318,10 +320,17 @@ def _update_sessions(
     changes = _session_changes(rows, duplicates)
     if not changes:
         return
+    # Only a tenant with a webhook subscription for status changes pays for knowing which
+    # lifecycle events won: one lookup in a per-process map for every other batch.
+    listening = any(change.status for change in changes) and bool(
+        hooked_kinds(tenant_id) & set(STATUS_KINDS.values())
+    )
     if connections[ALIAS].vendor == "postgresql":
-        _upsert_sessions_postgres(tenant_id, learner, changes)
+        statuses = _upsert_sessions_postgres(tenant_id, learner, changes, returning=listening)
     else:
-        _update_sessions_generic(tenant_id, learner, changes)
+        statuses = _update_sessions_generic(tenant_id, learner, changes)
+    if listening:  # while the session rows are held: seq is the last + 1 (webhooks/outbox.py)
+        status_changes_write(tenant_id=tenant_id, learner=learner, statuses=statuses)
 
 
 # The upsert takes the row lock, so concurrent batches of one session queue here and the counts
@@ -357,9 +366,14 @@ ON CONFLICT (tenant_id, learner, widget, session) DO UPDATE SET
         THEN EXCLUDED.status_t ELSE stored.status_t END,
     updated_at = EXCLUDED.updated_at
 """
+# What the webhooks need to know of each upserted row: whether the batch's lifecycle event won.
+SESSION_RETURNING = " RETURNING widget, session, status, status_t, event_count"
 
 
-def _upsert_sessions_postgres(tenant_id: int, learner: str, changes: list[SessionChange]) -> None:
+def _upsert_sessions_postgres(
+    tenant_id: int, learner: str, changes: list[SessionChange], *, returning: bool = False
+) -> list[StatusChange]:
+    """Upserts the sessions; with `returning`, answers the statuses the batch set."""
     now = timezone.now()
     params = [
         {
@@ -374,13 +388,42 @@ def _upsert_sessions_postgres(tenant_id: int, learner: str, changes: list[Sessio
         for change in changes
     ]
     with connections[ALIAS].cursor() as cursor:
+        if returning and len(params) == 1:
+            cursor.execute(SESSION_UPSERT + SESSION_RETURNING, params[0])
+            return _statuses_set(changes, cursor.fetchall())
+        if returning:
+            raw = cursor.cursor  # psycopg's own cursor: its executemany can return rows
+            raw.executemany(SESSION_UPSERT + SESSION_RETURNING, params, returning=True)
+            stored = list(raw.fetchall())
+            while raw.nextset():
+                stored.extend(raw.fetchall())
+            return _statuses_set(changes, stored)
         if len(params) == 1:  # the usual batch: one session, without pipeline mode's set-up
             cursor.execute(SESSION_UPSERT, params[0])
         else:
             cursor.executemany(SESSION_UPSERT, params)
+    return []
 
 
-def _update_sessions_generic(tenant_id: int, learner: str, changes: list[SessionChange]) -> None:
+def _statuses_set(
+    changes: list[SessionChange], stored: list[tuple[str, str, str, int | None, int]]
+) -> list[StatusChange]:
+    """The sessions whose stored status is now the batch's lifecycle event (it won: no later one
+    was stored before it)."""
+    by_key = {(change.widget, change.session): change for change in changes}
+    statuses = []
+    for widget, session, status, status_t, events in stored:
+        change = by_key.get((widget, session))
+        won = change is not None and change.status_t is not None
+        if won and (status, status_t) == (change.status, change.status_t):
+            statuses.append(StatusChange(widget, session, status, status_t, events))
+    return statuses
+
+
+def _update_sessions_generic(
+    tenant_id: int, learner: str, changes: list[SessionChange]
+) -> list[StatusChange]:
+    """Updates the sessions; answers the statuses the batch set (see _statuses_set)."""
     sessions = Session.objects.using(ALIAS)
     sessions.bulk_create(
         [
@@ -415,6 +458,10 @@ def _update_sessions_generic(tenant_id: int, learner: str, changes: list[Session
         if change is not None:
             _merge(record, change)
             changed.append(record)
+    stored = [
+        (record.widget, record.session, record.status, record.status_t, record.event_count)
+        for record in changed
+    ]
     sessions.bulk_update(
         changed,
         [
@@ -429,6 +476,7 @@ def _update_sessions_generic(tenant_id: int, learner: str, changes: list[Session
             "updated_at",
         ],
     )
+    return _statuses_set(changes, stored)
 
 
 def _merge(record: Session, change: SessionChange) -> None:

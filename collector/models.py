@@ -296,9 +296,16 @@ class DataRequestResult(models.Model):
         return f"{self.widget} session {self.session}"
 
 
-# The xAPI, RAGE and Segment records are collector models too, each kept in a module of its own.
+# The xAPI, RAGE, Segment and webhook records are collector models too, each kept in a module of
+# its own.
 from collector.rage.models import RagePlayer, RageSession, RageTrackingCode  # noqa: E402, F401
 from collector.segment.models import SegmentWriteKey  # noqa: E402, F401
+from collector.webhooks.models import (  # noqa: E402, F401
+    WebhookChange,
+    WebhookDelivery,
+    WebhookPending,
+    WebhookSubscription,
+)
 from collector.xapi.models import (  # noqa: E402, F401
     ActivityState,
     AttemptResult,

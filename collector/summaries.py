@@ -29,6 +29,7 @@ from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
 from collector.models import Event, Session
+from collector.webhooks.outbox import changes_write, scored_candidates, scored_changes
 from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.measures import MeasureRules, SessionMeasures, measure
@@ -157,20 +158,24 @@ def sessions_summarise(
         rows = list(
             scope.filter(pk__gt=last_pk)
             .order_by("pk")
-            .only("pk", "tenant_id", "learner", "widget", "session", "event_count")[:chunk]
-        )
+            .only(
+                "pk", "tenant_id", "learner", "widget", "session", "event_count", "score",
+                "maximum",
+            )[:chunk]
+        )  # fmt: skip
         if not rows:
             break
         last_pk = rows[-1].pk
         streams = event_streams(
             (row.tenant_id, row.learner, row.widget, row.session) for row in rows
         )
+        scores_before = {row.pk: (row.score, row.maximum) for row in rows}
         for row in rows:
             stream = streams.get((row.tenant_id, row.learner, row.widget, row.session), [])
             for name, value in session_values(row.widget, stream, rules).items():
                 setattr(row, name, value)
             row.summarised_count = len(stream)
-        _write_measures(rows, chunk=chunk)
+        _write_measures(rows, chunk=chunk, scores_before=scores_before)
         done += len(rows)
         if progress:
             progress(done, total)
@@ -202,7 +207,26 @@ FROM collector_session_measures_stage AS m WHERE s.id = m.id
 """
 
 
-def _write_measures(rows: list[Session], *, chunk: int) -> None:
+def _write_measures(
+    rows: list[Session],
+    *,
+    chunk: int,
+    scores_before: dict[int, tuple[float | None, float | None]] | None = None,
+) -> None:
+    """Stores the measures set on these rows, and, for tenants with a webhook subscription for
+    scores, a change for each score that changed, in the same transaction
+    (collector/webhooks/outbox.py: with those sessions' rows locked first)."""
+    scored = scored_candidates(rows, scores_before) if scores_before is not None else []
+    if not scored:
+        _store_measures(rows, chunk=chunk)
+        return
+    with transaction.atomic(using=ALIAS):
+        changes = scored_changes(scored)
+        _store_measures(rows, chunk=chunk)
+        changes_write(changes)
+
+
+def _store_measures(rows: list[Session], *, chunk: int) -> None:
     """Stores the measures set on these rows (and nothing else: not `updated_at`, as before)."""
     connection = connections[ALIAS]
     if connection.vendor != "postgresql":

@@ -16,6 +16,7 @@ from collector.datarequests import (
     data_requests_sweep,
 )
 from collector.summaries import sessions_summarise
+from collector.webhooks.delivery import deliveries_run
 from collector.xapi.forwarding import forwardings_run
 
 log = logging.getLogger("pathlens.collector")
@@ -69,3 +70,9 @@ def summarise_sessions() -> int:
 def forward_statements() -> dict[str, int]:
     """Sends new statements to the LRSs tenants forward to (collector/xapi/forwarding.py)."""
     return forwardings_run()
+
+
+@shared_task(name="collector.deliver_webhooks")
+def deliver_webhooks() -> dict[str, int]:
+    """POSTs new session changes to the tenants' webhook subscriptions (collector/webhooks/)."""
+    return deliveries_run()

@@ -343,6 +343,8 @@ BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
 DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
 # Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
+# Seconds between deliveries of session changes to webhook subscriptions (docs/collector.md).
+WEBHOOK_INTERVAL = env_int("WEBHOOK_INTERVAL", 10, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A task expires after one interval, but never sooner than 10 s: the filesystem broker polls
 # every second, so a shorter expiry (BEAT_INTERVAL=1 in the deploy test) could expire a task
@@ -359,6 +361,7 @@ CELERY_BEAT_SCHEDULE = {
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
         ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
         ("forward-statements", "collector.forward_statements", BEAT_INTERVAL),
+        ("deliver-webhooks", "collector.deliver_webhooks", WEBHOOK_INTERVAL),
     )
 }
 

@@ -5,8 +5,8 @@ its refusals, and what it may send leaves nothing of them in the analytics datab
 
 A learner signs in, opens each widget, sends events; a teacher's data requests are processed;
 then every table of the analytics database (the quarantine of refused events included), every
-learner token and every log line written by the collector are searched for the learners' real ids
-and display names.
+learner token, every webhook delivery and every log line written by the collector are searched for
+the learners' real ids and display names.
 """
 
 from __future__ import annotations
@@ -21,13 +21,18 @@ from django.db import connections
 
 from collector.client import get_client
 from collector.datarequests import data_request_process
-from collector.models import QuarantinedEvent
+from collector.models import QuarantinedEvent, WebhookSubscription
+from collector.summaries import sessions_summarise
+from collector.tenants import tenant_default
+from collector.webhooks.delivery import deliveries_run
+from collector.webhooks.outbox import hooked_forget
 from tests.collector.helpers import event, now_ms, post_events
 from tests.factories import LearnerIdentityFactory
 from tests.segment.helpers import post as segment_post
 from tests.segment.helpers import write_key
 from tests.support.db import BOTH_DATABASES
 from tests.support.signin import sign_in_by_pick
+from tests.support.webhooks import SECRET, receiving
 
 pytestmark = pytest.mark.django_db(databases=BOTH_DATABASES)
 
@@ -54,6 +59,17 @@ def analytics_dump() -> str:
 
 def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
     caplog.set_level(logging.DEBUG)
+    with receiving() as receiver:
+        hook = WebhookSubscription.objects.create(
+            tenant=tenant_default(), url=receiver.url, secret=SECRET
+        )
+        hooked_forget()
+        check_every_door(client, caplog, receiver)
+    hook.delete()
+    hooked_forget()
+
+
+def check_every_door(client, caplog, receiver) -> None:
     learners = [
         LearnerIdentityFactory(real_id="ada.lovelace@school.example", display_name="Ada Lovelace"),
         LearnerIdentityFactory(real_id="S-77-GRACE", display_name="Grace Hopper"),
@@ -86,6 +102,10 @@ def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
         data_request_process(request_id=created.id)
         assert collector.get_data_request(created.id).result_count == 6
 
+    sessions_summarise()
+    assert deliveries_run()["sent"] >= 6
+    pushed = json.dumps([body for _, body in receiver.requests])
+    assert learners[0].opaque_id in pushed
     stored = analytics_dump()
     assert learners[0].opaque_id in stored  # the search would find an id if one were there
     quarantined = QuarantinedEvent.objects.values_list("learner", flat=True)
@@ -102,6 +122,7 @@ def test_no_real_id_or_name_reaches_the_platform_side(client, caplog):
     for learner in learners:
         for secret in (learner.real_id, learner.display_name, learner.real_id_key):
             assert secret not in stored
+            assert secret not in pushed
             assert all(secret not in token for token in tokens)
             assert all(secret not in claims for claims in decoded_tokens)
             assert secret not in collector_logs

@@ -47,6 +47,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from social_django.models import Association, Nonce, UserSocialAuth
 
 from collector.apikeys import api_key_create
@@ -59,6 +60,8 @@ from collector.models import (
     RagePlayer,
     RageTrackingCode,
     Tenant,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from collector.rage.sessions import rage_tracking_code_create
 from collector.segment.keys import write_key_create
@@ -782,6 +785,11 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
         tenant=world.api_key_a.tenant, learner=world.opaque, defaults={"anonymous": False}
     )[0],
     SegmentWriteKey: lambda world: write_key_create(tenant=world.api_key_a.tenant, name="app"),
+    WebhookSubscription: lambda world: webhook_subscription(world),
+    WebhookDelivery: lambda world: WebhookDelivery.objects.get_or_create(
+        subscription=webhook_subscription(world),
+        defaults={"status_code": 200, "attempted_at": timezone.now()},
+    )[0],
     User: lambda world: world.teacher_a,
     WhitelistEntry: lambda world: WhitelistEntry.objects.first(),
     LearnerIdentity: lambda world: world.learner,
@@ -797,6 +805,14 @@ ADMIN_OBJECTS: dict[type, Callable[[World], Any]] = {
         defaults={"lti_user": lti_objects(world).user},
     )[0],
 }
+
+
+def webhook_subscription(world: World) -> WebhookSubscription:
+    return WebhookSubscription.objects.get_or_create(
+        tenant=world.api_key_a.tenant,
+        url="https://hooks.example.org/pathlens",
+        defaults={"secret": "whsec_its-secret-never-shown"},
+    )[0]
 
 
 @dataclass
