@@ -8,6 +8,7 @@ checked by collector/xapi/agents.py, which also keeps real identities out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -17,10 +18,10 @@ from typing import Any
 
 from collector.models import OPAQUE_ID_MAX
 from collector.validation import (
-    CANONICAL_JSON,
     CANONICAL_UUID,
     TEXT_UUID,
     UNSTORABLE_TEXT,
+    canonical_json,
     unstorable_text,
 )
 from collector.xapi import iris
@@ -373,7 +374,7 @@ def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str,
     way is the same). One encoding serves both."""
     kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
     kept.pop("timestamp", None)
-    text = CANONICAL_JSON.encode(kept)
+    text = canonical_json(kept)
     moment_text = timestamp.astimezone(UTC).isoformat() if timestamp else ""
     return text, hashlib.sha256(f"{text}\x1f{moment_text}".encode()).hexdigest()
 
@@ -384,7 +385,65 @@ def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str,
 MAYBE_UNSTORABLE = re.compile(rb"\\u(0000|[dD][89a-fA-F])")
 
 
-FAST_KEYS = {"id", "actor", "verb", "object", "context", "timestamp"}
+FAST_KEYS = frozenset({"id", "actor", "verb", "object", "context", "timestamp"})
+FAST_ACTOR_KEYS = frozenset({"objectType", "account"})
+FAST_VERB_KEYS = frozenset({"id", "display"})
+FAST_OBJECT_KEYS = frozenset({"objectType", "id"})
+FAST_CONTEXT_KEYS = frozenset({"registration", "extensions"})
+EMPTY: dict[str, Any] = {}
+MISSING = object()  # no `id` sent (an `id` of null is not one)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_iri(text: str) -> bool:
+    """IRI.fullmatch, remembered: a list of statements repeats a few verbs, activities and
+    extension keys, and a look-up costs a fifth of the match."""
+    return IRI.fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_tag(tag: str) -> bool:
+    return LANGUAGE_TAG.fullmatch(tag) is not None
+
+
+def _plain_account(actor: Any) -> str | None:
+    """The opaque id of an actor that is plainly an Agent of ours, else None."""
+    if type(actor) is not dict or not FAST_ACTOR_KEYS.issuperset(actor):
+        return None
+    account = actor.get("account")
+    if (
+        actor.get("objectType", "Agent") != "Agent"
+        or type(account) is not dict
+        or len(account) != 2
+        or account.get("homePage") != iris.learner_home_page()
+        or type(name := account.get("name")) is not str
+        or not 1 <= len(name) <= OPAQUE_ID_MAX
+    ):
+        return None
+    return name
+
+
+def _plain_verb(verb: Any) -> bool:
+    if type(verb) is not dict or not FAST_VERB_KEYS.issuperset(verb):
+        return False
+    verb_id, display = verb.get("id"), verb.get("display", EMPTY)
+    return (
+        type(verb_id) is str
+        and _plain_iri(verb_id)
+        and verb_id != iris.VOIDED  # voiding takes a StatementRef: the full check's to word
+        and type(display) is dict
+        and all(type(text) is str and _plain_tag(tag) for tag, text in display.items())
+    )
+
+
+def _plain_context(context: Any) -> bool:
+    if type(context) is not dict or not FAST_CONTEXT_KEYS.issuperset(context):
+        return False
+    registration, extensions = context.get("registration"), context.get("extensions", EMPTY)
+    return (
+        registration is None
+        or (type(registration) is str and bool(CANONICAL_UUID.fullmatch(registration)))
+    ) and (type(extensions) is dict and all(_plain_iri(key) for key in extensions))
 
 
 def _plainly_valid(statement: dict[str, Any]) -> Found | None:
@@ -392,46 +451,22 @@ def _plainly_valid(statement: dict[str, Any]) -> Found | None:
     did something to an Activity, perhaps in a registration): what the full check would find, or
     None when it is not plainly valid (the full check then decides, and alone words problems).
     Each test is as strict as the full check's or stricter, so the two never disagree."""
-    actor, verb, target = statement.get("actor"), statement.get("verb"), statement.get("object")
-    context = statement.get("context", {})
+    target, statement_id = statement.get("object"), statement.get("id", MISSING)
     if not (
-        statement.keys() <= FAST_KEYS
-        and type(actor) is dict
-        and actor.keys() <= {"objectType", "account"}
-        and actor.get("objectType", "Agent") == "Agent"
-        and type(account := actor.get("account")) is dict
-        and account.keys() == {"homePage", "name"}
-        and account["homePage"] == iris.learner_home_page()
-        and type(name := account["name"]) is str
-        and 1 <= len(name) <= OPAQUE_ID_MAX
-        and type(verb) is dict
-        and verb.keys() <= {"id", "display"}
-        and type(verb.get("id")) is str
-        and IRI.fullmatch(verb["id"])
-        and verb["id"] != iris.VOIDED  # voiding takes a StatementRef: the full check's to word
+        FAST_KEYS.issuperset(statement)
+        and (name := _plain_account(statement.get("actor"))) is not None
+        and _plain_verb(statement.get("verb"))
         and type(target) is dict
-        and target.keys() <= {"objectType", "id"}
+        and FAST_OBJECT_KEYS.issuperset(target)
         and target.get("objectType", "Activity") == "Activity"
-        and type(target.get("id")) is str
-        and IRI.fullmatch(target["id"])
-        and type(context) is dict
-        and context.keys() <= {"registration", "extensions"}
-        and (type(statement.get("id", "")) is str)
-        and (statement.get("id") is None or CANONICAL_UUID.fullmatch(statement["id"]))
+        and type(activity := target.get("id")) is str
+        and _plain_iri(activity)
+        and _plain_context(statement.get("context", EMPTY))
+        and (
+            statement_id is MISSING
+            or (type(statement_id) is str and CANONICAL_UUID.fullmatch(statement_id))
+        )
     ):
-        return None
-    display = verb.get("display", {})
-    if type(display) is not dict or not all(
-        type(text) is str and LANGUAGE_TAG.fullmatch(tag) for tag, text in display.items()
-    ):
-        return None
-    registration = context.get("registration")
-    if registration is not None and not (
-        type(registration) is str and CANONICAL_UUID.fullmatch(registration)
-    ):
-        return None
-    extensions = context.get("extensions", {})
-    if type(extensions) is not dict or not all(IRI.fullmatch(key) for key in extensions):
         return None
     timestamp = None
     if "timestamp" in statement:
@@ -439,9 +474,7 @@ def _plainly_valid(statement: dict[str, Any]) -> Found | None:
             timestamp = moment(statement["timestamp"], "")
         except Invalid:
             return None
-    agents = [agent_key(name)]
-    activity = target["id"]
-    return Found(agents, [], activity, [activity], timestamp)
+    return Found([agent_key(name)], [], activity, [activity], timestamp)
 
 
 def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanStatement:
