@@ -33,6 +33,11 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _N = r"(\d+(\.\d+)?"
 DURATION = re.compile(rf"P(?!$){_N}Y)?{_N}M)?{_N}W)?{_N}D)?(T(?=\d){_N}H)?{_N}M)?{_N}S)?)?")
 VERSION = re.compile(r"1\.0(\.\d+)?")
+# ISO 8601 (and so xAPI) writes weeks alone: P4W, never P4W1D.
+WEEKS = re.compile(r"P\d+(\.\d+)?W")
+# RFC 3339 forbids the offset -00:00 ("unknown local offset"); ISO 8601 writes it -00 or -0000.
+NEGATIVE_ZERO_OFFSET = re.compile(r"-00(:?00)?$")
+IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 STATEMENT_KEYS = {
     "id",
     "actor",
@@ -158,7 +163,7 @@ def moment(value: Any, at: str) -> datetime:
     """An ISO 8601 date and time; one without an offset is taken as UTC, as the spec says."""
     text = value if isinstance(value, str) else ""
     try:
-        if "T" not in text.upper() or text.endswith("-00:00"):
+        if "T" not in text.upper() or NEGATIVE_ZERO_OFFSET.search(text):
             raise ValueError
         parsed = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
@@ -225,6 +230,43 @@ def _activity(value: Any, at: str) -> str:
     return activity_id
 
 
+def _authority_agent(value: Any, at: str) -> None:
+    agent = _object(value, at, "an Agent")
+    _extra(agent, {"objectType", "name", *IFIS}, at, "an Agent")
+    if agent.get("objectType", "Agent") != "Agent":
+        raise Invalid(pointer(at, "objectType"), "Must be 'Agent'.")
+    if "name" in agent and not isinstance(agent["name"], str):
+        raise Invalid(pointer(at, "name"), "Must be a string.")
+    ifis = [key for key in IFIS if key in agent]
+    if len(ifis) != 1:
+        raise Invalid(at, "Must have exactly one of mbox, mbox_sha1sum, openid, account.")
+    ifi = agent[ifis[0]]
+    if ifis[0] == "account":
+        account = _object(ifi, pointer(at, "account"), "an account")
+        _extra(account, {"homePage", "name"}, pointer(at, "account"), "an account")
+        _iri(account.get("homePage"), pointer(pointer(at, "account"), "homePage"))
+        if not isinstance(account.get("name"), str):
+            raise Invalid(pointer(pointer(at, "account"), "name"), "Must be a string.")
+    elif not isinstance(ifi, str) or (ifis[0] == "mbox" and not ifi.startswith("mailto:")):
+        raise Invalid(pointer(at, ifis[0]), "Must be a string (an mbox a mailto: IRI).")
+
+
+def _authority(value: Any, at: str) -> None:
+    """A sent authority is checked as the spec requires (an Agent, or for OAuth an anonymous Group
+    of two Agents), then replaced by ours: it is never stored, so a real identity in it is not
+    refused, only a malformed one."""
+    authority = _object(value, at, "an Agent or a Group of two Agents")
+    if authority.get("objectType") != "Group":
+        _authority_agent(authority, at)
+        return
+    _extra(authority, {"objectType", "name", "member"}, at, "an authority Group")
+    members = authority.get("member")
+    if not isinstance(members, list) or len(members) != 2:
+        raise Invalid(pointer(at, "member"), "An authority Group is anonymous, of two Agents.")
+    for index, member in enumerate(members):
+        _authority_agent(member, pointer(pointer(at, "member"), index))
+
+
 def _statement_ref(value: dict[str, Any], at: str) -> str:
     _extra(value, {"objectType", "id"}, at, "a StatementRef")
     return _uuid(value.get("id"), pointer(at, "id"))
@@ -239,7 +281,11 @@ def _result(value: Any, at: str) -> None:
     if "response" in result and not isinstance(result["response"], str):
         raise Invalid(pointer(at, "response"), "Must be a string.")
     duration = result.get("duration")
-    if duration is not None and not (isinstance(duration, str) and DURATION.fullmatch(duration)):
+    if duration is not None and not (
+        isinstance(duration, str)
+        and DURATION.fullmatch(duration)
+        and ("W" not in duration or WEEKS.fullmatch(duration))
+    ):
         raise Invalid(pointer(at, "duration"), "Must be an ISO 8601 duration (PT1M30S).")
     if "extensions" in result:
         _extensions(result["extensions"], pointer(at, "extensions"))
@@ -503,6 +549,8 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
     version = statement.get("version")
     if version is not None and not (isinstance(version, str) and VERSION.fullmatch(version)):
         raise Invalid(pointer(at, "version"), "Must be 1.0.0 to 1.0.3 (or left out).")
+    if "authority" in statement:
+        _authority(statement["authority"], pointer(at, "authority"))
     found = Found()
     verb, ref = _core(statement, at, found, sub=False)
     voids = None
