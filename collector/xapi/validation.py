@@ -192,7 +192,14 @@ def _definition(value: Any, at: str) -> None:
     if "extensions" in definition:
         _extensions(definition["extensions"], pointer(at, "extensions"))
     kind = definition.get("interactionType")
-    if kind is not None and kind not in INTERACTION_TYPES:
+    if kind is None:
+        # The response pattern and components describe an interaction: only with its type.
+        needing = [
+            key for key in ("correctResponsesPattern", *INTERACTION_COMPONENTS) if key in definition
+        ]
+        if needing:
+            raise Invalid(pointer(at, needing[0]), "Allowed only with an 'interactionType'.")
+    elif not isinstance(kind, str) or kind not in INTERACTION_TYPES:
         raise Invalid(
             pointer(at, "interactionType"), f"Must be one of {sorted(INTERACTION_TYPES)}."
         )

@@ -123,7 +123,7 @@ def test_a_statement_voided_before_it_arrives_is_stored_voided(client):
 @pytest.mark.parametrize(
     "value",
     [
-        {"b": 1.5, "a": [1, 2, {"z": None, "y": True}], "é": "\u2028 \"quoted\" \\ \x01"},
+        {"b": 1.5, "a": [1, 2, {"z": None, "y": True}], "é": '\u2028 "quoted" \\ \x01'},
         [1e300, -0.0, 3, 10**30, "", {}],
         "text",
         {"nested": {"deeper": [{"k": "v"}] * 3}},
@@ -139,3 +139,29 @@ def test_statements_sent_without_ids_get_distinct_ones(client):
         del item["id"]
     ids = post(client, sent, basic()).json()
     assert len(set(ids)) == 3 and all(uuid.UUID(found) for found in ids)
+
+
+@pytest.mark.parametrize(
+    ("definition", "field"),
+    [
+        ({"interactionType": {"not": "a string"}}, "/object/definition/interactionType"),
+        ({"interactionType": ["choice"]}, "/object/definition/interactionType"),
+        ({"correctResponsesPattern": ["a"]}, "/object/definition/correctResponsesPattern"),
+        ({"choices": [{"id": "a"}]}, "/object/definition/choices"),
+        ({"scale": [{"id": "1"}]}, "/object/definition/scale"),
+    ],
+)
+def test_an_interaction_needs_a_valid_type(client, definition, field):
+    """An interactionType that is not a string was a 500 (an unhashable look-up); components
+    without a type were taken: ADL's suite, "Object Property Requirements (Data 2.4.4)"."""
+    sent = statement(object={"id": "https://quiz.example/q1", "definition": definition})
+    response = post(client, sent, basic())
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+
+
+def test_an_interaction_with_its_type_is_taken(client):
+    definition = {"interactionType": "choice", "correctResponsesPattern": ["a"],
+                  "choices": [{"id": "a", "description": {"en": "A"}}]}  # fmt: skip
+    sent = statement(object={"id": "https://quiz.example/q1", "definition": definition})
+    assert post(client, sent, basic()).status_code == 200
