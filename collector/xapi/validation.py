@@ -447,16 +447,31 @@ EMPTY: dict[str, Any] = {}
 MISSING = object()  # no `id` sent (an `id` of null is not one)
 
 
+# What the fast path remembers: short texts only, so that a body of long unique IRIs cannot
+# make the cache hold megabytes (4,096 entries of at most 512 characters).
+MAX_REMEMBERED = 512
+
+
 @functools.lru_cache(maxsize=4096)
-def _plain_iri(text: str) -> bool:
-    """IRI.fullmatch, remembered: a list of statements repeats a few verbs, activities and
-    extension keys, and a look-up costs a fifth of the match."""
+def _remembered_iri(text: str) -> bool:
     return IRI.fullmatch(text) is not None
 
 
+def _plain_iri(text: str) -> bool:
+    """IRI.fullmatch, remembered: a list of statements repeats a few verbs, activities and
+    extension keys, and a look-up costs a fifth of the match."""
+    if len(text) > MAX_REMEMBERED:
+        return IRI.fullmatch(text) is not None
+    return _remembered_iri(text)
+
+
 @functools.lru_cache(maxsize=256)
-def _plain_tag(tag: str) -> bool:
+def _remembered_tag(tag: str) -> bool:
     return LANGUAGE_TAG.fullmatch(tag) is not None
+
+
+def _plain_tag(tag: str) -> bool:
+    return len(tag) <= MAX_REMEMBERED and _remembered_tag(tag)
 
 
 def _plain_account(actor: Any) -> str | None:

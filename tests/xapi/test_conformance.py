@@ -165,3 +165,14 @@ def test_an_interaction_with_its_type_is_taken(client):
                   "choices": [{"id": "a", "description": {"en": "A"}}]}  # fmt: skip
     sent = statement(object={"id": "https://quiz.example/q1", "definition": definition})
     assert post(client, sent, basic()).status_code == 200
+
+
+def test_the_fast_path_remembers_short_iris_only():
+    """A body of long unique IRIs must not fill the fast path's memory."""
+    from collector.xapi import validation
+
+    validation._remembered_iri.cache_clear()
+    assert validation._plain_iri("https://verbs.example/" + "a" * 2000)
+    assert validation._plain_iri("https://verbs.example/short")
+    assert not validation._plain_iri("not an iri")
+    assert validation._remembered_iri.cache_info().currsize == 2
