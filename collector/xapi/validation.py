@@ -507,9 +507,11 @@ def _plain_verb(verb: Any) -> bool:
 def _plain_context(context: Any) -> bool:
     if type(context) is not dict or not FAST_CONTEXT_KEYS.issuperset(context):
         return False
-    registration, extensions = context.get("registration"), context.get("extensions", EMPTY)
+    # A registration of null is not an absent one: the full check refuses it.
+    registration = context.get("registration", MISSING)
+    extensions = context.get("extensions", EMPTY)
     return (
-        registration is None
+        registration is MISSING
         or (type(registration) is str and bool(CANONICAL_UUID.fullmatch(registration)))
     ) and (type(extensions) is dict and all(_plain_iri(key) for key in extensions))
 

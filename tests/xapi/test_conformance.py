@@ -176,3 +176,14 @@ def test_the_fast_path_remembers_short_iris_only():
     assert validation._plain_iri("https://verbs.example/short")
     assert not validation._plain_iri("not an iri")
     assert validation._remembered_iri.cache_info().currsize == 2
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_a_registration_of_null_is_refused_by_both_paths(careful):
+    """The fast path read a null registration as none (found by the fuzz test): both refuse."""
+    from collector.xapi.problems import Invalid
+    from collector.xapi.validation import statement_check
+
+    with pytest.raises(Invalid) as refused:
+        statement_check(statement(context={"registration": None}), careful=careful)
+    assert refused.value.pointer == "/context/registration"
