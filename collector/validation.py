@@ -36,6 +36,19 @@ TEXT_UUID = re.compile(
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False), built once.
 CANONICAL_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+# CANONICAL_JSON's C encoder, made once rather than at every encode() (which costs as much as
+# encoding a statement), and without the check for cycles: only for values json.loads made.
+_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_CANONICAL_ENCODE = (
+    _MAKE_ENCODER(
+        # markers (no cycle check), default, string encoder, indent, separators, sort_keys,
+        # skipkeys, allow_nan: as CANONICAL_JSON.iterencode passes them.
+        *(None, CANONICAL_JSON.default, json.encoder.encode_basestring, None, ":", ","),
+        *(True, False, True),
+    )
+    if _MAKE_ENCODER is not None
+    else None
+)
 # Epoch ms between 2000-01-01 and 2100-01-01: anything outside is a unit mistake (s vs ms).
 MIN_EPOCH_MS = 946_684_800_000
 MAX_EPOCH_MS = 4_102_444_800_000
@@ -142,6 +155,14 @@ def unstorable_text(value: Any, path: str) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def canonical_json(value: Any) -> str:
+    """CANONICAL_JSON.encode(value), twice as fast, for a value json.loads made (no cycles: a
+    cycle would end in RecursionError rather than ValueError)."""
+    if _CANONICAL_ENCODE is None:
+        return CANONICAL_JSON.encode(value)
+    return "".join(_CANONICAL_ENCODE(value, 0))
 
 
 def _canonical_json(data: dict[str, Any]) -> str:

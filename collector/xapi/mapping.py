@@ -84,15 +84,25 @@ def widget_event(clean: CleanStatement, *, stored: datetime) -> dict[str, Any] |
     }
 
 
-def event_check(raw: dict[str, Any]) -> CleanEvent:
-    """The event checked as the ingestion API checks it; Invalid names the statement's field."""
-    clean, refused = events_check([raw])
+def events_checked(raws: list[dict[str, Any]]) -> list[CleanEvent]:
+    """The events checked as the ingestion API checks them, all in one call (as a batch of events
+    is); the first refused raises Invalid naming the statement's field, and `index`, the event's
+    place in `raws`."""
+    clean, refused = events_check(raws)
     if refused:
         problem = refused[0].problems[0]
         field = problem.field
         at = FIELD_POINTERS.get(field) or (_data_pointer(field) if field.startswith("data") else "")
-        raise Invalid(at, problem.message)
-    return clean[0]
+        raise EventInvalid(at, problem.message, refused[0].index)
+    return clean
+
+
+class EventInvalid(Invalid):
+    """An event a statement maps onto is refused: `index` is its place in the checked list."""
+
+    def __init__(self, at: str, message: str, index: int) -> None:
+        super().__init__(at, message)
+        self.index = index
 
 
 def session_context(session: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ checked by collector/xapi/agents.py, which also keeps real identities out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -17,10 +18,10 @@ from typing import Any
 
 from collector.models import OPAQUE_ID_MAX
 from collector.validation import (
-    CANONICAL_JSON,
     CANONICAL_UUID,
     TEXT_UUID,
     UNSTORABLE_TEXT,
+    canonical_json,
     unstorable_text,
 )
 from collector.xapi import iris
@@ -32,6 +33,11 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _N = r"(\d+(\.\d+)?"
 DURATION = re.compile(rf"P(?!$){_N}Y)?{_N}M)?{_N}W)?{_N}D)?(T(?=\d){_N}H)?{_N}M)?{_N}S)?)?")
 VERSION = re.compile(r"1\.0(\.\d+)?")
+# ISO 8601 (and so xAPI) writes weeks alone: P4W, never P4W1D.
+WEEKS = re.compile(r"P\d+(\.\d+)?W")
+# RFC 3339 forbids the offset -00:00 ("unknown local offset"); ISO 8601 writes it -00 or -0000.
+NEGATIVE_ZERO_OFFSET = re.compile(r"-00(:?00)?$")
+IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 STATEMENT_KEYS = {
     "id",
     "actor",
@@ -157,7 +163,7 @@ def moment(value: Any, at: str) -> datetime:
     """An ISO 8601 date and time; one without an offset is taken as UTC, as the spec says."""
     text = value if isinstance(value, str) else ""
     try:
-        if "T" not in text.upper() or text.endswith("-00:00"):
+        if "T" not in text.upper() or NEGATIVE_ZERO_OFFSET.search(text):
             raise ValueError
         parsed = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
@@ -186,7 +192,14 @@ def _definition(value: Any, at: str) -> None:
     if "extensions" in definition:
         _extensions(definition["extensions"], pointer(at, "extensions"))
     kind = definition.get("interactionType")
-    if kind is not None and kind not in INTERACTION_TYPES:
+    if kind is None:
+        # The response pattern and components describe an interaction: only with its type.
+        needing = [
+            key for key in ("correctResponsesPattern", *INTERACTION_COMPONENTS) if key in definition
+        ]
+        if needing:
+            raise Invalid(pointer(at, needing[0]), "Allowed only with an 'interactionType'.")
+    elif not isinstance(kind, str) or kind not in INTERACTION_TYPES:
         raise Invalid(
             pointer(at, "interactionType"), f"Must be one of {sorted(INTERACTION_TYPES)}."
         )
@@ -224,6 +237,43 @@ def _activity(value: Any, at: str) -> str:
     return activity_id
 
 
+def _authority_agent(value: Any, at: str) -> None:
+    agent = _object(value, at, "an Agent")
+    _extra(agent, {"objectType", "name", *IFIS}, at, "an Agent")
+    if agent.get("objectType", "Agent") != "Agent":
+        raise Invalid(pointer(at, "objectType"), "Must be 'Agent'.")
+    if "name" in agent and not isinstance(agent["name"], str):
+        raise Invalid(pointer(at, "name"), "Must be a string.")
+    ifis = [key for key in IFIS if key in agent]
+    if len(ifis) != 1:
+        raise Invalid(at, "Must have exactly one of mbox, mbox_sha1sum, openid, account.")
+    ifi = agent[ifis[0]]
+    if ifis[0] == "account":
+        account = _object(ifi, pointer(at, "account"), "an account")
+        _extra(account, {"homePage", "name"}, pointer(at, "account"), "an account")
+        _iri(account.get("homePage"), pointer(pointer(at, "account"), "homePage"))
+        if not isinstance(account.get("name"), str):
+            raise Invalid(pointer(pointer(at, "account"), "name"), "Must be a string.")
+    elif not isinstance(ifi, str) or (ifis[0] == "mbox" and not ifi.startswith("mailto:")):
+        raise Invalid(pointer(at, ifis[0]), "Must be a string (an mbox a mailto: IRI).")
+
+
+def _authority(value: Any, at: str) -> None:
+    """A sent authority is checked as the spec requires (an Agent, or for OAuth an anonymous Group
+    of two Agents), then replaced by ours: it is never stored, so a real identity in it is not
+    refused, only a malformed one."""
+    authority = _object(value, at, "an Agent or a Group of two Agents")
+    if authority.get("objectType") != "Group":
+        _authority_agent(authority, at)
+        return
+    _extra(authority, {"objectType", "name", "member"}, at, "an authority Group")
+    members = authority.get("member")
+    if not isinstance(members, list) or len(members) != 2:
+        raise Invalid(pointer(at, "member"), "An authority Group is anonymous, of two Agents.")
+    for index, member in enumerate(members):
+        _authority_agent(member, pointer(pointer(at, "member"), index))
+
+
 def _statement_ref(value: dict[str, Any], at: str) -> str:
     _extra(value, {"objectType", "id"}, at, "a StatementRef")
     return _uuid(value.get("id"), pointer(at, "id"))
@@ -238,7 +288,11 @@ def _result(value: Any, at: str) -> None:
     if "response" in result and not isinstance(result["response"], str):
         raise Invalid(pointer(at, "response"), "Must be a string.")
     duration = result.get("duration")
-    if duration is not None and not (isinstance(duration, str) and DURATION.fullmatch(duration)):
+    if duration is not None and not (
+        isinstance(duration, str)
+        and DURATION.fullmatch(duration)
+        and ("W" not in duration or WEEKS.fullmatch(duration))
+    ):
         raise Invalid(pointer(at, "duration"), "Must be an ISO 8601 duration (PT1M30S).")
     if "extensions" in result:
         _extensions(result["extensions"], pointer(at, "extensions"))
@@ -373,7 +427,7 @@ def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str,
     way is the same). One encoding serves both."""
     kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
     kept.pop("timestamp", None)
-    text = CANONICAL_JSON.encode(kept)
+    text = canonical_json(kept)
     moment_text = timestamp.astimezone(UTC).isoformat() if timestamp else ""
     return text, hashlib.sha256(f"{text}\x1f{moment_text}".encode()).hexdigest()
 
@@ -384,7 +438,82 @@ def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str,
 MAYBE_UNSTORABLE = re.compile(rb"\\u(0000|[dD][89a-fA-F])")
 
 
-FAST_KEYS = {"id", "actor", "verb", "object", "context", "timestamp"}
+FAST_KEYS = frozenset({"id", "actor", "verb", "object", "context", "timestamp"})
+FAST_ACTOR_KEYS = frozenset({"objectType", "account"})
+FAST_VERB_KEYS = frozenset({"id", "display"})
+FAST_OBJECT_KEYS = frozenset({"objectType", "id"})
+FAST_CONTEXT_KEYS = frozenset({"registration", "extensions"})
+EMPTY: dict[str, Any] = {}
+MISSING = object()  # no `id` sent (an `id` of null is not one)
+
+
+# What the fast path remembers: short texts only, so that a body of long unique IRIs cannot
+# make the cache hold megabytes (4,096 entries of at most 512 characters).
+MAX_REMEMBERED = 512
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_iri(text: str) -> bool:
+    return IRI.fullmatch(text) is not None
+
+
+def _plain_iri(text: str) -> bool:
+    """IRI.fullmatch, remembered: a list of statements repeats a few verbs, activities and
+    extension keys, and a look-up costs a fifth of the match."""
+    if len(text) > MAX_REMEMBERED:
+        return IRI.fullmatch(text) is not None
+    return _remembered_iri(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_tag(tag: str) -> bool:
+    return LANGUAGE_TAG.fullmatch(tag) is not None
+
+
+def _plain_tag(tag: str) -> bool:
+    return len(tag) <= MAX_REMEMBERED and _remembered_tag(tag)
+
+
+def _plain_account(actor: Any) -> str | None:
+    """The opaque id of an actor that is plainly an Agent of ours, else None."""
+    if type(actor) is not dict or not FAST_ACTOR_KEYS.issuperset(actor):
+        return None
+    account = actor.get("account")
+    if (
+        actor.get("objectType", "Agent") != "Agent"
+        or type(account) is not dict
+        or len(account) != 2
+        or account.get("homePage") != iris.learner_home_page()
+        or type(name := account.get("name")) is not str
+        or not 1 <= len(name) <= OPAQUE_ID_MAX
+    ):
+        return None
+    return name
+
+
+def _plain_verb(verb: Any) -> bool:
+    if type(verb) is not dict or not FAST_VERB_KEYS.issuperset(verb):
+        return False
+    verb_id, display = verb.get("id"), verb.get("display", EMPTY)
+    return (
+        type(verb_id) is str
+        and _plain_iri(verb_id)
+        and verb_id != iris.VOIDED  # voiding takes a StatementRef: the full check's to word
+        and type(display) is dict
+        and all(type(text) is str and _plain_tag(tag) for tag, text in display.items())
+    )
+
+
+def _plain_context(context: Any) -> bool:
+    if type(context) is not dict or not FAST_CONTEXT_KEYS.issuperset(context):
+        return False
+    # A registration of null is not an absent one: the full check refuses it.
+    registration = context.get("registration", MISSING)
+    extensions = context.get("extensions", EMPTY)
+    return (
+        registration is MISSING
+        or (type(registration) is str and bool(CANONICAL_UUID.fullmatch(registration)))
+    ) and (type(extensions) is dict and all(_plain_iri(key) for key in extensions))
 
 
 def _plainly_valid(statement: dict[str, Any]) -> Found | None:
@@ -392,46 +521,22 @@ def _plainly_valid(statement: dict[str, Any]) -> Found | None:
     did something to an Activity, perhaps in a registration): what the full check would find, or
     None when it is not plainly valid (the full check then decides, and alone words problems).
     Each test is as strict as the full check's or stricter, so the two never disagree."""
-    actor, verb, target = statement.get("actor"), statement.get("verb"), statement.get("object")
-    context = statement.get("context", {})
+    target, statement_id = statement.get("object"), statement.get("id", MISSING)
     if not (
-        statement.keys() <= FAST_KEYS
-        and type(actor) is dict
-        and actor.keys() <= {"objectType", "account"}
-        and actor.get("objectType", "Agent") == "Agent"
-        and type(account := actor.get("account")) is dict
-        and account.keys() == {"homePage", "name"}
-        and account["homePage"] == iris.learner_home_page()
-        and type(name := account["name"]) is str
-        and 1 <= len(name) <= OPAQUE_ID_MAX
-        and type(verb) is dict
-        and verb.keys() <= {"id", "display"}
-        and type(verb.get("id")) is str
-        and IRI.fullmatch(verb["id"])
-        and verb["id"] != iris.VOIDED  # voiding takes a StatementRef: the full check's to word
+        FAST_KEYS.issuperset(statement)
+        and (name := _plain_account(statement.get("actor"))) is not None
+        and _plain_verb(statement.get("verb"))
         and type(target) is dict
-        and target.keys() <= {"objectType", "id"}
+        and FAST_OBJECT_KEYS.issuperset(target)
         and target.get("objectType", "Activity") == "Activity"
-        and type(target.get("id")) is str
-        and IRI.fullmatch(target["id"])
-        and type(context) is dict
-        and context.keys() <= {"registration", "extensions"}
-        and (type(statement.get("id", "")) is str)
-        and (statement.get("id") is None or CANONICAL_UUID.fullmatch(statement["id"]))
+        and type(activity := target.get("id")) is str
+        and _plain_iri(activity)
+        and _plain_context(statement.get("context", EMPTY))
+        and (
+            statement_id is MISSING
+            or (type(statement_id) is str and CANONICAL_UUID.fullmatch(statement_id))
+        )
     ):
-        return None
-    display = verb.get("display", {})
-    if type(display) is not dict or not all(
-        type(text) is str and LANGUAGE_TAG.fullmatch(tag) for tag, text in display.items()
-    ):
-        return None
-    registration = context.get("registration")
-    if registration is not None and not (
-        type(registration) is str and CANONICAL_UUID.fullmatch(registration)
-    ):
-        return None
-    extensions = context.get("extensions", {})
-    if type(extensions) is not dict or not all(IRI.fullmatch(key) for key in extensions):
         return None
     timestamp = None
     if "timestamp" in statement:
@@ -439,9 +544,7 @@ def _plainly_valid(statement: dict[str, Any]) -> Found | None:
             timestamp = moment(statement["timestamp"], "")
         except Invalid:
             return None
-    agents = [agent_key(name)]
-    activity = target["id"]
-    return Found(agents, [], activity, [activity], timestamp)
+    return Found([agent_key(name)], [], activity, [activity], timestamp)
 
 
 def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanStatement:
@@ -470,6 +573,8 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
     version = statement.get("version")
     if version is not None and not (isinstance(version, str) and VERSION.fullmatch(version)):
         raise Invalid(pointer(at, "version"), "Must be 1.0.0 to 1.0.3 (or left out).")
+    if "authority" in statement:
+        _authority(statement["authority"], pointer(at, "authority"))
     found = Found()
     verb, ref = _core(statement, at, found, sub=False)
     voids = None
