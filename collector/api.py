@@ -14,7 +14,7 @@ from django.urls import reverse
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
 from collector.ingest import IdConflict
-from collector.models import DataRequest, DataRequestStatus
+from collector.models import DataRequest, DataRequestKind, DataRequestStatus
 from collector.quarantine import REJECTED, batch_store, quarantine_page
 from collector.selectors import live_sessions_of, session_counts_of
 from collector.tokens import (
@@ -32,6 +32,8 @@ log = logging.getLogger("pathlens.collector")
 
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
+# Statements are larger than result rows: a page of them is kept under a few megabytes.
+MAX_STATEMENTS_PAGE = 2_000
 MAX_QUARANTINE_PAGE = 1_000
 
 
@@ -130,6 +132,8 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
             f"The request is {data_request.status}; results are ready once it is DONE.",
             request_status=data_request.status,
         )
+    if data_request.kind == DataRequestKind.STATEMENTS:
+        return _statement_results(request, data_request)
     offset = _page_param(request, "offset", 0, 10**9)
     limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE) or 1
     results = datarequests.data_request_results(request=data_request, offset=offset, limit=limit)
@@ -146,6 +150,38 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
             "limit": limit,
             "next": next_url,
             "results": results,
+        }
+    )
+
+
+def _statement_results(request: HttpRequest, data_request: DataRequest) -> JsonResponse:
+    """A page of a `statements` request: statements, paged by the cursor its `next` carries (a
+    position in the events and statements it covers, not an offset: no page reads those before
+    it)."""
+    from collector.xapi.export import statements_page  # xapi's views import this module
+
+    if request.GET.get("offset", "0") != "0":
+        raise ApiError(
+            400, "'offset' is not used for statements: follow 'next' (a cursor).", field="offset"
+        )
+    limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_STATEMENTS_PAGE) or 1
+    try:
+        page, following = statements_page(
+            data_request, cursor=request.GET.get("cursor"), limit=limit
+        )
+    except ValueError:
+        raise ApiError(
+            400, "'cursor' must be one that a page's 'next' gave.", field="cursor"
+        ) from None
+    next_url = None if following is None else f"{request.path}?cursor={following}&limit={limit}"
+    return JsonResponse(
+        {
+            "id": str(data_request.id),
+            "kind": data_request.kind,
+            "count": data_request.result_count,
+            "limit": limit,
+            "next": next_url,
+            "results": page,
         }
     )
 

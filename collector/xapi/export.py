@@ -1,13 +1,36 @@
-"""xAPI out: a learner's session as the xAPI statements its events map onto
-(collector/xapi/mapping.py), for another LRS. Served by `GET /api/v1/sessions/<session>/statements`
-(and the local client), which the school side offers teachers as a JSON download."""
+"""xAPI out: learners' work as xAPI statements, for another LRS.
+
+- One session: its events as the statements they map onto (collector/xapi/mapping.py), served by
+  `GET /api/v1/sessions/<session>/statements` (and the local client).
+- A whole run: a `statements` data request. Its answer is the statements of the learners' events
+  in its widgets and window, mapped, then the stored statements of the same learners about other
+  activities in the window. It is not materialised (that would copy every event): processing
+  notes the last event and the last statement it covers (`events_upto`, `statements_upto`), and
+  each page reads on from a cursor up to them, a page at a time, so that a large run is never in
+  memory and the answer does not change while a client is still paging.
+
+What another LRS sets itself (`stored`, `authority`) is left out of stored statements, and so are
+their `attachments` (a signature stays in this LRS, which answers it to
+`GET /xapi/statements?attachments=true`): the statements are accepted as they are by another LRS.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
+from django.db.models import Max, QuerySet
+
 from collector import schemas
+from collector.models import DataRequest, Event
 from collector.xapi.mapping import event_statement
+from collector.xapi.models import Statement
+from config.routers import ANALYTICS_ALIAS as ALIAS
+
+# A page's position: "e<seq>" after that event, "s<seq>" after that statement (events first).
+CURSOR = re.compile(r"([es])(\d{1,19})")
+NOT_EXPORTED = ("stored", "authority", "attachments")
 
 
 def session_statements_payload(
@@ -25,3 +48,82 @@ def session_statements_payload(
             for event in found["events"]
         ],
     }
+
+
+def _events(request: DataRequest) -> QuerySet[Event]:
+    from collector.datarequests import matching_events  # datarequests imports this module
+
+    return matching_events(request)
+
+
+def _other_statements(request: DataRequest) -> QuerySet[Statement]:
+    """The learners' statements about activities that are not our widgets (those are events),
+    not voided, whose timestamp is in the window."""
+    rows = (
+        Statement.objects.using(ALIAS)
+        .filter(tenant_id=request.tenant_id, learner__in=request.learners, widget="", voided=False)
+        .exclude(activity="")
+    )
+    if request.time_from is not None:
+        rows = rows.filter(timestamp__gte=request.time_from)
+    if request.time_to is not None:
+        rows = rows.filter(timestamp__lt=request.time_to)
+    return rows
+
+
+def statements_snapshot(request: DataRequest) -> dict[str, int]:
+    """What processing a `statements` request records: the last event and statement it covers
+    (what arrives later is not in its answer) and how many statements it answers."""
+    events_upto = Event.objects.using(ALIAS).aggregate(last=Max("seq"))["last"] or 0
+    statements_upto = Statement.objects.using(ALIAS).aggregate(last=Max("seq"))["last"] or 0
+    count = _events(request).filter(seq__lte=events_upto).count()
+    count += _other_statements(request).filter(seq__lte=statements_upto).count()
+    return {"events_upto": events_upto, "statements_upto": statements_upto, "result_count": count}
+
+
+def cursor_check(raw: str | None) -> tuple[str, int]:
+    """The cursor of a page ("" or None: the first); ValueError if it is not one."""
+    if not raw:
+        return "e", 0
+    found = CURSOR.fullmatch(raw)
+    if found is None:
+        raise ValueError(raw)
+    return found[1], int(found[2])
+
+
+def _event_rows(request: DataRequest, after: int, limit: int) -> list[tuple]:
+    rows = _events(request).filter(seq__gt=after, seq__lte=request.events_upto or 0)
+    fields = ("seq", "event_id", "learner", "session", "widget", "type", "t", "data")
+    return list(rows.order_by("seq").values_list(*fields)[:limit])
+
+
+def _exported(body: str) -> dict[str, Any]:
+    statement = json.loads(body)
+    for key in NOT_EXPORTED:
+        statement.pop(key, None)
+    return statement
+
+
+def statements_page(
+    request: DataRequest, *, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `limit` statements of a DONE `statements` request from the cursor, and the cursor
+    of the next page (None after the last). ValueError for a cursor that is not one."""
+    phase, after = cursor_check(cursor)
+    page: list[dict[str, Any]] = []
+    if phase == "e":
+        rows = _event_rows(request, after, limit + 1)
+        for seq, event_id, learner, session, widget, type_, t, data in rows[:limit]:
+            event = {"id": event_id, "session": session, "widget": widget, "type": type_}
+            page.append(event_statement({**event, "t": t, "data": data}, learner=learner))
+        if len(rows) > limit:
+            return page, f"e{rows[limit - 1][0]}"
+        after = 0
+    room = limit - len(page)
+    rows = _other_statements(request).filter(seq__gt=after, seq__lte=request.statements_upto or 0)
+    found = list(rows.order_by("seq").values_list("seq", "body")[: room + 1])
+    page += [_exported(body) for _, body in found[:room]]
+    if len(found) > room:
+        last = found[room - 1][0] if room else after
+        return page, f"s{last}"
+    return page, None
