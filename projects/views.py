@@ -306,6 +306,7 @@ def project_statements(
     response = StreamingHttpResponse(_json_array(statements), content_type="application/json")
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}-statements.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # learners' work: no cache keeps it
     return response
 
 

@@ -113,7 +113,7 @@ def statements_page(
     page: list[dict[str, Any]] = []
     if phase == "e":
         rows = _event_rows(request, after, limit + 1)
-        for seq, event_id, learner, session, widget, type_, t, data in rows[:limit]:
+        for _, event_id, learner, session, widget, type_, t, data in rows[:limit]:
             event = {"id": event_id, "session": session, "widget": widget, "type": type_}
             page.append(event_statement({**event, "t": t, "data": data}, learner=learner))
         if len(rows) > limit:

@@ -291,6 +291,32 @@ def _session_statements_path(document: dict[str, Any]) -> dict[str, Any]:
     return {"get": operation}
 
 
+def _statements_results(document: dict[str, Any]) -> None:
+    """xAPI out for a run: a `statements` request's pages are statements, paged by `cursor`."""
+    operation = document["paths"]["/data-requests/{id}/results"]["get"]
+    operation["summary"] += (
+        " A `statements` request answers xAPI statements instead, paged by a cursor: follow "
+        "`next` (docs/collector.md, 'xAPI out')."
+    )
+    operation["parameters"].append(
+        {
+            "name": "cursor",
+            "in": "query",
+            "description": "`statements` requests only: the position a page's `next` gives.",
+            "schema": {"type": "string", "pattern": r"^[es][0-9]{1,19}$"},
+            "example": "e1042",
+        }
+    )
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    page["required"].remove("offset")  # `statements` pages have a cursor, not an offset
+    page["properties"]["results"]["items"] = {
+        "oneOf": [
+            {"$ref": "#/components/schemas/Result"},
+            {"$ref": "#/components/schemas/XapiStatement"},
+        ]
+    }
+
+
 def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the /xapi/ paths, their schemas and the Basic scheme."""
     document["info"]["description"] += (
@@ -320,4 +346,5 @@ def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
     document["paths"]["/statements"] = _statements_path()
     document["paths"]["/sessions/{session}/statements"] = _session_statements_path(document)
     document["paths"]["/activities/state"] = _state_path()
+    _statements_results(document)
     return document

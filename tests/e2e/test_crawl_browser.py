@@ -45,6 +45,8 @@ NOT_PAGES = {
     "teacher/classes/<int:class_id>/learners/": "POST only (add, remove, move)",
     "teacher/classes/<int:class_id>/teachers/": "POST only (share, stop sharing)",
     "projects/<int:project_id>/export.csv": "a CSV download",
+    "projects/<int:project_id>/statements.json": "a JSON download (xAPI); its waiting page is "
+    "tested in tests/projects/test_statements_download.py",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
     "projects/<int:project_id>/explore/sessions.csv": "a CSV download",
     "projects/<int:project_id>/items.csv": "a CSV download",

@@ -149,7 +149,12 @@ def test_no_work_in_the_window_is_an_empty_answer(client, key, recorded):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("cursor=x12", "cursor"), ("cursor=e", "cursor"), ("offset=5", "offset"), ("limit=-1", "limit")],
+    [
+        ("cursor=x12", "cursor"),
+        ("cursor=e", "cursor"),
+        ("offset=5", "offset"),
+        ("limit=-1", "limit"),
+    ],
 )
 def test_a_bad_page_parameter_is_a_400_naming_it(client, key, recorded, query, field):
     request_id = _done(client, key)
