@@ -98,7 +98,11 @@ def _schemas() -> dict[str, Any]:
     statement = {
         "type": "object",
         "required": ["actor", "verb", "object"],
-        "description": "An xAPI 1.0.3 statement (attachments refused).",
+        "description": (
+            "An xAPI 1.0.3 statement. Its `attachments` list their content's metadata; the "
+            "content itself comes as parts of a multipart/mixed body (unless at a `fileUrl`), and "
+            "a signature must be a JWS of the statement (docs/collector.md, 'Attachments')."
+        ),
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "actor": {"type": "object"},
@@ -108,12 +112,31 @@ def _schemas() -> dict[str, Any]:
             "context": {"type": "object"},
             "timestamp": {"type": "string", "format": "date-time"},
             "version": {"type": "string"},
+            "attachments": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/XapiAttachment"},
+            },
         },
         "example": EXAMPLE_STATEMENT,
+    }
+    attachment = {
+        "type": "object",
+        "required": ["usageType", "display", "contentType", "length", "sha2"],
+        "additionalProperties": False,
+        "properties": {
+            "usageType": {"type": "string", "format": "iri"},
+            "display": {"type": "object"},
+            "description": {"type": "object"},
+            "contentType": {"type": "string", "minLength": 1, "maxLength": 255},
+            "length": {"type": "integer", "minimum": 0},
+            "sha2": {"type": "string", "pattern": "^[0-9a-fA-F]{56,128}$"},
+            "fileUrl": {"type": "string", "format": "iri"},
+        },
     }
     return {
         "XapiAgent": agent,
         "XapiStatement": statement,
+        "XapiAttachment": attachment,
         "XapiError": {
             "type": "object",
             "required": ["error"],
@@ -138,10 +161,32 @@ def _statements_parameters() -> list[dict[str, Any]]:
         _query("until", {"type": "string", "format": "date-time"}, "Stored at or before."),
         _query("limit", {"type": "integer", "minimum": 0}, "0: the server's most (500)."),
         _query("format", {"enum": ["exact", "ids", "canonical"]}, "How much to answer."),
-        _query("attachments", flag, "Accepted; attachments are never stored."),
+        _query(
+            "attachments",
+            flag,
+            "true: the answer is multipart/mixed, the statements' JSON then their attachments' "
+            "content, one part each (X-Experience-API-Hash: its sha2).",
+        ),
         _query("ascending", flag, "Oldest first."),
         _query("cursor", {"type": "integer"}, "Set in `more` URLs; do not build it yourself."),
     ]
+
+
+# Statements with their attachments' content (Communication 1.5.2): the first part the
+# statements' JSON, then one part per attachment.
+MULTIPART = {
+    "schema": {
+        "type": "string",
+        "format": "binary",
+        "description": (
+            "First part: the statements (application/json). Then one part per attachment: "
+            "its Content-Type, 'Content-Transfer-Encoding: binary' and 'X-Experience-API-Hash: "
+            "<sha2>', at most 1 MiB each. A signature (usageType "
+            "http://adlnet.gov/expapi/attachments/signature) is a JWS (RS256/384/512) of the "
+            "statement, sent as application/octet-stream."
+        ),
+    }
+}
 
 
 def _statements_path() -> dict[str, Any]:
@@ -149,7 +194,10 @@ def _statements_path() -> dict[str, Any]:
     one_or_many = {"oneOf": [{"$ref": "#/components/schemas/XapiStatement"}, statements]}
     body = {
         "required": True,
-        "content": {"application/json": {"schema": one_or_many, "example": EXAMPLE_STATEMENT}},
+        "content": {
+            "application/json": {"schema": one_or_many, "example": EXAMPLE_STATEMENT},
+            "multipart/mixed": MULTIPART,
+        },
     }
     security: list[dict[str, list[str]]] = [{"xapiBasic": []}, {"apiKey": []}, {"learnerToken": []}]
     return {
@@ -197,7 +245,8 @@ def _statements_path() -> dict[str, Any]:
                     "application/json": {
                         "schema": {"$ref": "#/components/schemas/XapiStatement"},
                         "example": EXAMPLE_STATEMENT,
-                    }
+                    },
+                    "multipart/mixed": MULTIPART,
                 },
             },
             "responses": {
