@@ -120,8 +120,10 @@ def statements_page(
             return page, f"e{rows[limit - 1][0]}"
         after = 0
     room = limit - len(page)
-    rows = _other_statements(request).filter(seq__gt=after, seq__lte=request.statements_upto or 0)
-    found = list(rows.order_by("seq").values_list("seq", "body")[: room + 1])
+    statements = _other_statements(request).filter(
+        seq__gt=after, seq__lte=request.statements_upto or 0
+    )
+    found = list(statements.order_by("seq").values_list("seq", "body")[: room + 1])
     page += [_exported(body) for _, body in found[:room]]
     if len(found) > room:
         last = found[room - 1][0] if room else after

@@ -45,9 +45,7 @@ def send(client, body: bytes, auth: str | None = None, *, statement_id: str | No
 def parts_of(response) -> list[tuple[dict, bytes]]:
     """A multipart answer read by the standard library's parser, not ours."""
     head = f"Content-Type: {response['Content-Type']}\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        head + response.content
-    )
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + response.content)
     assert message.is_multipart()
     return [(dict(each.items()), each.get_payload(decode=True)) for each in message.iter_parts()]
 

@@ -90,7 +90,7 @@ def test_tincan_saves_fetches_queries_and_voids(live_server, key_parts):
 
 def test_tincan_saves_a_statement_with_an_attachment_and_reads_it_back(live_server, key_parts):
     """tincan (Python) sends attachments by fileUrl only (it has no multipart body): the
-    metadata is stored and answered as sent. Content and signatures: tests/xapi/test_attachments.py."""
+    metadata is stored and answered as sent. Contents and signatures: test_attachments.py."""
     user, secret = key_parts
     lrs = RemoteLRS(endpoint=f"{live_server.url}/xapi/", username=user, password=secret)
     certificate = Attachment(
