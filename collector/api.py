@@ -26,6 +26,7 @@ from collector.tokens import (
     now_ms,
 )
 from collector.validation import BatchInvalid, BatchTooLarge, parse_batch_keeping_valid
+from collector.xapi.export import CURSOR, offset_cursor, statements_page
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
@@ -132,6 +133,9 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
             f"The request is {data_request.status}; results are ready once it is DONE.",
             request_status=data_request.status,
         )
+    cursor = request.GET.get("cursor")
+    if cursor is not None and not CURSOR.fullmatch(cursor):
+        raise ApiError(400, "'cursor' must be one that a page's 'next' gave.", field="cursor")
     if data_request.kind == DataRequestKind.STATEMENTS:
         return _statement_results(request, data_request)
     offset = _page_param(request, "offset", 0, 10**9)
@@ -156,23 +160,12 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
 
 def _statement_results(request: HttpRequest, data_request: DataRequest) -> JsonResponse:
     """A page of a `statements` request: statements, paged by the cursor its `next` carries (a
-    position in the events and statements it covers, not an offset: no page reads those before
-    it)."""
-    from collector.xapi.export import statements_page  # xapi's views import this module
-
-    if request.GET.get("offset", "0") != "0":
-        raise ApiError(
-            400, "'offset' is not used for statements: follow 'next' (a cursor).", field="offset"
-        )
+    position in the events and statements it covers: no page reads those before it). An offset
+    is honoured where no cursor is given (finding its place reads the seqs before it once)."""
+    offset = _page_param(request, "offset", 0, 10**9)
     limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_STATEMENTS_PAGE) or 1
-    try:
-        page, following = statements_page(
-            data_request, cursor=request.GET.get("cursor"), limit=limit
-        )
-    except ValueError:
-        raise ApiError(
-            400, "'cursor' must be one that a page's 'next' gave.", field="cursor"
-        ) from None
+    cursor = request.GET.get("cursor") or offset_cursor(data_request, offset)
+    page, following = statements_page(data_request, cursor=cursor, limit=limit)
     next_url = None if following is None else f"{request.path}?cursor={following}&limit={limit}"
     return JsonResponse(
         {

@@ -91,6 +91,21 @@ def cursor_check(raw: str | None) -> tuple[str, int]:
     return found[1], int(found[2])
 
 
+def offset_cursor(request: DataRequest, offset: int) -> str:
+    """The cursor of the page that starts `offset` statements in, for a client that pages by
+    offset (it reads the seqs before that once; `next` then carries a cursor)."""
+    if offset == 0:
+        return ""
+    events = _events(request).filter(seq__lte=request.events_upto or 0)
+    found = list(events.order_by("seq").values_list("seq", flat=True)[offset - 1 : offset])
+    if found:
+        return f"e{found[0]}"
+    skipped = offset - events.count()
+    statements = _other_statements(request).filter(seq__lte=request.statements_upto or 0)
+    found = list(statements.order_by("seq").values_list("seq", flat=True)[skipped - 1 : skipped])
+    return f"s{found[0] if found else request.statements_upto or 0}"  # past the end: no page
+
+
 def _event_rows(request: DataRequest, after: int, limit: int) -> list[tuple]:
     rows = _events(request).filter(seq__gt=after, seq__lte=request.events_upto or 0)
     fields = ("seq", "event_id", "learner", "session", "widget", "type", "t", "data")

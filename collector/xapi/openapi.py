@@ -351,7 +351,10 @@ def _statements_results(document: dict[str, Any]) -> None:
         {
             "name": "cursor",
             "in": "query",
-            "description": "`statements` requests only: the position a page's `next` gives.",
+            "description": (
+                "`statements` requests: the position a page's `next` gives (an `offset` "
+                "is honoured where there is none). Other kinds ignore it."
+            ),
             "schema": {"type": "string", "pattern": r"^[es][0-9]{1,19}$"},
             "example": "e1042",
         }

@@ -103,6 +103,15 @@ def test_it_answers_the_events_then_the_other_statements_page_by_page(client, ke
     assert quiz["object"] == recorded["quiz"]["object"]
 
 
+@pytest.mark.parametrize("offset", [0, 1, 2, 3, 4, 9])
+def test_an_offset_starts_the_pages_there(client, key, recorded, offset):
+    request_id = _done(client, key)
+    every = [s["id"] for page in _all_pages(client, key, request_id, 1000) for s in page["results"]]
+    url = f"/api/v1/data-requests/{request_id}/results?offset={offset}&limit=2"
+    answer = client.get(url, headers={"Authorization": f"Bearer {key}"}).json()
+    assert [s["id"] for s in answer["results"]] == every[offset : offset + 2]
+
+
 def test_the_widgets_asked_for_limit_the_events_not_the_other_activities(client, key, recorded):
     request_id = _done(client, key, widgets=["TEI001"])
     [page] = _all_pages(client, key, request_id, 100)
@@ -152,7 +161,8 @@ def test_no_work_in_the_window_is_an_empty_answer(client, key, recorded):
     [
         ("cursor=x12", "cursor"),
         ("cursor=e", "cursor"),
-        ("offset=5", "offset"),
+        ("cursor=", "cursor"),
+        ("offset=x", "offset"),
         ("limit=-1", "limit"),
     ],
 )
