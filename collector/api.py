@@ -163,7 +163,14 @@ def _statement_results(request: HttpRequest, data_request: DataRequest) -> JsonR
     position in the events and statements it covers: no page reads those before it). An offset
     is honoured where no cursor is given (finding its place reads the seqs before it once)."""
     offset = _page_param(request, "offset", 0, 10**9)
-    limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_STATEMENTS_PAGE) or 1
+    # Above MAX_STATEMENTS_PAGE a page is that long (`limit` in the answer says so).
+    limit = (
+        min(
+            _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE),
+            MAX_STATEMENTS_PAGE,
+        )
+        or 1
+    )
     cursor = request.GET.get("cursor") or offset_cursor(data_request, offset)
     page, following = statements_page(data_request, cursor=cursor, limit=limit)
     next_url = None if following is None else f"{request.path}?cursor={following}&limit={limit}"
