@@ -235,6 +235,16 @@ def _certificate_check(token: str, header: dict[str, Any], where: Any) -> None:
         ) from None
 
 
+def sendable_as_json(statement: dict[str, Any]) -> dict[str, Any]:
+    """The statement as JSON can carry it to another LRS: without the attachments whose content
+    only this LRS holds (a JSON body cannot carry it, and another LRS would refuse them without
+    it). Attachments at a fileUrl stay. The statement is the same statement without them: the
+    spec leaves attachments out of comparing two."""
+    kept = [item for item in statement.get("attachments", []) if "fileUrl" in item]
+    sendable = {key: value for key, value in statement.items() if key != "attachments"}
+    return {**sendable, "attachments": kept} if kept else sendable
+
+
 def multipart_answer(statements: str, parts: list[Part]) -> tuple[bytes, str]:
     """The statements' JSON text and the attachments' content as a multipart/mixed body, and its
     Content-Type (Communication 1.5.2)."""

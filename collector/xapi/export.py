@@ -10,7 +10,7 @@
   memory and the answer does not change while a client is still paging.
 
 What another LRS sets itself (`stored`, `authority`) is left out of stored statements, and so are
-their `attachments` (a signature stays in this LRS, which answers it to
+the attachments whose content only this LRS holds (a signature: answered to
 `GET /xapi/statements?attachments=true`): the statements are accepted as they are by another LRS.
 """
 
@@ -24,13 +24,14 @@ from django.db.models import Max, QuerySet
 
 from collector import schemas
 from collector.models import DataRequest, Event
+from collector.xapi.attachments import sendable_as_json
 from collector.xapi.mapping import event_statement
 from collector.xapi.models import Statement
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
 # A page's position: "e<seq>" after that event, "s<seq>" after that statement (events first).
 CURSOR = re.compile(r"([es])(\d{1,19})")
-NOT_EXPORTED = ("stored", "authority", "attachments")
+NOT_EXPORTED = ("stored", "authority")
 
 
 def session_statements_payload(
@@ -116,7 +117,7 @@ def _exported(body: str) -> dict[str, Any]:
     statement = json.loads(body)
     for key in NOT_EXPORTED:
         statement.pop(key, None)
-    return statement
+    return sendable_as_json(statement)
 
 
 def statements_page(

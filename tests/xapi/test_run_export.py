@@ -5,6 +5,7 @@ tests/projects/test_statements_download.py."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -194,3 +195,20 @@ def test_both_clients_page_through_the_statements(client, recorded, kind, reques
     data_request_process(request_id=created.id)
     ids = [s["id"] for s in collector.iter_statements(created.id)]
     assert ids == [*(sent["id"] for sent in recorded["events"]), recorded["quiz"]["id"]]
+
+
+def test_a_signed_statement_is_exported_without_the_signature_only_this_lrs_holds(client, key):
+    from tests.xapi.signing import multipart, part, signed
+
+    sent, token = signed(statement(timestamp=_iso(T0)))
+    response = client.post(
+        "/xapi/statements", multipart(json.dumps(sent).encode(), part(token)),
+        content_type="multipart/mixed; boundary=pathlens-test-boundary",
+        headers={"Authorization": basic(), "X-Experience-API-Version": "1.0.3"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    [page] = _all_pages(client, key, _done(client, key), 100)
+    [exported] = page["results"]
+    assert exported["id"] == sent["id"] and "attachments" not in exported
+    district = Tenant.objects.create(name="district")
+    assert post(client, page["results"], basic(district)).status_code == 200
