@@ -79,10 +79,12 @@ def _epoch_ms(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp() * 1000)
 
 
-def matching_events(request: DataRequest) -> QuerySet[Event]:
-    """The request's events: its learners', in its widgets (all if none), in its window."""
-    events = Event.objects.using(ALIAS).filter(
-        tenant_id=request.tenant_id, learner__in=request.learners
+def matching_events(request: DataRequest, *, learner: str | None = None) -> QuerySet[Event]:
+    """The request's events: its learners' (or one of them's), in its widgets (all if none), in
+    its window."""
+    events = Event.objects.using(ALIAS).filter(tenant_id=request.tenant_id)
+    events = (
+        events.filter(learner=learner) if learner else events.filter(learner__in=request.learners)
     )
     if request.widgets:
         events = events.filter(widget__in=request.widgets)

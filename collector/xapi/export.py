@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -29,8 +30,8 @@ from collector.xapi.mapping import event_statement
 from collector.xapi.models import Statement
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
-# A page's position: "e<seq>" after that event, "s<seq>" after that statement (events first).
-CURSOR = re.compile(r"([es])(\d{1,19})")
+# A page's position (Position): "e<learner index>-<seq>" in the events, "s<seq>" in the statements.
+CURSOR = re.compile(r"e(?P<learner>\d{1,9})-(?P<seq>\d{1,19})|s(?P<statement>\d{1,19})")
 NOT_EXPORTED = ("stored", "authority")
 
 
@@ -51,10 +52,10 @@ def session_statements_payload(
     }
 
 
-def _events(request: DataRequest) -> QuerySet[Event]:
+def _events(request: DataRequest, learner: str | None = None) -> QuerySet[Event]:
     from collector.datarequests import matching_events  # datarequests imports this module
 
-    return matching_events(request)
+    return matching_events(request, learner=learner)
 
 
 def _other_statements(request: DataRequest) -> QuerySet[Statement]:
@@ -82,35 +83,73 @@ def statements_snapshot(request: DataRequest) -> dict[str, int]:
     return {"events_upto": events_upto, "statements_upto": statements_upto, "result_count": count}
 
 
-def cursor_check(raw: str | None) -> tuple[str, int]:
-    """The cursor of a page ("" or None: the first); ValueError if it is not one."""
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: after event `seq` of the `learner`-th learner (events come learner
+    by learner, each in arrival order), or after statement `seq` (the other activities')."""
+
+    phase: str  # "e" or "s"
+    learner: int = 0
+    seq: int = 0
+
+    def __str__(self) -> str:
+        return f"e{self.learner}-{self.seq}" if self.phase == "e" else f"s{self.seq}"
+
+
+def cursor_check(raw: str | None) -> Position:
+    """The position of a cursor ("" or None: the first page); ValueError if it is not one."""
     if not raw:
-        return "e", 0
+        return Position("e")
     found = CURSOR.fullmatch(raw)
     if found is None:
         raise ValueError(raw)
-    return found[1], int(found[2])
+    if found["statement"] is not None:
+        return Position("s", seq=int(found["statement"]))
+    return Position("e", learner=int(found["learner"]), seq=int(found["seq"]))
+
+
+def _learner_events(request: DataRequest, learner: str) -> QuerySet[Event]:
+    return _events(request, learner).filter(seq__lte=request.events_upto or 0)
 
 
 def offset_cursor(request: DataRequest, offset: int) -> str:
     """The cursor of the page that starts `offset` statements in, for a client that pages by
-    offset (it reads the seqs before that once; `next` then carries a cursor)."""
-    if offset == 0:
-        return ""
-    events = _events(request).filter(seq__lte=request.events_upto or 0)
-    found = list(events.order_by("seq").values_list("seq", flat=True)[offset - 1 : offset])
-    if found:
-        return f"e{found[0]}"
-    skipped = offset - events.count()
+    offset (it counts what comes before once; `next` then carries a cursor)."""
+    left = offset
+    for index, learner in enumerate(request.learners):
+        events = _learner_events(request, learner)
+        count = events.count()
+        if left < count:
+            seqs = events.order_by("seq").values_list("seq", flat=True)
+            return str(Position("e", index, seqs[left - 1] if left else 0))
+        left -= count
+    if left == 0:
+        return str(Position("s"))
     statements = _other_statements(request).filter(seq__lte=request.statements_upto or 0)
-    found = list(statements.order_by("seq").values_list("seq", flat=True)[skipped - 1 : skipped])
-    return f"s{found[0] if found else request.statements_upto or 0}"  # past the end: no page
+    found = list(statements.order_by("seq").values_list("seq", flat=True)[left - 1 : left])
+    # Past the end: a position after every statement, whose page is empty.
+    return str(Position("s", seq=found[0] if found else request.statements_upto or 0))
 
 
-def _event_rows(request: DataRequest, after: int, limit: int) -> list[tuple]:
-    rows = _events(request).filter(seq__gt=after, seq__lte=request.events_upto or 0)
-    fields = ("seq", "event_id", "learner", "session", "widget", "type", "t", "data")
-    return list(rows.order_by("seq").values_list(*fields)[:limit])
+EVENT_FIELDS = ("seq", "event_id", "learner", "session", "widget", "type", "t", "data")
+
+
+def _event_rows(request: DataRequest, at: Position, limit: int) -> tuple[list[tuple], Position]:
+    """Up to `limit` event rows from the position, and the position after them. One learner at
+    a time: each query reads one learner's events through the learner index and sorts only
+    those (by seq), where one query over all the learners sorted every remaining event of the
+    request again for every page."""
+    rows: list[tuple] = []
+    index, after = at.learner, at.seq
+    while index < len(request.learners) and len(rows) < limit:
+        events = _learner_events(request, request.learners[index]).filter(seq__gt=after)
+        found = list(events.order_by("seq").values_list(*EVENT_FIELDS)[: limit - len(rows)])
+        rows += found
+        if len(rows) < limit:  # this learner's events are all read
+            index, after = index + 1, 0
+        else:
+            after = found[-1][0]
+    return rows, Position("e", index, after)
 
 
 def _exported(body: str) -> dict[str, Any]:
@@ -125,23 +164,22 @@ def statements_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Up to `limit` statements of a DONE `statements` request from the cursor, and the cursor
     of the next page (None after the last). ValueError for a cursor that is not one."""
-    phase, after = cursor_check(cursor)
+    at = cursor_check(cursor)
     page: list[dict[str, Any]] = []
-    if phase == "e":
-        rows = _event_rows(request, after, limit + 1)
-        for _, event_id, learner, session, widget, type_, t, data in rows[:limit]:
+    if at.phase == "e":
+        rows, at = _event_rows(request, at, limit)
+        for _, event_id, learner, session, widget, type_, t, data in rows:
             event = {"id": event_id, "session": session, "widget": widget, "type": type_}
             page.append(event_statement({**event, "t": t, "data": data}, learner=learner))
-        if len(rows) > limit:
-            return page, f"e{rows[limit - 1][0]}"
-        after = 0
+        if len(page) == limit and at.learner < len(request.learners):
+            return page, str(at)  # perhaps more events (else the next page is the statements')
+        at = Position("s")
     room = limit - len(page)
     statements = _other_statements(request).filter(
-        seq__gt=after, seq__lte=request.statements_upto or 0
+        seq__gt=at.seq, seq__lte=request.statements_upto or 0
     )
     found = list(statements.order_by("seq").values_list("seq", "body")[: room + 1])
     page += [_exported(body) for _, body in found[:room]]
     if len(found) > room:
-        last = found[room - 1][0] if room else after
-        return page, f"s{last}"
+        return page, str(Position("s", seq=found[room - 1][0] if room else at.seq))
     return page, None

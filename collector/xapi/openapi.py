@@ -355,8 +355,8 @@ def _statements_results(document: dict[str, Any]) -> None:
                 "`statements` requests: the position a page's `next` gives (an `offset` "
                 "is honoured where there is none). Other kinds ignore it."
             ),
-            "schema": {"type": "string", "pattern": r"^[es][0-9]{1,19}$"},
-            "example": "e1042",
+            "schema": {"type": "string", "pattern": r"^(e[0-9]{1,9}-[0-9]{1,19}|s[0-9]{1,19})$"},
+            "example": "e3-1042",
         }
     )
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]

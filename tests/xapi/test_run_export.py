@@ -163,6 +163,7 @@ def test_no_work_in_the_window_is_an_empty_answer(client, key, recorded):
     [
         ("cursor=x12", "cursor"),
         ("cursor=e", "cursor"),
+        ("cursor=e12", "cursor"),
         ("cursor=", "cursor"),
         ("offset=x", "offset"),
         ("limit=-1", "limit"),
