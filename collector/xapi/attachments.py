@@ -115,11 +115,12 @@ def _part(headers: dict[str, str], content: bytes, index: int) -> Part:
         )
     if headers.get("content-transfer-encoding", "binary").lower() != "binary":
         raise Invalid("", f"Part {index}: its Content-Transfer-Encoding must be binary.")
-    if "content-type" not in headers:
-        raise Invalid("", f"Part {index} needs a Content-Type.")
+    content_type = headers.get("content-type", "")
+    if not content_type or not content_type.isprintable():  # control characters: not storable
+        raise Invalid("", f"Part {index} needs a Content-Type (printable text).")
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise Invalid("", f"Part {index} is larger than {MAX_ATTACHMENT_BYTES // 1024} KiB.")
-    return Part(headers["content-type"][:255], sha2, content)
+    return Part(content_type[:255], sha2, content)
 
 
 def attachments_match(

@@ -172,6 +172,13 @@ def _case(token: bytes = TOKEN, **change):
         (_case()[:-2], "end with '--<boundary>--'"),
         (_case().replace(b"Content-Type: application/json", b"Content-Type: text/plain"), "first"),
         (_case().replace(b"X-Experience-API-Hash", b"X-Hash"), "X-Experience-API-Hash"),
+        (_case(part={"content_type": "application/octet-stream\x00"}), "printable"),
+        (
+            _case().replace(
+                b"Content-Transfer-Encoding: binary", b"Content-Transfer-Encoding: base64"
+            ),
+            "must be binary",
+        ),
     ],
 )
 def test_a_malformed_signed_statement_is_a_400_naming_the_problem(client, body, said):
