@@ -189,6 +189,18 @@ MULTIPART = {
 }
 
 
+def _with_multipart(answer: dict[str, Any]) -> dict[str, Any]:
+    """With `attachments=true`, the same JSON as the first part of a multipart/mixed answer."""
+    answer["content"]["multipart/mixed"] = {
+        "schema": {
+            "type": "string",
+            "format": "binary",
+            "description": "attachments=true: the JSON, then one part per attachment's content.",
+        }
+    }
+    return answer
+
+
 def _statements_path() -> dict[str, Any]:
     statements = {"type": "array", "items": {"$ref": "#/components/schemas/XapiStatement"}}
     one_or_many = {"oneOf": [{"$ref": "#/components/schemas/XapiStatement"}, statements]}
@@ -209,7 +221,9 @@ def _statements_path() -> dict[str, Any]:
             "summary": "One statement (statementId, voidedStatementId) or a query, with `more`.",
             "parameters": _statements_parameters(),
             "responses": {
-                "200": _answer("A statement, or {statements, more}.", {"type": "object"}),
+                "200": _with_multipart(
+                    _answer("A statement, or {statements, more}.", {"type": "object"})
+                ),
                 **_errors(400, 403, 404),
             },
         },
