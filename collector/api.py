@@ -14,7 +14,7 @@ from django.urls import reverse
 from collector import datarequests, schemas
 from collector.http import ApiError, api_view, bearer, json_body, read_body, require_api_key
 from collector.ingest import IdConflict
-from collector.models import DataRequest, DataRequestStatus
+from collector.models import DataRequest, DataRequestKind, DataRequestStatus
 from collector.quarantine import REJECTED, batch_store, quarantine_page
 from collector.selectors import live_sessions_of, session_counts_of
 from collector.tokens import (
@@ -26,12 +26,15 @@ from collector.tokens import (
     now_ms,
 )
 from collector.validation import BatchInvalid, BatchTooLarge, parse_batch_keeping_valid
+from collector.xapi.export import CURSOR, offset_cursor, statements_page
 from config.ratelimit import count_hit
 
 log = logging.getLogger("pathlens.collector")
 
 MAX_RESULTS_PAGE = 10_000
 DEFAULT_RESULTS_PAGE = 1_000
+# Statements are larger than result rows: a page of them is kept under a few megabytes.
+MAX_STATEMENTS_PAGE = 2_000
 MAX_QUARANTINE_PAGE = 1_000
 
 
@@ -130,6 +133,11 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
             f"The request is {data_request.status}; results are ready once it is DONE.",
             request_status=data_request.status,
         )
+    cursor = request.GET.get("cursor")
+    if cursor is not None and not CURSOR.fullmatch(cursor):
+        raise ApiError(400, "'cursor' must be one that a page's 'next' gave.", field="cursor")
+    if data_request.kind == DataRequestKind.STATEMENTS:
+        return _statement_results(request, data_request)
     offset = _page_param(request, "offset", 0, 10**9)
     limit = _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE) or 1
     results = datarequests.data_request_results(request=data_request, offset=offset, limit=limit)
@@ -146,6 +154,34 @@ def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
             "limit": limit,
             "next": next_url,
             "results": results,
+        }
+    )
+
+
+def _statement_results(request: HttpRequest, data_request: DataRequest) -> JsonResponse:
+    """A page of a `statements` request: statements, paged by the cursor its `next` carries (a
+    position in the events and statements it covers: no page reads those before it). An offset
+    is honoured where no cursor is given (finding its place reads the seqs before it once)."""
+    offset = _page_param(request, "offset", 0, 10**9)
+    # Above MAX_STATEMENTS_PAGE a page is that long (`limit` in the answer says so).
+    limit = (
+        min(
+            _page_param(request, "limit", DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE),
+            MAX_STATEMENTS_PAGE,
+        )
+        or 1
+    )
+    cursor = request.GET.get("cursor") or offset_cursor(data_request, offset)
+    page, following = statements_page(data_request, cursor=cursor, limit=limit)
+    next_url = None if following is None else f"{request.path}?cursor={following}&limit={limit}"
+    return JsonResponse(
+        {
+            "id": str(data_request.id),
+            "kind": data_request.kind,
+            "count": data_request.result_count,
+            "limit": limit,
+            "next": next_url,
+            "results": page,
         }
     )
 

@@ -43,6 +43,7 @@ from collector.validation import (
 )
 
 RESULTS_PAGE = 5000
+STATEMENTS_PAGE = 1000
 SESSIONS_PER_READ = 500
 REJECTED = "The batch was rejected; nothing was stored."
 
@@ -162,6 +163,7 @@ class Collector(Protocol):
     ) -> DataRequestInfo: ...
     def get_data_request(self, request_id: str) -> DataRequestInfo: ...
     def iter_results(self, request_id: str) -> Iterator[dict[str, Any]]: ...
+    def iter_statements(self, request_id: str) -> Iterator[dict[str, Any]]: ...
     def results_table(self, request_id: str) -> ResultTable: ...
     def session_events(
         self, *, learner: str, session: str, widget: str | None = None
@@ -275,6 +277,18 @@ class LocalCollector:
             if len(page) < RESULTS_PAGE:
                 return
             offset += len(page)
+
+    def iter_statements(self, request_id: str) -> Iterator[dict[str, Any]]:
+        """A DONE `statements` request's statements, a page at a time (collector/xapi/export.py)."""
+        from collector.xapi.export import statements_page
+
+        found = self._done(request_id)
+        cursor: str | None = None
+        while True:
+            page, cursor = statements_page(found, cursor=cursor, limit=STATEMENTS_PAGE)
+            yield from page
+            if cursor is None:
+                return
 
     def results_table(self, request_id: str) -> ResultTable:
         """Every result row in one query, as tuples: the import's hot path."""
@@ -481,6 +495,15 @@ class HttpCollector:
 
     def iter_results(self, request_id: str) -> Iterator[dict[str, Any]]:
         path = f"/data-requests/{request_id}/results?offset=0&limit={RESULTS_PAGE}"
+        while path:
+            page = self._send("GET", path)
+            yield from page["results"]
+            following = page.get("next")
+            path = following.split("/api/v1", 1)[1] if following else ""
+
+    def iter_statements(self, request_id: str) -> Iterator[dict[str, Any]]:
+        """As LocalCollector's, following each page's `next` (a cursor)."""
+        path = f"/data-requests/{request_id}/results?limit={STATEMENTS_PAGE}"
         while path:
             page = self._send("GET", path)
             yield from page["results"]

@@ -32,7 +32,8 @@ from collector.rage.models import RagePlayer
 from collector.rage.sessions import rage_players_move
 from collector.summaries import event_streams, measures_of, session_values, sessions_summarise
 from collector.tokens import learner_tokens_revoke, now_ms
-from collector.xapi.models import ActivityState, AttemptResult, Statement
+from collector.xapi.export import statements_snapshot
+from collector.xapi.models import ActivityState, AttemptResult, Statement, StatementAttachment
 from config.routers import ANALYTICS_ALIAS as ALIAS
 from core.measures import measure_rules
 from widgets.registry import get_widget
@@ -81,9 +82,12 @@ def _epoch_ms(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp() * 1000)
 
 
-def _matching_events(request: DataRequest) -> QuerySet[Event]:
-    events = Event.objects.using(ALIAS).filter(
-        tenant_id=request.tenant_id, learner__in=request.learners
+def matching_events(request: DataRequest, *, learner: str | None = None) -> QuerySet[Event]:
+    """The request's events: its learners' (or one of them's), in its widgets (all if none), in
+    its window."""
+    events = Event.objects.using(ALIAS).filter(tenant_id=request.tenant_id)
+    events = (
+        events.filter(learner=learner) if learner else events.filter(learner__in=request.learners)
     )
     if request.widgets:
         events = events.filter(widget__in=request.widgets)
@@ -119,12 +123,12 @@ def data_request_process(*, request_id: str) -> None:
             log.info("data request %s is finished or being processed elsewhere", request_id)
             return
         DataRequestResult.objects.using(ALIAS).filter(request=request).delete()
-        count = _materialise(request)
+        if request.kind == DataRequestKind.STATEMENTS:
+            found = statements_snapshot(request)
+        else:
+            found = {"result_count": _materialise(request)}
         DataRequest.objects.using(ALIAS).filter(pk=request.pk).update(
-            status=DataRequestStatus.DONE,
-            progress=100,
-            result_count=count,
-            finished_at=timezone.now(),
+            status=DataRequestStatus.DONE, progress=100, finished_at=timezone.now(), **found
         )
 
 
@@ -339,7 +343,7 @@ def _materialise_clipped(request: DataRequest, straddling: QuerySet[Session]) ->
 
 
 def _times_in_window(request: DataRequest, key: tuple[str, str, str]) -> tuple[int, int]:
-    events = _matching_events(request).filter(learner=key[0], widget=key[1], session=key[2])
+    events = matching_events(request).filter(learner=key[0], widget=key[1], session=key[2])
     found = events.aggregate(start=Min("time"), end=Max("time"))
     return found["start"], found["end"]
 
@@ -429,8 +433,13 @@ def learner_erase(*, tenant_id: int, learner: str) -> dict[str, int]:
         events, _ = Event.objects.using(ALIAS).filter(**mine).delete()
         sessions, _ = Session.objects.using(ALIAS).filter(**mine).delete()
         QuarantinedEvent.objects.using(ALIAS).filter(**mine).delete()
-        # xAPI: the statements whose actor is the learner, and their State documents.
-        Statement.objects.using(ALIAS).filter(**mine).delete()
+        # xAPI: the statements whose actor is the learner, their attachments, and their State
+        # documents.
+        theirs = Statement.objects.using(ALIAS).filter(**mine)
+        StatementAttachment.objects.using(ALIAS).filter(
+            tenant_id=tenant_id, statement_id__in=theirs.values("statement_id")
+        ).delete()
+        theirs.delete()
         ActivityState.objects.using(ALIAS).filter(**mine).delete()
         # RAGE: the player, with its sessions (their authTokens stop working with them).
         RagePlayer.objects.using(ALIAS).filter(**mine).delete()

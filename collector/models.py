@@ -230,6 +230,8 @@ class ApiKey(models.Model):
 class DataRequestKind(models.TextChoices):
     SESSIONS = "sessions"
     SCORES = "scores"
+    # The learners' events and other activities' statements as xAPI statements (xAPI out).
+    STATEMENTS = "statements"
 
 
 class DataRequestStatus(models.TextChoices):
@@ -260,6 +262,11 @@ class DataRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # A `statements` request is not materialised (it would copy every event): processing notes
+    # the last event and statement it covers, and its pages read up to them, so that the answer
+    # does not change under a client that is still paging (collector/xapi/export.py).
+    events_upto = models.BigIntegerField(null=True)
+    statements_upto = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="datarequest_status")]
@@ -311,4 +318,5 @@ from collector.xapi.models import (  # noqa: E402, F401
     AttemptResult,
     LrsForwarding,
     Statement,
+    StatementAttachment,
 )

@@ -49,7 +49,7 @@ def moment(payload: dict, field: str) -> datetime | None:
 def request_params(payload: dict) -> datarequests.DataRequestParams:
     kind = payload.get("kind")
     if kind not in DataRequestKind.values:
-        raise ApiError(400, "'kind' must be 'sessions' or 'scores'.", field="kind")
+        raise ApiError(400, "'kind' must be 'sessions', 'scores' or 'statements'.", field="kind")
     learners = payload.get("learners")
     if not isinstance(learners, list) or not learners:
         raise ApiError(400, "'learners' must be a non-empty list of opaque ids.", field="learners")

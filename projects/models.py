@@ -86,6 +86,9 @@ class ProjectRun(models.Model):
     number = models.PositiveIntegerField()
     sessions_request_id = models.CharField(max_length=64, blank=True)
     scores_request_id = models.CharField(max_length=64, blank=True)
+    # The run's work as xAPI statements, asked for when a teacher first downloads it (its
+    # learners, widgets and window, up to the run's submission).
+    statements_request_id = models.CharField(max_length=64, blank=True)
     # What was asked: opaque ids are not kept here, only how many learners were sent.
     parameters = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=RunStatus, default=RunStatus.PROCESSING)

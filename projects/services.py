@@ -427,3 +427,36 @@ def project_delete(*, project: Project) -> None:
     project_id = project.pk
     project.delete()
     log.info("project %s deleted", project_id)
+
+
+def run_statements(*, run: ProjectRun) -> DataRequestInfo | None:
+    """The platform's `statements` request of a DONE run: the run's learners' work in its widgets
+    and window (up to the run's submission, so that it is the run's, not today's) and their other
+    activities, as xAPI statements. Asked for on first use and again if the platform failed it
+    or no longer has it; None when there is nothing to ask for (no learner left, or a window that
+    begins after the run). Raises CollectorError."""
+    client = get_client()
+    if run.statements_request_id:
+        try:
+            known = client.get_data_request(run.statements_request_id)
+        except CollectorError as error:
+            if error.status != 404:  # deleted after the retention period: asked for again
+                raise
+        else:
+            if known.status != "FAILED":
+                return known
+    project = run.project
+    end = min(moment for moment in (project.time_to, run.submitted_at) if moment is not None)
+    opaque = opaque_ids_for(list(project.learners.values_list("pk", flat=True)))
+    if not opaque or (project.time_from is not None and project.time_from >= end):
+        return None
+    created = client.create_data_request(
+        kind="statements",
+        learners=opaque,
+        widgets=list(project.widgets),
+        time_from=project.time_from,
+        time_to=end,
+    )
+    run.statements_request_id = created.id
+    run.save(update_fields=["statements_request_id"])
+    return created

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:project_id>/runs/", views.project_rerun, name="rerun"),
     path("<int:project_id>/delete/", views.project_delete, name="delete"),
     path("<int:project_id>/export.csv", views.project_export, name="export"),
+    path("<int:project_id>/statements.json", views.project_statements, name="statements"),
     path("<int:project_id>/explore/", views.explore, name="explore"),
     path("<int:project_id>/explore/figure.json", views.explore_figure, name="explore_figure"),
     path("<int:project_id>/explore/sessions.csv", views.explore_csv, name="explore_csv"),

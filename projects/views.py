@@ -1,4 +1,4 @@
-"""Query projects: list, create, status, re-run, delete, export, and the learning-path explorer.
+"""Query projects: list, create, status, re-run, delete, exports, and the learning-path explorer.
 
 Every view that takes a project id fetches it through `_get_project_for_user`, which 404s for
 anyone but its owner. Pages work without JavaScript; htmx requests get the fragment they target.
@@ -6,6 +6,7 @@ anyone but its owner. Pages work without JavaScript; htmx requests get the fragm
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url, trigger_client_event
 
+from collector.client import CollectorError, get_client
 from core.formatting import format_clock
 from dashboard.access import TeacherRequest, teacher_required
 from dashboard.classes import classes_for
@@ -259,6 +261,53 @@ def project_export(
     filename = f"{slugify(project.name) or 'project'}-run-{run.number}.csv"
     notes = _notes_by_session(run)
     return csv_download(_export_rows(selectors.export_rows(run=run), notes), filename=filename)
+
+
+def _json_array(statements: Iterator[dict]) -> Iterator[str]:
+    """The statements as one JSON array, written as they come: a page at a time in memory."""
+    yield "["
+    for index, statement in enumerate(statements):
+        yield ("," if index else "") + json.dumps(statement)
+    yield "]"
+
+
+@require_GET
+@teacher_required
+def project_statements(
+    request: TeacherRequest, project_id: int
+) -> HttpResponse | StreamingHttpResponse:
+    """The run as xAPI statements (a JSON download). The platform prepares them first: until it
+    is done this answers a page (or, to htmx, its fragment) that checks again by itself."""
+    project = _get_project_for_user(request, project_id)
+    form = ExploreForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.problems())
+    run = _chosen_run(project, form.cleaned_data["run"])
+    if run is None:
+        return render(
+            request, "projects/not_ready.html", {"project": project, "doing": "export"}, status=409
+        )
+    context = {"project": project, "run": run, "problem": ""}
+    try:
+        prepared = services.run_statements(run=run)
+    except CollectorError as error:
+        log.warning("statements of project %s run %s: %s", project.pk, run.number, error)
+        context["problem"] = "The platform could not be reached. Try again in a minute."
+        prepared = None
+        context["ready"] = False
+    else:
+        context["ready"] = prepared is None or prepared.status == "DONE"
+        context["count"] = prepared.result_count if prepared else 0
+    if request.htmx:
+        return render(request, "projects/statements.html#preparing", context)
+    if not context["ready"] or context["problem"]:
+        return render(request, "projects/statements.html", context)
+    statements = get_client().iter_statements(prepared.id) if prepared else iter(())
+    response = StreamingHttpResponse(_json_array(statements), content_type="application/json")
+    filename = f"{slugify(project.name) or 'project'}-run-{run.number}-statements.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # learners' work: no cache keeps it
+    return response
 
 
 EXPORT_HEADER = [

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collector.ingest import ALIAS
+from collector.xapi.attachments import sendable_as_json
 from collector.xapi.models import LrsForwarding, Statement
 
 BATCH = 100
@@ -124,7 +125,7 @@ def _payload(bodies: list[str]) -> bytes:
         statement = json.loads(body)
         for key in NOT_SENT:
             statement.pop(key, None)
-        statements.append(statement)
+        statements.append(sendable_as_json(statement))  # a signature's content stays here
     return json.dumps(statements, ensure_ascii=False, separators=(",", ":")).encode()
 
 

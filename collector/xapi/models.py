@@ -160,3 +160,27 @@ class AttemptResult(models.Model):
 
     def __str__(self) -> str:
         return f"attempt at {self.name}"
+
+
+class StatementAttachment(models.Model):
+    """One attachment sent with a statement in a multipart/mixed body (a signature, usually):
+    its content, which `GET /xapi/statements?attachments=true` answers. Kept per statement, not
+    per hash, so that erasing a learner's statements erases their attachments with them."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    statement_id = models.UUIDField()
+    sha2 = models.CharField(max_length=128)  # as the statement's attachment names it
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "statement_id", "sha2"], name="attachment_tenant_statement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"attachment {self.sha2[:12]} of {self.statement_id}"

@@ -98,7 +98,11 @@ def _schemas() -> dict[str, Any]:
     statement = {
         "type": "object",
         "required": ["actor", "verb", "object"],
-        "description": "An xAPI 1.0.3 statement (attachments refused).",
+        "description": (
+            "An xAPI 1.0.3 statement. Its `attachments` list their content's metadata; the "
+            "content itself comes as parts of a multipart/mixed body (unless at a `fileUrl`), and "
+            "a signature must be a JWS of the statement (docs/collector.md, 'Attachments')."
+        ),
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "actor": {"type": "object"},
@@ -108,12 +112,31 @@ def _schemas() -> dict[str, Any]:
             "context": {"type": "object"},
             "timestamp": {"type": "string", "format": "date-time"},
             "version": {"type": "string"},
+            "attachments": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/XapiAttachment"},
+            },
         },
         "example": EXAMPLE_STATEMENT,
+    }
+    attachment = {
+        "type": "object",
+        "required": ["usageType", "display", "contentType", "length", "sha2"],
+        "additionalProperties": False,
+        "properties": {
+            "usageType": {"type": "string", "format": "iri"},
+            "display": {"type": "object"},
+            "description": {"type": "object"},
+            "contentType": {"type": "string", "minLength": 1, "maxLength": 255},
+            "length": {"type": "integer", "minimum": 0},
+            "sha2": {"type": "string", "pattern": "^[0-9a-fA-F]{56,128}$"},
+            "fileUrl": {"type": "string", "format": "iri"},
+        },
     }
     return {
         "XapiAgent": agent,
         "XapiStatement": statement,
+        "XapiAttachment": attachment,
         "XapiError": {
             "type": "object",
             "required": ["error"],
@@ -138,10 +161,44 @@ def _statements_parameters() -> list[dict[str, Any]]:
         _query("until", {"type": "string", "format": "date-time"}, "Stored at or before."),
         _query("limit", {"type": "integer", "minimum": 0}, "0: the server's most (500)."),
         _query("format", {"enum": ["exact", "ids", "canonical"]}, "How much to answer."),
-        _query("attachments", flag, "Accepted; attachments are never stored."),
+        _query(
+            "attachments",
+            flag,
+            "true: the answer is multipart/mixed, the statements' JSON then their attachments' "
+            "content, one part each (X-Experience-API-Hash: its sha2).",
+        ),
         _query("ascending", flag, "Oldest first."),
         _query("cursor", {"type": "integer"}, "Set in `more` URLs; do not build it yourself."),
     ]
+
+
+# Statements with their attachments' content (Communication 1.5.2): the first part the
+# statements' JSON, then one part per attachment.
+MULTIPART = {
+    "schema": {
+        "type": "string",
+        "format": "binary",
+        "description": (
+            "First part: the statements (application/json). Then one part per attachment: "
+            "its Content-Type, 'Content-Transfer-Encoding: binary' and 'X-Experience-API-Hash: "
+            "<sha2>', at most 1 MiB each. A signature (usageType "
+            "http://adlnet.gov/expapi/attachments/signature) is a JWS (RS256/384/512) of the "
+            "statement, sent as application/octet-stream."
+        ),
+    }
+}
+
+
+def _with_multipart(answer: dict[str, Any]) -> dict[str, Any]:
+    """With `attachments=true`, the same JSON as the first part of a multipart/mixed answer."""
+    answer["content"]["multipart/mixed"] = {
+        "schema": {
+            "type": "string",
+            "format": "binary",
+            "description": "attachments=true: the JSON, then one part per attachment's content.",
+        }
+    }
+    return answer
 
 
 def _statements_path() -> dict[str, Any]:
@@ -149,7 +206,10 @@ def _statements_path() -> dict[str, Any]:
     one_or_many = {"oneOf": [{"$ref": "#/components/schemas/XapiStatement"}, statements]}
     body = {
         "required": True,
-        "content": {"application/json": {"schema": one_or_many, "example": EXAMPLE_STATEMENT}},
+        "content": {
+            "application/json": {"schema": one_or_many, "example": EXAMPLE_STATEMENT},
+            "multipart/mixed": MULTIPART,
+        },
     }
     security: list[dict[str, list[str]]] = [{"xapiBasic": []}, {"apiKey": []}, {"learnerToken": []}]
     return {
@@ -161,7 +221,9 @@ def _statements_path() -> dict[str, Any]:
             "summary": "One statement (statementId, voidedStatementId) or a query, with `more`.",
             "parameters": _statements_parameters(),
             "responses": {
-                "200": _answer("A statement, or {statements, more}.", {"type": "object"}),
+                "200": _with_multipart(
+                    _answer("A statement, or {statements, more}.", {"type": "object"})
+                ),
                 **_errors(400, 403, 404),
             },
         },
@@ -197,7 +259,8 @@ def _statements_path() -> dict[str, Any]:
                     "application/json": {
                         "schema": {"$ref": "#/components/schemas/XapiStatement"},
                         "example": EXAMPLE_STATEMENT,
-                    }
+                    },
+                    "multipart/mixed": MULTIPART,
                 },
             },
             "responses": {
@@ -291,6 +354,35 @@ def _session_statements_path(document: dict[str, Any]) -> dict[str, Any]:
     return {"get": operation}
 
 
+def _statements_results(document: dict[str, Any]) -> None:
+    """xAPI out for a run: a `statements` request's pages are statements, paged by `cursor`."""
+    operation = document["paths"]["/data-requests/{id}/results"]["get"]
+    operation["summary"] += (
+        " A `statements` request answers xAPI statements instead, paged by a cursor: follow "
+        "`next` (docs/collector.md, 'xAPI out')."
+    )
+    operation["parameters"].append(
+        {
+            "name": "cursor",
+            "in": "query",
+            "description": (
+                "`statements` requests: the position a page's `next` gives (an `offset` "
+                "is honoured where there is none). Other kinds ignore it."
+            ),
+            "schema": {"type": "string", "pattern": r"^(e[0-9]{1,9}-[0-9]{1,19}|s[0-9]{1,19})$"},
+            "example": "e3-1042",
+        }
+    )
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    page["required"].remove("offset")  # `statements` pages have a cursor, not an offset
+    page["properties"]["results"]["items"] = {
+        "oneOf": [
+            {"$ref": "#/components/schemas/Result"},
+            {"$ref": "#/components/schemas/XapiStatement"},
+        ]
+    }
+
+
 def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the /xapi/ paths, their schemas and the Basic scheme."""
     document["info"]["description"] += (
@@ -320,4 +412,5 @@ def add_xapi(document: dict[str, Any]) -> dict[str, Any]:
     document["paths"]["/statements"] = _statements_path()
     document["paths"]["/sessions/{session}/statements"] = _session_statements_path(document)
     document["paths"]["/activities/state"] = _state_path()
+    _statements_results(document)
     return document

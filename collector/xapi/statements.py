@@ -23,8 +23,9 @@ from collector.ingest import ALIAS, IdConflict, events_ingest
 from collector.models import Learner
 from collector.validation import CANONICAL_JSON, CleanBatch, CleanEvent
 from collector.xapi.agents import agent_key
+from collector.xapi.attachments import Part
 from collector.xapi.mapping import EventInvalid, epoch_ms, events_checked, widget_event
-from collector.xapi.models import Statement
+from collector.xapi.models import Statement, StatementAttachment
 from collector.xapi.problems import Invalid
 from collector.xapi.validation import CleanStatement
 
@@ -97,23 +98,52 @@ def _learner(clean: CleanStatement) -> str:
 
 
 def statements_store(
-    *, tenant_id: int, cleans: list[CleanStatement], authority: dict[str, Any], batch: bool
+    *,
+    tenant_id: int,
+    cleans: list[CleanStatement],
+    authority: dict[str, Any],
+    batch: bool,
+    attachments: list[tuple[str, Part]] | None = None,
 ) -> list[str]:
-    """Stores the statements (all or none) and answers their ids, in the order sent. Raises
+    """Stores the statements (all or none), with the content of their attachments (statement
+    id, part; collector/xapi/attachments.py), and answers their ids, in the order sent. Raises
     Invalid (400), Conflict (409)."""
     now = timezone.now()
     # To the millisecond, as `stored` is written: `since` and `until` compare with that text.
     stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
     mapped = _mapped(_unique(cleans), stored, batch)
     try:
-        _store(tenant_id, mapped, authority, stored)
+        _store(tenant_id, mapped, authority, stored, attachments or [])
     except IntegrityError:
         # The same id stored by a concurrent request between our look and our insert: look again.
-        _store(tenant_id, mapped, authority, stored)
+        _store(tenant_id, mapped, authority, stored, attachments or [])
     return [clean.statement_id for clean in cleans]
 
 
-def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stored: datetime):
+def _attachments_insert(tenant_id: int, new: list[Mapped], attachments: list[tuple[str, Part]]):
+    """The attachments of the statements stored now (a resent statement has its own already)."""
+    ids = {item.clean.statement_id for item in new}
+    rows = {
+        (statement_id, part.sha2): StatementAttachment(
+            tenant_id=tenant_id,
+            statement_id=statement_id,
+            sha2=part.sha2,
+            content_type=part.content_type,
+            content=part.content,
+        )
+        for statement_id, part in attachments
+        if statement_id in ids
+    }
+    StatementAttachment.objects.using(ALIAS).bulk_create(rows.values(), ignore_conflicts=True)
+
+
+def _store(
+    tenant_id: int,
+    mapped: list[Mapped],
+    authority: dict[str, Any],
+    stored: datetime,
+    attachments: list[tuple[str, Part]],
+) -> None:
     with transaction.atomic(using=ALIAS):
         known, voided_before = _known(tenant_id, [item.clean.statement_id for item in mapped])
         conflicts = [
@@ -131,6 +161,7 @@ def _store(tenant_id: int, mapped: list[Mapped], authority: dict[str, Any], stor
         tail = f',"stored":"{iso(stored)}","authority":{CANONICAL_JSON.encode(authority)}'
         by = _authority_keys(authority)
         _insert([_row(tenant_id, item, tail, by, stored, voided) for item in new])
+        _attachments_insert(tenant_id, new, attachments)
         learners = {item.learner for item in new if item.learner}
         Learner.objects.using(ALIAS).bulk_create(
             [Learner(tenant_id=tenant_id, opaque_id=learner) for learner in sorted(learners)],
@@ -300,6 +331,20 @@ def statement_get(*, tenant_id: int, statement_id: str, voided: bool) -> dict[st
         .first()
     )
     return None if body is None else json.loads(body)
+
+
+def statement_attachments(*, tenant_id: int, statement_ids: list[str]) -> list[Part]:
+    """The stored content of these statements' attachments, once per hash."""
+    rows = StatementAttachment.objects.using(ALIAS).filter(
+        tenant_id=tenant_id, statement_id__in=statement_ids
+    )
+    found = {
+        sha2: Part(content_type, sha2, bytes(content))
+        for sha2, content_type, content in rows.order_by("id").values_list(
+            "sha2", "content_type", "content"
+        )
+    }
+    return list(found.values())
 
 
 @dataclass(frozen=True)

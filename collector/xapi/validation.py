@@ -413,6 +413,52 @@ def _core(statement: dict[str, Any], at: str, found: Found, *, sub: bool) -> tup
     return verb, ref
 
 
+ATTACHMENT_KEYS = {
+    "usageType",
+    "display",
+    "description",
+    "contentType",
+    "length",
+    "sha2",
+    "fileUrl",
+}
+SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
+SHA2 = re.compile(r"[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
+
+
+def _attachments(value: Any, at: str) -> None:
+    """The attachments' metadata (Data 2.4.11); their content comes as parts of a multipart
+    body (collector/xapi/attachments.py), unless they have a fileUrl."""
+    if not isinstance(value, list):
+        raise Invalid(at, "Must be a list of Attachment objects.")
+    for index, item in enumerate(value):
+        where = pointer(at, index)
+        attachment = _object(item, where, "an Attachment")
+        _extra(attachment, ATTACHMENT_KEYS, where, "an Attachment")
+        for key in ("usageType", "display", "contentType", "length", "sha2"):
+            if key not in attachment:
+                raise Invalid(pointer(where, key), f"Required: the attachment's {key}.")
+        usage = _iri(attachment["usageType"], pointer(where, "usageType"))
+        _language_map(attachment["display"], pointer(where, "display"))
+        if "description" in attachment:
+            _language_map(attachment["description"], pointer(where, "description"))
+        content_type = attachment["contentType"]
+        if not isinstance(content_type, str) or not 1 <= len(content_type) <= 255:
+            raise Invalid(pointer(where, "contentType"), "Must be a media type, like image/png.")
+        if usage == SIGNATURE and content_type != "application/octet-stream":
+            raise Invalid(
+                pointer(where, "contentType"),
+                "A signature's contentType must be application/octet-stream (Data 2.6).",
+            )
+        length = attachment["length"]
+        if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+            raise Invalid(pointer(where, "length"), "Must be the content's size in bytes.")
+        if not isinstance(attachment["sha2"], str) or not SHA2.fullmatch(attachment["sha2"]):
+            raise Invalid(pointer(where, "sha2"), "Must be the content's SHA-2 hash, in hex.")
+        if "fileUrl" in attachment:
+            _iri(attachment["fileUrl"], pointer(where, "fileUrl"))
+
+
 def _refuse_unstorable(statement: dict[str, Any]) -> None:
     found = unstorable_text(statement, "")
     if found is not None:
@@ -561,11 +607,7 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
     statement = _object(value, at, "a Statement")
     _extra(statement, STATEMENT_KEYS, at, "a Statement")
     if "attachments" in statement:
-        raise Invalid(
-            pointer(at, "attachments"),
-            "Attachments (signed statements included) are not stored by Pathlens; send the "
-            "statement without them.",
-        )
+        _attachments(statement["attachments"], pointer(at, "attachments"))
     if careful:
         _refuse_unstorable(statement)
     statement = dict(statement)

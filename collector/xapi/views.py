@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
@@ -13,6 +14,13 @@ from collector.api import _rate_limit as rate_limit  # the learner token's inges
 from collector.http import ApiError, read_body
 from collector.validation import JsonUnreadable, read_json
 from collector.xapi import iris, params
+from collector.xapi.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    Part,
+    attachments_match,
+    multipart_answer,
+    multipart_read,
+)
 from collector.xapi.auth import Credential, xapi_credential
 from collector.xapi.formats import formatted
 from collector.xapi.http import VERSION, xapi_view
@@ -26,6 +34,7 @@ from collector.xapi.state import (
     state_put,
 )
 from collector.xapi.statements import (
+    statement_attachments,
     statement_get,
     statements_query,
     statements_store,
@@ -34,6 +43,8 @@ from collector.xapi.validation import MAYBE_UNSTORABLE, CleanStatement, statemen
 
 MAX_BATCH = 1000
 MAX_STATEMENTS_BYTES = 4 * 1024 * 1024
+# A multipart body: the statements, and their attachments' content.
+MAX_MULTIPART_BYTES = MAX_STATEMENTS_BYTES + 4 * MAX_ATTACHMENT_BYTES
 MAX_STATE_BYTES = 1024 * 1024
 
 
@@ -50,19 +61,29 @@ def about(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _statements_body(request: HttpRequest) -> tuple[object, bool]:
-    """The body's JSON, and whether its strings must be searched for unstorable text."""
-    if (request.content_type or "").startswith("multipart/"):
-        raise Invalid(
-            "/attachments",
-            "Attachments (multipart/mixed, signed statements included) are not stored by "
-            "Pathlens; send the statements as application/json without them.",
-        )
-    body = read_body(request, limit=MAX_STATEMENTS_BYTES)
+@dataclass(frozen=True)
+class StatementsBody:
+    payload: object  # the statements' JSON
+    careful: bool  # whether its strings must be searched for unstorable text
+    parts: list[Part]  # the attachments' content, from a multipart/mixed body
+
+
+def _statements_body(request: HttpRequest) -> StatementsBody:
+    parts: list[Part] = []
+    if request.content_type == "multipart/mixed":  # statements with attachments (signatures)
+        body = read_body(request, limit=MAX_MULTIPART_BYTES, any_type=True)
+        body, parts = multipart_read(body, request.headers.get("Content-Type", ""))
+        if len(body) > MAX_STATEMENTS_BYTES:
+            raise ApiError(
+                413, f"The statements are larger than {MAX_STATEMENTS_BYTES // 1024} KiB."
+            )
+    else:
+        body = read_body(request, limit=MAX_STATEMENTS_BYTES)
     try:
-        return read_json(body), MAYBE_UNSTORABLE.search(body) is not None
+        payload = read_json(body)
     except JsonUnreadable as unreadable:
         raise Invalid("", str(unreadable)) from None
+    return StatementsBody(payload, MAYBE_UNSTORABLE.search(body) is not None, parts)
 
 
 def _checked(credential: Credential, value: object, at: str, careful: bool) -> CleanStatement:
@@ -79,19 +100,24 @@ def _checked(credential: Credential, value: object, at: str, careful: bool) -> C
     return clean
 
 
-def _store(credential: Credential, payload: object, careful: bool) -> list[str]:
+def _store(credential: Credential, sent: StatementsBody, *, single: bool = False) -> list[str]:
     if credential.token is not None:
         rate_limit(credential.token)
-    batch = isinstance(payload, list)
-    if batch and not 1 <= len(payload) <= MAX_BATCH:
+    payload = sent.payload
+    batch = isinstance(payload, list) and not single
+    if batch and not 1 <= len(payload) <= MAX_BATCH:  # type: ignore[arg-type]
         raise Invalid("", f"Send 1 to {MAX_BATCH} statements in one request.")
     items = payload if batch else [payload]
     cleans = [
-        _checked(credential, item, f"/{index}" if batch else "", careful)
-        for index, item in enumerate(items)
+        _checked(credential, item, f"/{index}" if batch else "", sent.careful)
+        for index, item in enumerate(items)  # type: ignore[arg-type]
     ]
     return statements_store(
-        tenant_id=credential.tenant_id, cleans=cleans, authority=credential.authority, batch=batch
+        tenant_id=credential.tenant_id,
+        cleans=cleans,
+        authority=credential.authority,
+        batch=batch,
+        attachments=attachments_match(cleans, sent.parts, batch=batch),
     )
 
 
@@ -99,16 +125,16 @@ def _store(credential: Credential, payload: object, careful: bool) -> list[str]:
 def statements(request: HttpRequest) -> HttpResponse:
     credential = xapi_credential(request)
     if request.method == "POST":
-        return JsonResponse(_store(credential, *_statements_body(request)), safe=False)
+        return JsonResponse(_store(credential, _statements_body(request)), safe=False)
     if request.method == "PUT":
         params.refuse_unknown(request, {"statementId"})
         statement_id = params.uuid_param(request, "statementId", required=True)
-        payload, careful = _statements_body(request)
-        if isinstance(payload, dict):
-            sent_id = payload.setdefault("id", statement_id)
+        sent = _statements_body(request)
+        if isinstance(sent.payload, dict):
+            sent_id = sent.payload.setdefault("id", statement_id)
             if not isinstance(sent_id, str) or sent_id.lower() != statement_id:
                 raise Invalid("/id", "Must be the statementId of the URL (or left out).")
-        _store(credential, payload if isinstance(payload, dict) else [payload], careful)
+        _store(credential, sent, single=True)
         return HttpResponse(status=204)
     if credential.learner is not None:
         raise ApiError(403, "A learner token sends statements; it cannot read them.")
@@ -129,12 +155,25 @@ def _one(request: HttpRequest, credential: Credential) -> JsonResponse:
     form = request.GET.get("format", "exact")
     if form not in params.FORMATS:
         raise Invalid("format", f"'format' must be one of {', '.join(params.FORMATS)}.")
+    with_attachments = params.bool_param(request, "attachments")
     found = statement_get(tenant_id=credential.tenant_id, statement_id=statement_id, voided=voided)
     if found is None:
         raise ApiError(404, "No such statement" + (" voided." if voided else "."))
-    response = JsonResponse(formatted(found, form))
+    text = json.dumps(formatted(found, form))
+    if with_attachments:
+        response = _with_attachments(credential, text, [found["id"]])
+    else:
+        response = HttpResponse(text, content_type="application/json")
     response["Last-Modified"] = found["stored"]
     return response
+
+
+def _with_attachments(credential: Credential, text: str, ids: list[str]) -> HttpResponse:
+    """`attachments=true`: the statements' JSON, then their attachments' content, as
+    multipart/mixed (Communication 1.5.2)."""
+    parts = statement_attachments(tenant_id=credential.tenant_id, statement_ids=ids)
+    body, content_type = multipart_answer(text, parts)
+    return HttpResponse(body, content_type=content_type)
 
 
 def _query(request: HttpRequest, credential: Credential) -> HttpResponse:
@@ -149,6 +188,8 @@ def _query(request: HttpRequest, credential: Credential) -> HttpResponse:
         page = [json.dumps(formatted(json.loads(text), form)) for text in page]
     # The stored JSON texts as they are: no decoding and encoding of every statement.
     text = f'{{"statements":[{",".join(page)}],"more":{json.dumps(more)}}}'
+    if params.bool_param(request, "attachments"):
+        return _with_attachments(credential, text, [json.loads(body)["id"] for body in page])
     return HttpResponse(text, content_type="application/json")
 
 

@@ -68,6 +68,22 @@ def test_a_data_request_is_processed_by_a_real_worker(client, collector):
 
 
 @pytest.mark.worker
+def test_statements_are_processed_by_a_real_worker_and_paged_through(client, collector):
+    record(client, n=3)
+    record(client, learner=OTHER_OPAQUE, session="c-2", n=2)
+    with running_worker():
+        created = collector.create_data_request(
+            kind="statements", learners=[OPAQUE, OTHER_OPAQUE], widgets=[]
+        )
+        done = wait_until_done(collector, created.id)
+    assert (done.status, done.result_count) == ("DONE", 5)
+    statements = list(collector.iter_statements(created.id))
+    assert [s["actor"]["account"]["name"] for s in statements] == [OPAQUE] * 3 + [OTHER_OPAQUE] * 2
+    stored = {str(event_id) for event_id in Event.objects.values_list("event_id", flat=True)}
+    assert {s["id"] for s in statements} == stored
+
+
+@pytest.mark.worker
 def test_scores_are_processed_by_a_real_worker(client, collector):
     record(client)
     with running_worker():

@@ -593,6 +593,7 @@ AUDIT: dict[str, Url] = {
         {"GET": owned_page(), "POST": owned_page(To("/projects/"))}, kwargs=project_kwargs
     ),
     "projects:export": Url({"GET": owned_page()}, kwargs=project_kwargs),
+    "projects:statements": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore_csv": Url({"GET": owned_page()}, kwargs=project_kwargs),
     "projects:explore_figure": Url({"GET": owned_page()}, kwargs=project_kwargs),

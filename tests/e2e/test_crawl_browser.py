@@ -38,6 +38,9 @@ NOT_PAGES = {
     "segment/": "the collector's Segment-style tracking API (JSON, POST), not pages",
     "metacx/": "the collector's MetaCX-style events API (JSON, POST only), not pages",
     "replay/<int:project_id>/<int:run_session_id>/statements.json": "a JSON download (xAPI)",
+    "projects/<int:project_id>/attempts/<int:attempt_id>/": "an other activity's attempt: the "
+    "demo has none; tests/e2e/test_other_activity_browser.py visits it as the crawl would",
+    "replay/<int:project_id>/attempts/<int:attempt_id>/": "the same, under replay: visited there",
     "healthz": "the load balancer's health probe",
     "signin/demo/": "POST only",
     "signout/": "POST only",
@@ -48,6 +51,8 @@ NOT_PAGES = {
     "teacher/classes/<int:class_id>/learners/": "POST only (add, remove, move)",
     "teacher/classes/<int:class_id>/teachers/": "POST only (share, stop sharing)",
     "projects/<int:project_id>/export.csv": "a CSV download",
+    "projects/<int:project_id>/statements.json": "a JSON download (xAPI); its waiting page is "
+    "tested in tests/projects/test_statements_download.py",
     "projects/<int:project_id>/explore/figure.json": "JSON the explorer fetches (checked there)",
     "projects/<int:project_id>/explore/sessions.csv": "a CSV download",
     "projects/<int:project_id>/items.csv": "a CSV download",

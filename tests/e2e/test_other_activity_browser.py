@@ -169,3 +169,12 @@ def test_a_click_on_an_attempts_mark_opens_its_statements(page, live_server, tea
     page.mouse.click(mark["x"], mark["y"])
     page.wait_for_url("**/attempts/*/")
     expect(page.locator(".statement-timeline tbody tr")).to_have_count(3)
+    # The crawl's checks for the two attempt pages (its demo class has no other activities):
+    # a title, one <h1>, and no console error (the page fixture fails on one).
+    attempt = RunAttempt.objects.get(run__project=project)
+    for url in (f"/projects/{project.pk}/attempts/{attempt.pk}/",
+                f"/replay/{project.pk}/attempts/{attempt.pk}/"):  # fmt: skip
+        assert page.goto(url).status == 200
+        expect(page.locator(".statement-timeline tbody tr")).to_have_count(3)
+        assert page.title().strip()
+        expect(page.locator("h1")).to_have_count(1)

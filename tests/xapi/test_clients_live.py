@@ -15,6 +15,7 @@ from tincan import (
     Activity,
     Agent,
     AgentAccount,
+    Attachment,
     LanguageMap,
     RemoteLRS,
     StateDocument,
@@ -85,6 +86,33 @@ def test_tincan_saves_fetches_queries_and_voids(live_server, key_parts):
     assert lrs.save_statement(voiding).success
     assert lrs.retrieve_voided_statement(str(first.id)).success
     assert lrs.retrieve_statement(str(first.id)).response.status == 404
+
+
+def test_tincan_saves_a_statement_with_an_attachment_and_reads_it_back(live_server, key_parts):
+    """tincan (Python) sends attachments by fileUrl only (it has no multipart body): the
+    metadata is stored and answered as sent. Contents and signatures: test_attachments.py."""
+    user, secret = key_parts
+    lrs = RemoteLRS(endpoint=f"{live_server.url}/xapi/", username=user, password=secret)
+    certificate = Attachment(
+        usage_type="https://content.example/attachments/certificate",
+        display=LanguageMap({"en-US": "Certificate"}),
+        content_type="application/pdf",
+        length=12_345,
+        sha2="a" * 64,
+        fileurl="https://content.example/certificates/7.pdf",
+    )
+    sent = _statement("completed", attachments=[certificate])
+    assert lrs.save_statement(sent).success
+    fetched = lrs.retrieve_statement(str(sent.id))
+    assert fetched.success
+    [got] = fetched.content.attachments
+    assert (got.fileurl, got.sha2, got.length) == (certificate.fileurl, "a" * 64, 12_345)
+    without_url = _statement("completed", attachments=[Attachment(
+        usage_type="https://content.example/attachments/certificate",
+        display=LanguageMap({"en-US": "Certificate"}),
+        content_type="application/pdf", length=1, sha2="b" * 64,
+    )])  # fmt: skip
+    assert lrs.save_statement(without_url).response.status == 400  # its content: no part
 
 
 def test_tincan_keeps_state(live_server, key_parts):

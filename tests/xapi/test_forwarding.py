@@ -102,6 +102,28 @@ def test_it_sends_new_statements_in_order_without_what_the_lrs_sets(client):
     assert forwarding_lag(target) == (0, None)
 
 
+def test_a_signed_statement_is_forwarded_without_the_signature_only_this_lrs_holds(client):
+    from tests.xapi.signing import attachment, multipart, part, signed
+
+    sent, token = signed(statement())
+    at_url = {
+        **attachment(b"film", usage="https://x.example/film"),
+        "fileUrl": "https://x.example/f",
+    }
+    sent["attachments"].append(at_url)
+    body = multipart(json.dumps(sent).encode(), part(token))
+    response = client.post(
+        "/xapi/statements", body, content_type="multipart/mixed; boundary=pathlens-test-boundary",
+        headers={"Authorization": basic(), "X-Experience-API-Version": "1.0.3"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    with other_lrs() as lrs:
+        _forwarding(lrs.url)
+        assert forwardings_run() == {"sent": 1, "failed": 0}
+    [(_, [forwarded])] = lrs.requests
+    assert forwarded["id"] == sent["id"] and forwarded["attachments"] == [at_url]
+
+
 def test_a_failure_keeps_the_cursor_and_backs_off_until_the_next_attempt(client):
     with other_lrs() as lrs:
         target = _forwarding(lrs.url)

@@ -174,7 +174,9 @@ def test_it_refuses_bad_query_parameters_naming_them(client, params, field):
         ({"result": {"score": {"scaled": 2}}}, "/result/score/scaled"),
         ({"result": {"duration": "10 minutes"}}, "/result/duration"),
         ({"timestamp": "06/12/2026"}, "/timestamp"),
-        ({"attachments": []}, "/attachments"),
+        ({"attachments": {}}, "/attachments"),
+        ({"attachments": [{"usageType": "https://x.example/u", "display": {"en": "x"},
+                           "contentType": "text/plain", "length": 1}]}, "/attachments/0/sha2"),
         ({"colour": "red"}, "/colour"),
         ({"object": {"id": "https://x.example/a", "definition": {"name": {"en": 3}}}},
          "/object/definition/name/en"),
@@ -188,13 +190,14 @@ def test_it_refuses_an_invalid_statement_naming_the_field(client, change, field)
     assert Statement.objects.count() == 0
 
 
-def test_it_refuses_attachments_sent_as_multipart(client):
+def test_a_multipart_body_that_is_not_one_is_a_400_naming_the_problem(client):
     response = client.post(
         "/xapi/statements", b"--x--", content_type="multipart/mixed; boundary=x",
         headers={"Authorization": basic(), **VERSION},
     )  # fmt: skip
     assert response.status_code == 400
-    assert "Attachments" in response.json()["error"]
+    assert "'--<boundary>'" in response.json()["error"]
+    assert Statement.objects.count() == 0
 
 
 def test_a_learner_token_sends_its_own_learners_statements_only(client):
