@@ -83,6 +83,15 @@ def wait_for(check, *, timeout: float, what: str, log: Path):
     raise AssertionError(f"not {what} within {timeout} s:\n{log.read_text()}")
 
 
+def as_a_terminal_starts_it() -> None:
+    """Ctrl-C and Ctrl-\\ at their defaults, as in a terminal. A test run started in the background
+    by a shell without job control (`make test &` in a script, some CI runners) inherits them
+    ignored, and bash cannot trap a signal ignored when it started: run.sh would never hear the
+    Ctrl-C this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
@@ -114,6 +123,7 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
             ["bash", "config/run.sh", bin_dir, f"127.0.0.1:{port}"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,  # a terminal's foreground group: Ctrl-C goes to it
+            preexec_fn=as_a_terminal_starts_it,
         )  # fmt: skip
     groups = {script.pid}
     try:
