@@ -33,6 +33,7 @@ SEPARATOR = "\x1f"
 # A string as CANONICAL_JSON writes it (ensure_ascii off), without an encoder's call overhead.
 quoted = json.encoder.encode_basestring
 MAX_QUERY_LIMIT = 500
+STORE_ATTEMPTS = 3  # as if all new; looking first; looking again after a concurrent insert
 
 
 class Conflict(Exception):
@@ -48,6 +49,8 @@ def iso(moment: datetime) -> str:
 
 
 def _joined(keys: list[str]) -> str:
+    if len(keys) == 1:  # the common case (one actor, one activity): nothing to deduplicate
+        return f"{SEPARATOR}{keys[0]}{SEPARATOR}"
     return SEPARATOR + SEPARATOR.join(dict.fromkeys(keys)) + SEPARATOR
 
 
@@ -112,11 +115,17 @@ def statements_store(
     # To the millisecond, as `stored` is written: `since` and `until` compare with that text.
     stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
     mapped = _mapped(_unique(cleans), stored, batch)
-    try:
-        _store(tenant_id, mapped, authority, stored, attachments or [])
-    except IntegrityError:
-        # The same id stored by a concurrent request between our look and our insert: look again.
-        _store(tenant_id, mapped, authority, stored, attachments or [])
+    # First as if every id were new, as nearly every one is: the unique index looks the ids up as
+    # the rows go in, and a taken one rolls the attempt back whole. Then the careful way (a
+    # resend, a conflict): look first; once more if a concurrent request stored one of the ids
+    # between our look and our insert.
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            _store(tenant_id, mapped, authority, stored, attachments or [], look=attempt > 0)
+            break
+        except IntegrityError:
+            if attempt == STORE_ATTEMPTS - 1:
+                raise
     return [clean.statement_id for clean in cleans]
 
 
@@ -143,9 +152,17 @@ def _store(
     authority: dict[str, Any],
     stored: datetime,
     attachments: list[tuple[str, Part]],
+    *,
+    look: bool,
 ) -> None:
     with transaction.atomic(using=ALIAS):
-        known, voided_before = _known(tenant_id, [item.clean.statement_id for item in mapped])
+        ids = [item.clean.statement_id for item in mapped]
+        # Not looking: only which of them stored voiding statements target (a small index).
+        known, voided_before = (
+            _known(tenant_id, ids)
+            if look
+            else ({}, set(_digests(tenant_id, "voids", ids, "voids")))
+        )
         conflicts = [
             item.clean.statement_id
             for item in mapped

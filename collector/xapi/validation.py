@@ -54,6 +54,7 @@ STATEMENT_KEYS = {
 SUB_STATEMENT_KEYS = {"objectType", "actor", "verb", "object", "result", "context", "timestamp"}
 # Set by the LRS (and not part of the comparison of two statements with one id).
 LRS_KEYS = ("stored", "authority", "version")
+LRS_KEY_SET = frozenset(LRS_KEYS)
 CONTEXT_KEYS = {
     "registration",
     "instructor",
@@ -471,7 +472,10 @@ def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str,
     (the stored body is this text with those appended), and its digest: what the spec compares
     of two statements with one id, the timestamp as a moment (the same moment written another
     way is the same). One encoding serves both."""
-    kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
+    if LRS_KEY_SET.isdisjoint(statement):  # nearly always: a C copy, not a comprehension
+        kept = dict(statement)
+    else:
+        kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
     kept.pop("timestamp", None)
     text = canonical_json(kept)
     moment_text = timestamp.astimezone(UTC).isoformat() if timestamp else ""

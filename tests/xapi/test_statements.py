@@ -248,6 +248,23 @@ def test_a_widget_statement_is_stored_as_an_event_of_its_session(client):
     assert Statement.objects.filter(widget="BLL002").count() == 2
 
 
+def test_a_batch_resending_a_stored_statement_stores_the_others_once_and_the_event_once(client):
+    # The store first inserts as if every id were new; a taken id rolls that back whole and the
+    # careful way stores the rest: nothing twice, not the session's count either.
+    session = str(uuid.uuid4())
+    first = widget_statement("session_started", session=session)
+    assert post(client, [first], bearer()).status_code == 200
+    later = widget_statement("session_completed", session=session,
+                             timestamp="2026-12-06T09:31:00.000Z")  # fmt: skip
+    assert post(client, [later, first, statement()], bearer()).status_code == 200
+    assert Statement.objects.count() == 3 and Event.objects.count() == 2
+    assert Session.objects.get().event_count == 2
+    changed = {**later, "timestamp": "2026-12-06T09:32:00.000Z"}
+    response = post(client, [widget_statement(session=session), changed], bearer())
+    assert response.status_code == 409 and response.json()["ids"] == [later["id"]]
+    assert Statement.objects.count() == 3 and Event.objects.count() == 2
+
+
 def test_a_widget_statement_is_checked_as_its_event(client):
     bad_verb = widget_statement(verb={"id": "http://adlnet.gov/expapi/verbs/answered"})
     response = post(client, bad_verb, basic())
