@@ -111,6 +111,9 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
 
     env = {
         **os.environ,
+        # A data folder of its own, as `make run` has: beat's schedule file (a dbm.sqlite3 shelf)
+        # and the results are this run's alone, whatever else the suite runs at the same time.
+        "DATA_DIR": str(tmp_path / "data"),
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": _database_url("default"),
         "ANALYTICS_DATABASE_URL": _database_url("analytics"),
