@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -65,8 +64,8 @@ class PageProblems:
     A request still loading when the page navigates away (the test clicked a link, an image or
     the favicon was slow) is aborted by the browser, net::ERR_ABORTED: that is the navigation's
     doing, not the page's. Such aborts are told apart by when the request started: before a
-    main-frame navigation that began after it, or a file of ours under /static/ (below). Any
-    other failure, an abort included, counts.
+    main-frame navigation that began after it, or asked for by a document the frame has since
+    left. Any other failure, an abort included, counts.
     """
 
     def __init__(self) -> None:
@@ -86,16 +85,18 @@ class PageProblems:
         if request.is_navigation_request() and request.frame == main_frame:
             self.navigations += 1
         else:
-            self._started_during[request] = self.navigations
+            # With the address of the document that asked: a navigation can begin just before
+            # the old page asks for its logo (a race on a busy machine), and the logo is then
+            # aborted when the new page commits, under another address.
+            self._started_during[request] = (self.navigations, request.frame.url)
 
     def request_failed(self, request) -> None:
-        started_during = self._started_during.pop(request, self.navigations)
+        started_during, asked_by = self._started_during.pop(
+            request, (self.navigations, request.frame.url)
+        )
         line = f"request failed: {request.method} {request.url} {request.failure}"
-        # Our static files (the logo, a script) are aborted only by the browser itself: when a
-        # navigation began just before the old page asked for them (a race on a busy machine). A
-        # missing one is a 404, which the console reports.
-        static = urlsplit(request.url).path.startswith("/static/")
-        if request.failure == "net::ERR_ABORTED" and (static or started_during < self.navigations):
+        navigated = started_during < self.navigations or asked_by != request.frame.url
+        if request.failure == "net::ERR_ABORTED" and navigated:
             self.cut_short.append(line)
         else:
             self.errors.append(line)
