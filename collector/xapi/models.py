@@ -47,9 +47,6 @@ class Statement(models.Model):
     # The statement as answered, as JSON text: written and answered without a jsonb round trip
     # (PostgreSQL's parse of every body was most of the cost of storing one).
     body = models.TextField()
-    # sha256 of the statement's content as the spec compares it: a resent statement is a no-op,
-    # the same id with other content a conflict.
-    digest = models.CharField(max_length=64)
 
     class Meta:
         constraints = [

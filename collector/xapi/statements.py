@@ -27,7 +27,7 @@ from collector.xapi.attachments import Part
 from collector.xapi.mapping import EventInvalid, epoch_ms, events_checked, widget_event
 from collector.xapi.models import Statement, StatementAttachment
 from collector.xapi.problems import Invalid
-from collector.xapi.validation import CleanStatement
+from collector.xapi.validation import CleanStatement, comparable
 
 SEPARATOR = "\x1f"
 # A string as CANONICAL_JSON writes it (ensure_ascii off), without an encoder's call overhead.
@@ -54,7 +54,7 @@ def _joined(keys: list[str]) -> str:
     return SEPARATOR + SEPARATOR.join(dict.fromkeys(keys)) + SEPARATOR
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mapped:
     clean: CleanStatement
     learner: str  # the actor's opaque id; "" for a Group
@@ -66,9 +66,29 @@ def _unique(cleans: list[CleanStatement]) -> list[CleanStatement]:
     seen: dict[str, CleanStatement] = {}
     for index, clean in enumerate(cleans):
         earlier = seen.setdefault(clean.statement_id, clean)
-        if earlier.digest != clean.digest:
+        if earlier is not clean and not (
+            earlier.timestamp == clean.timestamp
+            and comparable(earlier.statement) == comparable(clean.statement)
+        ):
             raise Invalid(f"/{index}/id", "This id is used twice in the batch, for two statements.")
     return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A stored statement whose id a new one has: what the two are compared by."""
+
+    body: str
+    timestamp: datetime
+    stored: datetime
+
+    def same_as(self, clean: CleanStatement) -> bool:
+        """The spec's comparison: the same content but for what the LRS sets, the timestamp as
+        a moment. One sent without a timestamp gets the LRS's `stored` as its own, so it matches
+        a stored one that came without a timestamp too."""
+        return (clean.timestamp or self.stored) == self.timestamp and comparable(
+            json.loads(self.body)
+        ) == comparable(clean.statement)
 
 
 def _mapped(cleans: list[CleanStatement], stored: datetime, batch: bool) -> list[Mapped]:
@@ -159,15 +179,13 @@ def _store(
         ids = [item.clean.statement_id for item in mapped]
         # Not looking: only which of them stored voiding statements target (a small index).
         known, voided_before = (
-            _known(tenant_id, ids)
-            if look
-            else ({}, set(_digests(tenant_id, "voids", ids, "voids")))
+            _known(tenant_id, ids) if look else ({}, set(_values(tenant_id, "voids", ids, "voids")))
         )
         conflicts = [
             item.clean.statement_id
             for item in mapped
             if item.clean.statement_id in known
-            and known[item.clean.statement_id] != item.clean.digest
+            and not known[item.clean.statement_id].same_as(item.clean)
         ]
         if conflicts:
             raise Conflict(conflicts)
@@ -193,7 +211,7 @@ WHERE tenant_id = %s AND {column} = ANY(%s::uuid[])
 """
 
 
-def _digests(tenant_id: int, column: str, ids: list[str], value: str = "digest") -> dict:
+def _values(tenant_id: int, column: str, ids: list[str], value: str) -> dict:
     """{id: value} of the tenant's statements whose `column` is one of `ids`: on PostgreSQL one
     query with the ids as one array literal (the ORM adapts 500 UUIDs one by one)."""
     if not ids:
@@ -209,24 +227,30 @@ def _digests(tenant_id: int, column: str, ids: list[str], value: str = "digest")
 
 
 KNOWN = """
-SELECT statement_id::text, digest, voids::text FROM collector_statement
+SELECT statement_id::text, body, timestamp, stored, voids::text FROM collector_statement
 WHERE tenant_id = %s AND (statement_id = ANY(%s::uuid[]) OR voids = ANY(%s::uuid[]))
 """
 
 
-def _known(tenant_id: int, ids: list[str]) -> tuple[dict[str, str], set[str]]:
-    """{id: digest} of the tenant's stored statements among `ids`, and the ids among them that
-    stored statements void; on PostgreSQL in one query (a round trip less per request)."""
+def _known(tenant_id: int, ids: list[str]) -> tuple[dict[str, Taken], set[str]]:
+    """The tenant's stored statements among `ids`, and the ids among them that stored
+    statements void; on PostgreSQL in one query (a round trip less per request)."""
     if connections[ALIAS].vendor != "postgresql":
-        voided = _digests(tenant_id, "voids", ids, "voids")
-        return _digests(tenant_id, "statement_id", ids), set(voided)
+        voided = _values(tenant_id, "voids", ids, "voids")
+        rows = Statement.objects.using(ALIAS).filter(tenant_id=tenant_id, statement_id__in=ids)
+        found = rows.values_list("statement_id", "body", "timestamp", "stored")
+        return {str(key): Taken(body, at, stored) for key, body, at, stored in found}, set(voided)
     array = "{" + ",".join(ids) + "}"
     with connections[ALIAS].cursor() as cursor:
         cursor.execute(KNOWN, [tenant_id, array, array])
         rows = cursor.fetchall()
     wanted = set(ids)
-    known = {found: digest for found, digest, _ in rows if found in wanted}
-    return known, {voids for _, _, voids in rows if voids in wanted}
+    known = {
+        key: Taken(body, timestamp, stored)
+        for key, body, timestamp, stored, _ in rows
+        if key in wanted
+    }
+    return known, {voids for *_, voids in rows if voids in wanted}
 
 
 def _void(tenant_id: int, new: list[Mapped], voided_before: set[str]) -> set[str]:
@@ -236,7 +260,7 @@ def _void(tenant_id: int, new: list[Mapped], voided_before: set[str]) -> set[str
     targets = {item.clean.voids for item in new if item.clean.voids}
     if targets:
         voiding = {item.clean.statement_id for item in new if item.clean.voids}
-        stored_targets = _digests(tenant_id, "statement_id", sorted(targets), "voids")
+        stored_targets = _values(tenant_id, "statement_id", sorted(targets), "voids")
         if targets & voiding or any(stored_targets.values()):
             raise Invalid("/object/id", "A voiding statement cannot be voided.")
         statements.filter(statement_id__in=targets).update(voided=True)
@@ -260,7 +284,6 @@ COLUMNS = (
     "voided",
     "voids",
     "body",
-    "digest",
 )
 COPY_STATEMENTS = f"COPY collector_statement ({', '.join(COLUMNS)}) FROM STDIN"
 
@@ -292,7 +315,6 @@ def _row(
         clean.statement_id in voided,
         clean.voids,
         body,
-        clean.digest,
     )
 
 

@@ -9,12 +9,13 @@ checked by collector/xapi/agents.py, which also keeps real identities out.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from collector.models import OPAQUE_ID_MAX
 from collector.validation import (
@@ -97,7 +98,7 @@ INTERACTION_TYPES = {
 INTERACTION_COMPONENTS = ("choices", "scale", "source", "target", "steps")
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """What the query filters need of a statement, gathered while checking it."""
 
@@ -108,13 +109,14 @@ class Found:
     timestamp: datetime | None = None  # as a moment, if sent
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
+# the three records of a statement (this, Found, statements.Mapped) a tenth of its checking.
+@dataclass(slots=True)
 class CleanStatement:
     statement: dict[str, Any]  # as sent, with `id`, contextActivities as lists
     statement_id: str
     timestamp: datetime | None  # None: not sent (the LRS sets it to `stored`)
-    text: str  # canonical JSON without `timestamp` and what the LRS sets (validation.encoded)
-    digest: str
+    text: str  # its JSON text without `timestamp` and what the LRS sets (validation.encoded)
     found: Found
     voids: str | None  # the id of the statement a "voided" statement voids
 
@@ -467,19 +469,38 @@ def _refuse_unstorable(statement: dict[str, Any]) -> None:
         raise Invalid(path, f"This text {UNSTORABLE_TEXT}.")
 
 
-def encoded(statement: dict[str, Any], timestamp: datetime | None) -> tuple[str, str]:
-    """The statement as canonical JSON text without what the LRS sets and without `timestamp`
-    (the stored body is this text with those appended), and its digest: what the spec compares
-    of two statements with one id, the timestamp as a moment (the same moment written another
-    way is the same). One encoding serves both."""
+def _without_lrs_keys(statement: dict[str, Any]) -> dict[str, Any]:
+    """A copy without what the LRS sets and without `timestamp` (each is written or compared on
+    its own)."""
     if LRS_KEY_SET.isdisjoint(statement):  # nearly always: a C copy, not a comprehension
         kept = dict(statement)
     else:
         kept = {key: value for key, value in statement.items() if key not in LRS_KEYS}
     kept.pop("timestamp", None)
-    text = canonical_json(kept)
-    moment_text = timestamp.astimezone(UTC).isoformat() if timestamp else ""
-    return text, hashlib.sha256(f"{text}\x1f{moment_text}".encode()).hexdigest()
+    return kept
+
+
+def encoded(statement: dict[str, Any]) -> str:
+    """The statement as JSON text, in the order it was sent, without what the LRS sets and
+    without `timestamp`: the stored body is this text with those appended. orjson writes it ten
+    times faster than Python's encoder; an integer past 64 bits is written by the latter."""
+    kept = _without_lrs_keys(statement)
+    try:
+        return orjson.dumps(kept).decode()
+    except orjson.JSONEncodeError:
+        return canonical_json(kept)
+
+
+def comparable(statement: dict[str, Any]) -> bytes | str:
+    """What the spec compares of two statements with one id, but for `timestamp` (compared as a
+    moment, by the caller): the statement without what the LRS sets, as JSON with sorted keys, in
+    which 1, 1.0 and true differ (as Python's == would not tell them apart). Only a statement
+    whose id is taken is compared, so nothing is kept for it in advance."""
+    kept = _without_lrs_keys(statement)
+    try:
+        return orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # past 64 bits: both sides of one comparison take this way
+        return canonical_json(kept)
 
 
 # The only way JSON text that decoded as UTF-8 can hold a NUL or a lone surrogate is an escape:
@@ -606,8 +627,9 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
         if "id" not in statement:
             statement["id"] = str(uuid.uuid4())
         statement_id = statement["id"]
-        text, digest = encoded(statement, found.timestamp)
-        return CleanStatement(statement, statement_id, found.timestamp, text, digest, found, None)
+        return CleanStatement(
+            statement, statement_id, found.timestamp, encoded(statement), found, None
+        )
     statement = _object(value, at, "a Statement")
     _extra(statement, STATEMENT_KEYS, at, "a Statement")
     if "attachments" in statement:
@@ -631,5 +653,4 @@ def statement_check(value: Any, at: str = "", *, careful: bool = True) -> CleanS
     statement_id = statement_id or str(uuid.uuid4())
     statement["id"] = statement_id
     timestamp = found.timestamp
-    text, digest = encoded(statement, timestamp)
-    return CleanStatement(statement, statement_id, timestamp, text, digest, found, voids)
+    return CleanStatement(statement, statement_id, timestamp, encoded(statement), found, voids)

@@ -204,7 +204,7 @@ def _outcome(body: Any, careful: bool):
     except Invalid:
         return "refused"
     found = clean.found
-    return (clean.digest, clean.timestamp, found.agents, found.activity, found.related_activities)
+    return (clean.text, clean.timestamp, found.agents, found.activity, found.related_activities)
 
 
 @FUZZ

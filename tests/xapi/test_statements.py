@@ -89,6 +89,58 @@ def test_it_takes_the_same_statement_twice_as_a_no_op_and_other_content_as_a_con
     assert Statement.objects.count() == 1
 
 
+def _resent(client, first: dict, again: dict, *, in_one_batch: bool = False) -> int:
+    """The status of sending `again` (same id) after `first`, or of both in one list."""
+    auth = basic()
+    if in_one_batch:
+        return post(client, [first, again], auth).status_code
+    assert post(client, first, auth).status_code == 200
+    return post(client, again, auth).status_code
+
+
+SAME_CONTENT = {
+    "the same moment written another way": (
+        {"timestamp": "2026-12-06T09:30:00Z"},
+        {"timestamp": "2026-12-06T10:30:00.000+01:00"},
+    ),
+    "no timestamp either time": ({}, {}),
+    "keys in another order": (
+        {"result": {"success": True, "score": {"scaled": 0.5, "raw": 5}}},
+        {"result": {"score": {"raw": 5, "scaled": 0.5}, "success": True}},
+    ),
+    "what the LRS sets": ({"version": "1.0.3"}, {"version": "1.0.0"}),
+}
+OTHER_CONTENT = {
+    "another moment": (
+        {"timestamp": "2026-12-06T09:30:00Z"},
+        {"timestamp": "2026-12-06T09:30:01Z"},
+    ),
+    "a timestamp only the second time": ({}, {"timestamp": "2026-12-06T09:30:00Z"}),
+    "1 against 1.0": ({"result": {"score": {"raw": 1}}}, {"result": {"score": {"raw": 1.0}}}),
+    "true against 1": (
+        {"result": {"extensions": {"https://x.example/e": True}}},
+        {"result": {"extensions": {"https://x.example/e": 1}}},
+    ),
+}
+
+
+@pytest.mark.parametrize("first, again", SAME_CONTENT.values(), ids=SAME_CONTENT.keys())
+@pytest.mark.parametrize("in_one_batch", [False, True], ids=["resent", "twins"])
+def test_the_same_content_with_one_id_is_stored_once(client, first, again, in_one_batch):
+    sent = statement(**first)
+    assert _resent(client, sent, {**sent, **again}, in_one_batch=in_one_batch) == 200
+    assert Statement.objects.count() == 1
+
+
+@pytest.mark.parametrize("first, again", OTHER_CONTENT.values(), ids=OTHER_CONTENT.keys())
+@pytest.mark.parametrize("in_one_batch", [False, True], ids=["resent", "twins"])
+def test_other_content_with_one_id_is_refused(client, first, again, in_one_batch):
+    sent = statement(**first)
+    expected = 400 if in_one_batch else 409  # twins in a list: the list itself is wrong
+    assert _resent(client, sent, {**sent, **again}, in_one_batch=in_one_batch) == expected
+    assert Statement.objects.count() == (0 if in_one_batch else 1)
+
+
 def test_it_puts_by_statement_id_and_refuses_another_id_in_the_body(client):
     auth = basic()
     statement_id = str(uuid.uuid4())
