@@ -92,28 +92,83 @@ def count(dsn: str, table: str) -> int:
         return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def measure_round(dsn: str, port: int, args: argparse.Namespace, number: int) -> dict[str, float]:
+def measured(dsn: str, server, run) -> tuple[float, list, dict[str, float]]:
+    """What `run` answers (its seconds, its threads' results) and the CPU seconds spent
+    meanwhile by the web processes, by the database backends serving them and by this script's
+    clients (ingest.cpu_spent)."""
+    web_pids = [server.pid, *benchenv.children(server.pid)]
+    before = ingest.cpu_now(web_pids, ingest.backend_pids(dsn))
+    seconds, results = run()
+    after = ingest.cpu_now(web_pids, ingest.backend_pids(dsn))
+    return seconds, results, ingest.cpu_spent(before, after)
+
+
+def measure_round(
+    dsn: str, port: int, server, args: argparse.Namespace, number: int
+) -> dict[str, dict[str, float]]:
+    """Each kind's rate (/s) and CPU per item (µs: web, database, both)."""
     clients = ingest.make_clients(args.clients, args.events, args.batch_size, f"x{number}-")
     widget_bodies = [statement_bodies(client, widgets=True) for client in clients]
     other_bodies = [statement_bodies(client, widgets=False) for client in clients]
     result = {}
 
+    def record(name: str, seconds: float, cpu: dict[str, float]) -> None:
+        web, database = (cpu[part] / args.events * 1e6 for part in ("web", "database"))
+        result[name] = {
+            "rate": args.events / seconds, "web": web, "database": database, "cpu": web + database
+        }  # fmt: skip
+
     empty_tables(dsn)
-    seconds, _ = ingest.http_round(port, clients)
+    seconds, _, cpu = measured(dsn, server, lambda: ingest.http_round(port, clients))
     assert count(dsn, "collector_event") == args.events
-    result["events"] = args.events / seconds
+    record("events", seconds, cpu)
 
     for name, bodies in (("widget statements", widget_bodies), ("other statements", other_bodies)):
         empty_tables(dsn)
         work = list(zip(clients, bodies, strict=True))
-        seconds, sent = ingest.run_concurrently(
-            work, lambda item, start: post_statements(port, item[0].token, item[1], start)
+        seconds, sent, cpu = measured(
+            dsn,
+            server,
+            lambda work=work: ingest.run_concurrently(
+                work, lambda item, start: post_statements(port, item[0].token, item[1], start)
+            ),
         )
         assert sum(sent) == count(dsn, "collector_statement") == args.events
         expected_events = args.events if name == "widget statements" else 0
         assert count(dsn, "collector_event") == expected_events
-        result[name] = args.events / seconds
+        record(name, seconds, cpu)
     return result
+
+
+def print_round(number: int, result: dict, seconds: float) -> None:
+    figures = "; ".join(
+        f"{name} {kind['rate']:,.0f}/s, {kind['cpu']:.1f} µs CPU "
+        f"(web {kind['web']:.1f}, db {kind['database']:.1f})"
+        for name, kind in result.items()
+    )
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    events, widget = result["events"], result["widget statements"]
+    print(
+        f"round {number}: {figures}; widget statements/events: rate "
+        f"{widget['rate'] / events['rate']:.0%}, CPU {events['cpu'] / widget['cpu']:.0%} "
+        f"({seconds:.0f} s, load {load})",
+        flush=True,
+    )
+
+
+def print_summary(rounds: list[dict]) -> None:
+    print(f"\nmedian of {len(rounds)} rounds:")
+    for name in rounds[0]:
+        rate = benchenv.median([r[name]["rate"] for r in rounds])
+        cpu = benchenv.median([r[name]["cpu"] for r in rounds])
+        print(f"  {name:<18} {rate:>10,.0f} /s   {cpu:6.1f} µs CPU an item (web + database)")
+    for name in ("widget statements", "other statements"):
+        rates = [r[name]["rate"] / r["events"]["rate"] for r in rounds]
+        cpus = [r["events"]["cpu"] / r[name]["cpu"] for r in rounds]
+        print(
+            f"  {name} / events: rate {benchenv.median(rates):.0%}, "
+            f"CPU {benchenv.median(cpus):.0%}   (target: at least 50%)"
+        )
 
 
 def main() -> None:
@@ -132,26 +187,13 @@ def main() -> None:
     )
     with setup as (env, data_dir):
         dsn = env["ANALYTICS_DATABASE_URL"]
-        with ingest.gunicorn(env, args, data_dir / "gunicorn.log") as (_, port):
+        with ingest.gunicorn(env, args, data_dir / "gunicorn.log") as (server, port):
             ingest.warm_up(port, args)
             for number in range(1, args.rounds + 1):
                 started = time.monotonic()
-                rounds.append(measure_round(dsn, port, args, number))
-                figures = ", ".join(f"{name} {value:,.0f}/s" for name, value in rounds[-1].items())
-                load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-                print(
-                    f"round {number}: {figures}; widget statements/events "
-                    f"{rounds[-1]['widget statements'] / rounds[-1]['events']:.0%} "
-                    f"({time.monotonic() - started:.0f} s, load {load})",
-                    flush=True,
-                )
-    print(f"\nmedian of {len(rounds)} rounds:")
-    for name in rounds[0]:
-        print(f"  {name:<18} {benchenv.median([r[name] for r in rounds]):>10,.0f} /s")
-    ratios = [r["widget statements"] / r["events"] for r in rounds]
-    others = [r["other statements"] / r["events"] for r in rounds]
-    print(f"  widget statements / events {benchenv.median(ratios):.0%}   (target: at least 50%)")
-    print(f"  other statements / events  {benchenv.median(others):.0%}")
+                rounds.append(measure_round(dsn, port, server, args, number))
+                print_round(number, rounds[-1], time.monotonic() - started)
+    print_summary(rounds)
 
 
 if __name__ == "__main__":
