@@ -101,6 +101,19 @@ def _own_request(api_key, request_id) -> DataRequest:
     return found
 
 
+def _own_done_request(request: HttpRequest, request_id) -> DataRequest:
+    """The caller's own data request once its results are ready; 409 while it is not DONE (the
+    answer names its status, so a client knows to keep polling or to give up)."""
+    data_request = _own_request(require_api_key(request), request_id)
+    if data_request.status != DataRequestStatus.DONE:
+        raise ApiError(
+            409,
+            f"The request is {data_request.status}; results are ready once it is DONE.",
+            request_status=data_request.status,
+        )
+    return data_request
+
+
 def _own_learner(api_key, learner: str) -> str:
     """The opaque id if the key's tenant knows that learner; 404 otherwise, as if it did not
     exist, whether or not another tenant uses the same opaque id."""
@@ -125,14 +138,7 @@ def _page_param(request: HttpRequest, name: str, default: int, maximum: int) -> 
 
 @api_view({"GET"})
 def data_request_results(request: HttpRequest, request_id) -> JsonResponse:
-    api_key = require_api_key(request)
-    data_request = _own_request(api_key, request_id)
-    if data_request.status != DataRequestStatus.DONE:
-        raise ApiError(
-            409,
-            f"The request is {data_request.status}; results are ready once it is DONE.",
-            request_status=data_request.status,
-        )
+    data_request = _own_done_request(request, request_id)
     cursor = request.GET.get("cursor")
     if cursor is not None and not CURSOR.fullmatch(cursor):
         raise ApiError(400, "'cursor' must be one that a page's 'next' gave.", field="cursor")
@@ -191,14 +197,7 @@ def data_request_attempts(request: HttpRequest, request_id) -> JsonResponse:
     """A DONE request's attempts at activities that are not our widgets (xAPI content)."""
     from collector.xapi.attempts import attempt_rows  # xapi's views import this module
 
-    api_key = require_api_key(request)
-    data_request = _own_request(api_key, request_id)
-    if data_request.status != DataRequestStatus.DONE:
-        raise ApiError(
-            409,
-            f"The request is {data_request.status}; results are ready once it is DONE.",
-            request_status=data_request.status,
-        )
+    data_request = _own_done_request(request, request_id)
     return JsonResponse(
         {"id": str(data_request.id), "attempts": attempt_rows(request=data_request)}
     )

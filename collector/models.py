@@ -176,7 +176,7 @@ class QuarantinedEvent(models.Model):
     Only the event's own fields are kept, as sent (a `learner` or other field in the body is
     dropped, as ingestion drops it); the learner is the token's opaque id. At most
     QUARANTINE_PER_TOKEN_PER_DAY rows per learner token and UTC day (collector/quarantine.py);
-    erased with the learner.
+    erased with the learner, deleted QUARANTINE_RETENTION_DAYS after it was received.
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=False, related_name="+")

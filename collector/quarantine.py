@@ -11,6 +11,11 @@ bounds what is kept of them). Past the bound, refused events are still refused b
 answer and still counted on their session, but not kept, and a warning is logged. The same event
 sent twice (a retried request) is kept once. Nothing here ever holds a real learner id: the
 learner is the token's opaque id, and of the event only its own fields are kept.
+
+Bounded in time too: celery beat deletes what was received more than QUARANTINE_RETENTION_DAYS
+ago (`quarantine_delete_old`), as it deletes old data requests. A quarantined event is evidence
+of drift for an operator to act on, not a record to keep; the session's count of refused events
+stays.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from collector.ingest import IngestResult, events_ingest
-from collector.models import QuarantinedEvent, Session
+from collector.models import QuarantinedEvent, Session, Tenant
 from collector.tokens import LearnerGrant
 from collector.validation import MAX_REPORTED_PROBLEMS, SESSION_PATTERN, CleanBatch, RefusedEvent
 from config.routers import ANALYTICS_ALIAS as ALIAS
 
 QUARANTINE_PER_TOKEN_PER_DAY = 200
+DELETE_BATCH = 1000
 RAW_MAX_CHARS = 16 * 1024
 REASON_MAX_CHARS = 2000
 # The fields of an event; anything else in a refused event's object is not kept.
@@ -203,3 +209,20 @@ def quarantine_page(*, tenant_id: int, offset: int, limit: int, widget: str | No
         }
         for row in page
     ]
+
+
+def quarantine_delete_old(*, received_before: datetime) -> int:
+    """Deletes the quarantined events received before the moment, a batch at a time (each its
+    own short transaction, so ingestion is never held up); returns how many.
+
+    Tenant by tenant, so that each DELETE reads the (tenant, received_at) index rather than the
+    whole table."""
+    deleted = 0
+    quarantine = QuarantinedEvent.objects.using(ALIAS)
+    for tenant_id in Tenant.objects.using(ALIAS).values_list("pk", flat=True):
+        old = quarantine.filter(tenant_id=tenant_id, received_at__lt=received_before)
+        while batch := list(old.values_list("pk", flat=True)[:DELETE_BATCH]):
+            deleted += quarantine.filter(pk__in=batch).delete()[0]
+    if deleted:
+        log.info("deleted %d quarantined events received before %s", deleted, received_before)
+    return deleted

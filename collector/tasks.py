@@ -15,6 +15,7 @@ from collector.datarequests import (
     data_requests_delete_finished,
     data_requests_sweep,
 )
+from collector.quarantine import quarantine_delete_old
 from collector.summaries import sessions_summarise
 from collector.webhooks.delivery import deliveries_run
 from collector.xapi.forwarding import forwardings_run
@@ -58,6 +59,13 @@ def delete_old_data_requests() -> int:
     """Deletes finished data requests and their results after DATA_REQUEST_RETENTION_DAYS."""
     days = settings.DATA_REQUEST_RETENTION_DAYS
     return data_requests_delete_finished(finished_before=timezone.now() - timedelta(days=days))
+
+
+@shared_task(name="collector.delete_old_quarantined_events")
+def delete_old_quarantined_events() -> int:
+    """Deletes quarantined events received more than QUARANTINE_RETENTION_DAYS ago."""
+    days = settings.QUARANTINE_RETENTION_DAYS
+    return quarantine_delete_old(received_before=timezone.now() - timedelta(days=days))
 
 
 @shared_task(name="collector.summarise_sessions")

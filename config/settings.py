@@ -341,6 +341,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # run it many times over.
 BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
 DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
+# Days a refused event stays in the collector's quarantine (collector/quarantine.py).
+QUARANTINE_RETENTION_DAYS = env_int("QUARANTINE_RETENTION_DAYS", 90, minimum=1)
 # Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 # Seconds between deliveries of session changes to webhook subscriptions (docs/collector.md).
@@ -358,6 +360,7 @@ CELERY_BEAT_SCHEDULE = {
         ("attention-digests", "dashboard.send_attention_digests", 3600),
         ("sweep-data-requests", "collector.sweep_data_requests", BEAT_INTERVAL),
         ("delete-old-data-requests", "collector.delete_old_data_requests", 3600),
+        ("delete-old-quarantined-events", "collector.delete_old_quarantined_events", 3600),
         ("clear-expired-sessions", "dashboard.clear_expired_sessions", 3600),
         ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
         ("forward-statements", "collector.forward_statements", BEAT_INTERVAL),

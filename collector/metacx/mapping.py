@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import learner_id_problem
 from collector.validation import (
     CANONICAL_JSON,
     MAX_DATA_BYTES,
@@ -144,7 +144,7 @@ def statements_of(
         item = _object_check(value, at, event_key)
         statement_id = _statement_id(tenant_id, event_key, item.get("idempotencyKey"), at)
         t = _event_date(item.get("eventDate", received_ms), f"{at}/eventDate")
-        learner = _learner(item.get("learner"), f"{at}/learner")
+        learner = item["learner"]  # checked by _object_check
         if widget_kind:
             statement = _widget_statement(item, at, statement_id, event_key, t, learner)
         else:
@@ -161,10 +161,12 @@ def _escaped(key: str) -> str:
 
 
 def _object_check(value: Any, at: str, event_key: str) -> dict[str, Any]:
-    """The object without the fields that repeat its type, scanned for real identities and
-    unstorable text."""
+    """The object without the fields that repeat its type, its learner checked, scanned for real
+    identities and unstorable text."""
     if not isinstance(value, dict):
         raise Invalid(at, "Each object must be a JSON object.")
+    # First, so that a real identity sent as the learner is refused with what to send instead.
+    _learner(value.get("learner"), f"{at}/learner")
     _scan(value, at)
     for field in TYPE_FIELDS:
         if field in value and value[field] != event_key:
@@ -227,12 +229,10 @@ def _event_date(value: Any, at: str) -> int:
 
 
 def _learner(value: Any, at: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= OPAQUE_ID_MAX:
-        raise Invalid(
-            at,
-            f"Required: the learner's opaque id (1 to {OPAQUE_ID_MAX} characters), as the "
-            "school side gave it; never a name, e-mail or school id.",
-        )
+    """The learner, an opaque id as Pathlens issues them (collector/learner_ids.py)."""
+    problem = learner_id_problem(value)
+    if problem is not None:
+        raise Invalid(at, problem)
     return value
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from collector.learner_ids import LEARNER_ID_SCHEMA
 from collector.metacx.access import SCOPE, TTL_SECONDS
 from collector.metacx.mapping import EVENT_KEY_MAX, IDEMPOTENCY_KEY_MAX, MAX_OBJECTS
-from collector.models import OPAQUE_ID_MAX
 from collector.validation import MAX_EPOCH_MS, MIN_EPOCH_MS
 
 SERVERS = [{"url": "/", "description": "The site's root: MetaCX-style clients use /metacx."}]
@@ -68,15 +68,16 @@ def _schemas() -> dict[str, Any]:
             "`session` are required and every other field is the event's data, checked against "
             "the widget's schema (EventData). Otherwise the eventKey is an activity of its own: "
             "`score`, `completed` and `passed` are its result, other fields kept beside them. "
-            "Fields naming a real person (name, userId, email, firstName, lastName, phone, …) "
-            "and text that looks like an e-mail address are refused."
+            "The learner is named in `learner` only. Fields naming a real person (name, userId, "
+            "email, firstName, lastName, phone, …) and text that looks like an e-mail address "
+            "are refused."
         ),
         "properties": {
             "learner": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": OPAQUE_ID_MAX,
-                "description": "The learner's opaque id, as the school side gave it.",
+                **LEARNER_ID_SCHEMA,
+                "description": "The learner's opaque id as Pathlens issues it (32 lowercase hex "
+                "digits); anything else, an e-mail address, a name or a school's own student "
+                "number, is refused.",
             },
             "eventDate": {
                 "type": "integer",

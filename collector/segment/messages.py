@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import OPAQUE_ID, learner_id_problem
 from collector.validation import MAX_EPOCH_MS, MIN_EPOCH_MS, UNSTORABLE_TEXT, unstorable_text
 from collector.xapi.problems import At, Invalid, pointer
 from collector.xapi.validation import moment
@@ -34,8 +34,6 @@ IDENTITY_TRAITS = frozenset(
         "phone", "mobile", "address", "street", "birthday", "dateofbirth", "avatar",
     }
 )  # fmt: skip
-# A user id that is plainly a real identity: an e-mail address, or words with spaces (a name).
-REAL_ID = re.compile(r"@|\s")
 
 
 @dataclass(frozen=True)
@@ -58,22 +56,18 @@ def _text(message: dict[str, Any], key: str, at: At, maximum: int, *, required: 
 
 
 def _learner(message: dict[str, Any], at: At) -> str:
+    """The userId, an opaque id as Pathlens issues them (collector/learner_ids.py)."""
     user_id = message.get("userId")
     if user_id is None:
         raise Invalid(
             pointer(at, "userId"),
-            "Required: the learner's opaque id (the one the school's dashboard gives). Pathlens "
-            "records learners only; a message with an anonymousId alone is refused.",
+            f"Required: {OPAQUE_ID} Pathlens records learners only; a message with an "
+            "anonymousId alone is refused.",
         )
-    learner = _text(message, "userId", at, OPAQUE_ID_MAX, required=True)
-    assert learner is not None
-    if REAL_ID.search(learner):
-        raise Invalid(
-            pointer(at, "userId"),
-            "Looks like a real identity (an e-mail address or a name), which Pathlens never "
-            "takes: send the learner's opaque id.",
-        )
-    return learner
+    problem = learner_id_problem(user_id)
+    if problem is not None:
+        raise Invalid(pointer(at, "userId"), problem)
+    return user_id
 
 
 def _timestamp(message: dict[str, Any], at: At) -> datetime | None:

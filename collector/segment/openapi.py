@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import LEARNER_ID_SCHEMA
 from collector.segment.messages import MESSAGE_ID_MAX, TYPES
 
 SERVERS = [{"url": "/segment", "description": "The Segment-style tracking API."}]
@@ -42,10 +42,10 @@ def _schemas() -> dict[str, Any]:
             "type": {"enum": list(TYPES)},
             "messageId": {**text, "maxLength": MESSAGE_ID_MAX},
             "userId": {
-                **text,
-                "maxLength": OPAQUE_ID_MAX,
-                "pattern": r"^[^@\s]+$",
-                "description": "The learner's opaque id; an e-mail address or a name is refused.",
+                **LEARNER_ID_SCHEMA,
+                "description": "The learner's opaque id as Pathlens issues it (32 lowercase hex "
+                "digits); anything else, an e-mail address, a name or a school's own student "
+                "number, is refused.",
             },
             "anonymousId": {"description": "Not read: a message without userId is refused."},
             "timestamp": {"type": "string", "format": "date-time"},

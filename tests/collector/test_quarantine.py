@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
 
 from collector import quarantine as quarantine_module
 from collector.apikeys import api_key_create
 from collector.client import CollectorError, LocalCollector
 from collector.models import Event, QuarantinedEvent, Session
+from collector.tasks import delete_old_quarantined_events
 from collector.tenants import tenant_default, tenant_get_or_create
+from collector.tokens import learner_token_issue
+from config.celery import app as celery_app
 from tests.collector.helpers import OPAQUE, event, issue_token, now_ms, post_events
 from tests.support.db import BOTH_DATABASES
 
@@ -176,3 +182,30 @@ def test_the_in_process_client_keeps_the_valid_events_and_quarantines_the_rest()
         collector.ingest_events(token, [event(t="never")])
     assert refused.value.status == 400
     assert "events[0].t" in refused.value.message
+
+
+def test_it_deletes_quarantined_events_older_than_the_retention_in_every_tenant(client, settings):
+    settings.QUARANTINE_RETENTION_DAYS = 90
+    school_b = tenant_get_or_create(name="school-b")
+    for tenant_id in (tenant_default().pk, school_b.pk):
+        token = learner_token_issue(tenant_id=tenant_id, learner=OPAQUE)
+        for session in ("s-old", "s-new"):
+            bad = event(session=session, type="weight_placed", data={"peg": "nowhere"})
+            post_events(client, [event(session=session), bad], token=token)
+    now = timezone.now()
+    QuarantinedEvent.objects.filter(session="s-old").update(received_at=now - timedelta(days=91))
+    QuarantinedEvent.objects.filter(session="s-new").update(received_at=now - timedelta(days=89))
+
+    assert delete_old_quarantined_events() == 2
+    assert set(QuarantinedEvent.objects.values_list("session", flat=True)) == {"s-new"}
+    assert QuarantinedEvent.objects.count() == 2
+    # The sessions still say that an event was refused.
+    assert set(Session.objects.values_list("session", "refused")) == {("s-old", 1), ("s-new", 1)}
+    assert delete_old_quarantined_events() == 0
+
+
+def test_celery_beat_deletes_old_quarantined_events_hourly():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["delete-old-quarantined-events"]
+    assert entry["task"] == delete_old_quarantined_events.name
+    assert entry["schedule"] == 3600
+    assert entry["task"] in celery_app.tasks

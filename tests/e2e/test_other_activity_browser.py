@@ -178,3 +178,42 @@ def test_a_click_on_an_attempts_mark_opens_its_statements(page, live_server, tea
         expect(page.locator(".statement-timeline tbody tr")).to_have_count(3)
         assert page.title().strip()
         expect(page.locator("h1")).to_have_count(1)
+
+
+# What sticks out sideways at a phone's width: the page's overflow, and each element whose box
+# ends past the screen or whose content is wider than its box (named, for the failure message).
+SIDEWAYS = """() => {
+  const width = window.innerWidth;
+  const name = (el) => [el.tagName.toLowerCase(), ...(el.getAttribute("class") || "").split(" ")]
+    .filter(Boolean).join(".");
+  const wide = [...document.querySelectorAll("main *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width && (box.right > width + 0.5 || box.left < -0.5);
+  }).map(name);
+  // A table that scrolls inside its card is cut off on screen all the same.
+  const cut = [...document.querySelectorAll("main .statement-timeline__scroll")]
+    .filter((el) => el.scrollWidth > el.clientWidth + 1).map(name);
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10), cut};
+}"""
+
+
+def test_the_attempt_pages_and_the_statements_download_fit_a_phone(
+    page, live_server, teacher, classroom
+):
+    """At 390 px nothing scrolls sideways: the statement timeline's four columns fit their card
+    (neither the page nor the card scrolls), and so does the page that waits for the statements
+    file (no worker runs here, so it stays on "Preparing")."""
+    project = classroom["project"]
+    attempt = RunAttempt.objects.get(run__project=project)
+    open_explorer(page, live_server, teacher, project, width=390, height=844)
+    for url in (f"/projects/{project.pk}/attempts/{attempt.pk}/",
+                f"/replay/{project.pk}/attempts/{attempt.pk}/"):  # fmt: skip
+        page.goto(url)
+        expect(page.locator(".statement-timeline tbody tr")).to_have_count(3)
+        sideways = page.evaluate(SIDEWAYS)
+        assert sideways["scroll"] <= sideways["width"] and not sideways["cut"], (url, sideways)
+    page.goto(f"/projects/{project.pk}/")
+    page.get_by_role("link", name="Download as xAPI statements").click()
+    expect(page.locator("#statements-download")).to_have_attribute("data-state", "preparing")
+    sideways = page.evaluate(SIDEWAYS)
+    assert sideways["scroll"] <= sideways["width"], sideways

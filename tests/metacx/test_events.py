@@ -284,7 +284,7 @@ def test_other_methods_and_urls_are_answered_as_json(client, token):
 def test_a_field_nested_too_deeply_is_a_400_not_a_crash(client, token, depth):
     """Python's parser reads about 990 levels; the checks after it are not to crash on them."""
     nested = "[" * depth + "]" * depth
-    body = f'{{"eventKey": "x", "data": [{{"learner": "a", "deep": {nested}}}]}}'
+    body = f'{{"eventKey": "x", "data": [{{"learner": "{OPAQUE}", "deep": {nested}}}]}}'
     response = client.post(
         "/metacx/events",
         body,

@@ -7,6 +7,7 @@ import json
 import uuid
 
 from django.test import Client
+from hypothesis import strategies as st
 
 from collector.apikeys import api_key_create
 from collector.models import Tenant
@@ -16,6 +17,29 @@ from tests.collector.helpers import OPAQUE, issue_token
 
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 OTHER_ACTIVITY = "https://content.example/h5p/quiz-7"
+# Values a statement's fields commonly hold, so that a mutation is often nearly valid.
+near_values = st.sampled_from(
+    [
+        "",
+        "Ada",
+        "mailto:ada@school.example",
+        "https://x.example/a",
+        str(uuid.uuid4()),
+        "Group",
+        "Agent",
+        "StatementRef",
+        "SubStatement",
+        "2026-12-06T09:30:00Z",
+        "PT1M",
+        "\x00",
+        "\ud800",
+        -2,
+        0.5,
+        1e308,
+        [],
+        {},
+    ]
+)
 
 
 def basic(tenant: Tenant | None = None) -> str:

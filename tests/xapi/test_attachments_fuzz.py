@@ -5,32 +5,23 @@ and not one row was written. Each example runs in a transaction rolled back afte
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
-from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
 from collector.models import Event
 from collector.xapi.models import Statement, StatementAttachment
+from tests.support.fuzz import fuzz_settings, rolled_back
 from tests.xapi.helpers import VERSION, basic, statement
 from tests.xapi.signing import BOUNDARY, multipart, part, signed
-from tests.xapi.test_fuzz import FUZZ
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 SENT, TOKEN = signed(statement())
 VALID = multipart(json.dumps(SENT).encode(), part(TOKEN))
+FUZZ = fuzz_settings()
 REFUSALS = {400, 413, 415}  # 415: a body cut to nothing is sent without its type
-
-
-@contextlib.contextmanager
-def rolled_back():
-    with transaction.atomic(using="default"), transaction.atomic(using="analytics"):
-        yield
-        transaction.set_rollback(True, using="analytics")
-        transaction.set_rollback(True, using="default")
 
 
 def _mutated(data: st.DataObject) -> bytes:
