@@ -341,6 +341,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # run it many times over.
 BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
 DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
+# Days delivered webhook changes and the delivery log are kept (docs/collector.md, "Webhooks").
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30, minimum=1)
 # Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 # Seconds between deliveries of session changes to webhook subscriptions (docs/collector.md).
@@ -362,6 +364,7 @@ CELERY_BEAT_SCHEDULE = {
         ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
         ("forward-statements", "collector.forward_statements", BEAT_INTERVAL),
         ("deliver-webhooks", "collector.deliver_webhooks", WEBHOOK_INTERVAL),
+        ("prune-webhooks", "collector.prune_webhooks", 3600),
     )
 }
 
