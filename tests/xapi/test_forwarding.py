@@ -17,11 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from collector.models import LrsForwarding
+from collector.datarequests import learner_erase
+from collector.models import LrsForwarding, StatementPending
 from collector.tenants import tenant_default
 from collector.xapi import forwarding
 from collector.xapi.forwarding import forwarding_lag, forwardings_run
-from tests.xapi.helpers import basic, post, statement
+from tests.xapi.helpers import account, basic, post, statement
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -199,6 +200,33 @@ def test_a_disabled_forwarding_sends_nothing(client):
         _stored(client, 1)
         assert forwardings_run() == {"sent": 0, "failed": 0}
     assert lrs.requests == []
+
+
+def test_a_disabled_forwarding_is_paused_and_sends_what_waited_once_enabled(client):
+    with other_lrs() as lrs:
+        target = _forwarding(lrs.url)
+        first = _stored(client, 1)
+        assert forwardings_run() == {"sent": 1, "failed": 0}
+        LrsForwarding.objects.filter(id=target.id).update(enabled=False)
+        meanwhile = _stored(client, 2)
+        assert forwardings_run() == {"sent": 0, "failed": 0}
+        LrsForwarding.objects.filter(id=target.id).update(enabled=True)
+        assert forwardings_run() == {"sent": 2, "failed": 0}
+    assert [[item["id"] for item in body] for _, body in lrs.requests] == [first, meanwhile]
+
+
+def test_statements_erased_before_they_were_sent_are_never_sent(client):
+    with other_lrs() as lrs:
+        _forwarding(lrs.url)
+        kept = _stored(client, 1)
+        erased = statement(actor=account("learner-erased"))
+        assert post(client, [erased], basic()).status_code == 200
+        assert StatementPending.objects.count() == 2
+        learner_erase(tenant_id=tenant_default().pk, learner="learner-erased")
+        assert StatementPending.objects.count() == 1  # the erased one's went with it
+        assert forwardings_run() == {"sent": 1, "failed": 0}
+    assert [[item["id"] for item in body] for _, body in lrs.requests] == [kept]
+    assert not StatementPending.objects.exists()
 
 
 def test_operators_see_the_lag_and_the_last_error_and_never_the_password(client, admin_client):
