@@ -101,7 +101,7 @@ class LrsForwardingForm(forms.ModelForm):
 
     class Meta:
         model = LrsForwarding
-        fields = ("tenant", "endpoint", "username", "password", "enabled", "cursor")
+        fields = ("tenant", "endpoint", "username", "password", "enabled", "send_after")
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password") or ""

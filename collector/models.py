@@ -319,4 +319,5 @@ from collector.xapi.models import (  # noqa: E402, F401
     LrsForwarding,
     Statement,
     StatementAttachment,
+    StatementPending,
 )

@@ -17,7 +17,7 @@ from collector.datarequests import (
 )
 from collector.quarantine import quarantine_delete_old
 from collector.summaries import sessions_summarise
-from collector.webhooks.delivery import deliveries_run
+from collector.webhooks.delivery import deliveries_run, webhooks_prune
 from collector.xapi.forwarding import forwardings_run
 
 log = logging.getLogger("pathlens.collector")
@@ -84,3 +84,11 @@ def forward_statements() -> dict[str, int]:
 def deliver_webhooks() -> dict[str, int]:
     """POSTs new session changes to the tenants' webhook subscriptions (collector/webhooks/)."""
     return deliveries_run()
+
+
+@shared_task(name="collector.prune_webhooks")
+def prune_webhooks() -> dict[str, int]:
+    """Deletes delivered webhook changes and delivery log entries older than
+    WEBHOOK_RETENTION_DAYS (collector/webhooks/delivery.py, webhooks_prune)."""
+    days = settings.WEBHOOK_RETENTION_DAYS
+    return webhooks_prune(before=timezone.now() - timedelta(days=days))

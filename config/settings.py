@@ -343,6 +343,8 @@ BEAT_INTERVAL = env_int("BEAT_INTERVAL", 60, minimum=1)
 DATA_REQUEST_RETENTION_DAYS = env_int("DATA_REQUEST_RETENTION_DAYS", 7, minimum=1)
 # Days a refused event stays in the collector's quarantine (collector/quarantine.py).
 QUARANTINE_RETENTION_DAYS = env_int("QUARANTINE_RETENTION_DAYS", 90, minimum=1)
+# Days delivered webhook changes and the delivery log are kept (docs/collector.md, "Webhooks").
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30, minimum=1)
 # Seconds between summaries of sessions that received events (their measures, docs/widgets.md).
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 # Seconds between deliveries of session changes to webhook subscriptions (docs/collector.md).
@@ -365,6 +367,7 @@ CELERY_BEAT_SCHEDULE = {
         ("lti-passback", "lti.passback_sweep", BEAT_INTERVAL),
         ("forward-statements", "collector.forward_statements", BEAT_INTERVAL),
         ("deliver-webhooks", "collector.deliver_webhooks", WEBHOOK_INTERVAL),
+        ("prune-webhooks", "collector.prune_webhooks", 3600),
     )
 }
 

@@ -1,5 +1,5 @@
-"""Delivery of a tenant's changes to its subscriptions (the beat task `collector.deliver_webhooks`,
-shaped like collector/xapi/forwarding.py).
+"""Delivery of a tenant's changes to its subscriptions (the beat task `collector.deliver_webhooks`;
+its retries, backoff and leases are collector/sending.py's, shared with LRS forwarding).
 
 At least once, in order: a subscription's pending changes (WebhookPending) are POSTed in batches
 of the lowest change ids as `{"changes": [...]}`, signed (collector/webhooks/signing.py), and
@@ -12,22 +12,23 @@ goes in a later batch.
 
 Every attempt is logged (WebhookDelivery) with the changes it carried: an operator can send one
 again (`delivery_resend`, out of order by nature) or queue again everything from it on
-(`delivery_send_from`), which then goes in order.
+(`delivery_send_from`), which then goes in order. Delivered changes and the log are kept
+WEBHOOK_RETENTION_DAYS (`webhooks_prune`, the beat task `collector.prune_webhooks`).
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
-import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from collector import sending
+from collector.sending import SendFailed
 from collector.webhooks.models import (
     WebhookChange,
     WebhookDelivery,
@@ -39,37 +40,8 @@ from config.routers import ANALYTICS_ALIAS as ALIAS
 
 BATCH = 100
 TIMEOUT = 10  # seconds, per request: a receiver should answer at once and work afterwards
-# A run stops starting batches after this long; the lease outlasts it and one last request.
-RUN_BUDGET = 120  # seconds
-LEASE = timedelta(minutes=10)
-BACKOFF_FIRST = timedelta(seconds=15)
-BACKOFF_MAX = timedelta(hours=1)
-LOG_DAYS = 30  # the delivery log keeps this many days
 USER_AGENT = "Pathlens-Webhooks/1"
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failure to report, not to follow: urllib would follow a POST's 302 as a
-    GET, whose 200 would then pass for a delivery."""
-
-    def redirect_request(self, *args, **kwargs) -> None:
-        return None
-
-
-OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-class DeliveryFailed(Exception):
-    """The receiver did not take a batch; the message is what an operator reads."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def backoff(failures: int) -> timedelta:
-    """How long to wait after the failures-th failed attempt in a row: 15 s, 30 s, 1 min, … 1 h."""
-    return min(BACKOFF_FIRST * 2 ** min(failures - 1, 20), BACKOFF_MAX)
+PRUNE_BATCH = 5000
 
 
 def change_json(change: WebhookChange) -> dict:
@@ -103,59 +75,33 @@ def subscription_lag(subscription: WebhookSubscription) -> tuple[int, datetime |
 
 def deliveries_run(*, now: datetime | None = None) -> dict[str, int]:
     """Runs every enabled subscription that is due; answers how many changes were delivered and
-    how many subscriptions failed. Prunes the delivery log."""
-    now = now or timezone.now()
-    due = WebhookSubscription.objects.using(ALIAS).filter(enabled=True)
-    due = due.filter(Q(next_attempt__isnull=True) | Q(next_attempt__lte=now))
-    totals = {"sent": 0, "failed": 0}
-    for subscription_id in due.values_list("id", flat=True):
-        sent, failed = subscription_run(subscription_id=subscription_id, now=now)
-        totals["sent"] += sent
-        totals["failed"] += int(failed)
-    old = WebhookDelivery.objects.using(ALIAS).filter(
-        attempted_at__lt=now - timedelta(days=LOG_DAYS)
+    how many subscriptions failed."""
+    return sending.targets_run(
+        WebhookSubscription,
+        now=now,
+        run=lambda target_id, at: subscription_run(subscription_id=target_id, now=at),
     )
-    old.delete()
-    return totals
-
-
-def _claim(subscription_id: int, now: datetime) -> WebhookSubscription | None:
-    rows = WebhookSubscription.objects.using(ALIAS).filter(id=subscription_id, enabled=True)
-    due = rows.filter(Q(next_attempt__isnull=True) | Q(next_attempt__lte=now))
-    if not due.update(next_attempt=now + LEASE):
-        return None  # not due, disabled, or claimed by another run
-    return rows.first()
 
 
 def subscription_run(*, subscription_id: int, now: datetime | None = None) -> tuple[int, bool]:
     """Sends what waits for one subscription, if it is due: (changes delivered, whether an
-    attempt failed)."""
-    now = now or timezone.now()
-    subscription = _claim(subscription_id, now)
-    if subscription is None:
-        return 0, False
-    rows = WebhookSubscription.objects.using(ALIAS).filter(id=subscription_id)
-    started, sent = time.monotonic(), 0
-    try:
-        while time.monotonic() - started < RUN_BUDGET:
-            batch = list(waiting_changes(subscription)[:BATCH])
-            if not batch:
-                break
-            delivery = _deliver(subscription, batch)
-            if not delivery.succeeded:
-                raise DeliveryFailed(delivery.error)
-            done = WebhookPending.objects.using(ALIAS).filter(subscription_id=subscription_id)
-            done.filter(change_id__in=delivery.changes).delete()
-            sent += len(batch)
-            rows.update(last_success=now, last_error="", failures=0)
-    except DeliveryFailed as failure:
-        failures = subscription.failures + 1
-        rows.update(
-            last_error=str(failure), failures=failures, next_attempt=now + backoff(failures)
-        )
-        return sent, True
-    rows.update(next_attempt=None)
-    return sent, False
+    attempt failed). Backoff and leases: collector/sending.py."""
+    return sending.target_run(
+        WebhookSubscription, target_id=subscription_id, now=now, send_batch=_send_batch
+    )
+
+
+def _send_batch(subscription: WebhookSubscription) -> int:
+    """Delivers the subscription's next batch and stops its changes waiting; answers how many."""
+    batch = list(waiting_changes(subscription)[:BATCH])
+    if not batch:
+        return 0
+    delivery = _deliver(subscription, batch)
+    if not delivery.succeeded:
+        raise SendFailed(delivery.error)
+    done = WebhookPending.objects.using(ALIAS).filter(subscription_id=subscription.pk)
+    done.filter(change_id__in=delivery.changes).delete()
+    return len(batch)
 
 
 def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
@@ -167,7 +113,15 @@ def delivery_resend(*, delivery_id: int) -> WebhookDelivery:
     changes = WebhookChange.objects.using(ALIAS).filter(
         tenant_id=original.subscription.tenant_id, id__in=original.changes
     )
-    return _deliver(original.subscription, list(changes.order_by("id")), resend=True)
+    batch = list(changes.order_by("id"))
+    if not batch:  # pruned (WEBHOOK_RETENTION_DAYS) or erased: nothing to send, nothing logged
+        return WebhookDelivery(
+            subscription=original.subscription,
+            resend=True,
+            error="Its changes are no longer kept (WEBHOOK_RETENTION_DAYS), or were erased.",
+            attempted_at=timezone.now(),
+        )
+    return _deliver(original.subscription, batch, resend=True)
 
 
 def delivery_send_from(*, delivery_id: int) -> WebhookSubscription:
@@ -214,7 +168,7 @@ def _deliver(
     started = time.monotonic()
     try:
         delivery.status_code = _post(subscription, body, delivery.delivery_id)
-    except DeliveryFailed as failure:
+    except SendFailed as failure:
         delivery.status_code, delivery.error = failure.status, str(failure)
     delivery.duration_ms = round((time.monotonic() - started) * 1000)
     delivery.save(using=ALIAS)
@@ -222,7 +176,7 @@ def _deliver(
 
 
 def _post(subscription: WebhookSubscription, body: bytes, delivery_id: uuid.UUID) -> int:
-    """POSTs to the receiver: its status if 2xx; raises DeliveryFailed otherwise."""
+    """POSTs to the receiver: its status if 2xx; raises SendFailed otherwise."""
     request = urllib.request.Request(  # noqa: S310 (an operator-set https URL: models.py)
         subscription.url,
         data=body,
@@ -234,13 +188,23 @@ def _post(subscription: WebhookSubscription, body: bytes, delivery_id: uuid.UUID
             DELIVERY_HEADER: str(delivery_id),
         },
     )
-    try:
-        with OPENER.open(request, timeout=TIMEOUT) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        detail = error.read(300).decode("utf-8", "replace").strip()
-        message = f"The receiver answered {error.code}: {detail}".rstrip(": ")
-        raise DeliveryFailed(message, status=error.code) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        reason = getattr(error, "reason", error)
-        raise DeliveryFailed(f"Could not reach the receiver: {reason}") from None
+    return sending.post(request, timeout=TIMEOUT, receiver="receiver")
+
+
+def webhooks_prune(*, before: datetime) -> dict[str, int]:
+    """Deletes what webhooks no longer need (the beat task `collector.prune_webhooks`): changes
+    made before `before` that no subscription waits for any more (delivered, or their
+    subscription deleted), and the delivery log's entries from before `before`. A change still
+    waiting is kept however old: at least once comes first. Answers what it deleted."""
+    pending = WebhookPending.objects.using(ALIAS)
+    # A pending row of a subscription deleted as the change was written (no constraint there).
+    orphans, _ = pending.exclude(
+        subscription_id__in=WebhookSubscription.objects.using(ALIAS).values("id")
+    ).delete()
+    delivered = WebhookChange.objects.using(ALIAS).filter(created__lt=before, pending__isnull=True)
+    changes = 0
+    while ids := list(delivered.values_list("id", flat=True)[:PRUNE_BATCH]):
+        # In batches: the first run after an upgrade may find months of changes.
+        changes += delivered.filter(id__in=ids).delete()[0]
+    log, _ = WebhookDelivery.objects.using(ALIAS).filter(attempted_at__lt=before).delete()
+    return {"changes": changes, "deliveries": log, "orphans": orphans}

@@ -112,10 +112,16 @@ class LrsForwarding(models.Model):
     # Needed in the clear to send it; shown nowhere (the admin form never renders it back).
     password = models.CharField(max_length=255, help_text="Its Basic auth password (secret).")
     enabled = models.BooleanField(default=True)
-    # The seq of the last statement the other LRS acknowledged: everything after it is waiting.
-    # New forwardings start at the tenant's latest statement (the admin sets it on creation) —
-    # set it to 0 to send the whole history.
-    cursor = models.BigIntegerField(default=0)
+    # What waits is StatementPending rows, made as statements are stored. This queues, at the
+    # next run, every statement of the tenant after this seq as well (then it is cleared): 0,
+    # a new forwarding's default, sends the whole history; an operator sets it to send again.
+    send_after = models.BigIntegerField(
+        null=True,
+        blank=True,
+        default=0,
+        help_text="Send (again) every statement stored after this sequence number, in order, "
+        "from the next run on: 0 for the whole history. Cleared once queued.",
+    )
     last_success = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     # Failed attempts since the last success: the backoff's exponent.
@@ -130,6 +136,39 @@ class LrsForwarding(models.Model):
 
     def __str__(self) -> str:
         return f"forwarding to {self.endpoint}"
+
+
+class StatementPending(models.Model):
+    """A statement a forwarding has not delivered yet: made in the transaction that stores the
+    statement (collector/xapi/statements.py), for every forwarding of its tenant, enabled or
+    not (a disabled one is paused); deleted when the other LRS answered 2xx for a batch
+    carrying it.
+
+    Rows, not a cursor over seqs: seqs are taken at insert and committed in any order, so a
+    statement with a lower seq may commit after the forwarder has sent higher ones, and a cursor
+    would skip it for good (WebhookPending says the same of webhook changes, and why keeping
+    seqs in commit order is not the way). No foreign-key constraints: written on the ingest
+    path, next to forwardings that may be deleted at that moment.
+    """
+
+    forwarding = models.ForeignKey(
+        LrsForwarding, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, db_constraint=False, related_name="pending"
+    )
+
+    class Meta:
+        verbose_name = "pending forwarded statement"
+        constraints = [
+            # Also the index a run reads its forwarding's next batch from, by seq.
+            models.UniqueConstraint(
+                fields=["forwarding", "statement"], name="statementpending_forwarding_statement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"statement {self.statement_id} for forwarding {self.forwarding_id}"
 
 
 class AttemptResult(models.Model):

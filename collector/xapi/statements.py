@@ -24,6 +24,7 @@ from collector.models import Learner
 from collector.validation import CANONICAL_JSON, CleanBatch, CleanEvent
 from collector.xapi.agents import agent_key
 from collector.xapi.attachments import Part
+from collector.xapi.forwarding import statements_queue
 from collector.xapi.mapping import EventInvalid, epoch_ms, events_checked, widget_event
 from collector.xapi.models import Statement, StatementAttachment
 from collector.xapi.problems import Invalid
@@ -196,6 +197,9 @@ def _store(
         tail = f',"stored":"{iso(stored)}","authority":{CANONICAL_JSON.encode(authority)}'
         by = _authority_keys(authority)
         _insert([_row(tenant_id, item, tail, by, stored, voided) for item in new])
+        statements_queue(
+            tenant_id=tenant_id, statement_ids=[item.clean.statement_id for item in new]
+        )
         _attachments_insert(tenant_id, new, attachments)
         learners = {item.learner for item in new if item.learner}
         Learner.objects.using(ALIAS).bulk_create(

@@ -22,7 +22,6 @@ from collector.tokens import learner_token_issue
 from collector.webhooks import delivery
 from collector.webhooks.addresses import webhook_url_validate
 from collector.webhooks.delivery import (
-    backoff,
     deliveries_run,
     delivery_resend,
     delivery_send_from,
@@ -79,11 +78,6 @@ def run_until_delivered(now=None) -> None:
             )
         )
     raise AssertionError("still failing")
-
-
-def test_backoff_doubles_from_15_seconds_up_to_an_hour():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [15, 30, 60, 120]
-    assert backoff(9) == backoff(40) == timedelta(hours=1)
 
 
 def test_every_change_arrives_once_in_session_order_across_an_outage(client):

@@ -1,7 +1,7 @@
-"""Forwarding statements to another LRS: the cursor moves only past what the other LRS took, a
-failure backs off, a conflict does not hold back the rest. The other LRS here is a real HTTP server
-that answers what each test tells it to (the end-to-end test, with a second Pathlens as the other
-LRS, is test_forwarding_live.py)."""
+"""Forwarding statements to another LRS: a statement stops waiting only once the other LRS took
+it, a failure backs off, a conflict does not hold back the rest. The other LRS here is a real
+HTTP server that answers what each test tells it to (the end-to-end test, with a second Pathlens
+as the other LRS, is test_forwarding_live.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from collector.models import LrsForwarding
+from collector.datarequests import learner_erase
+from collector.models import LrsForwarding, StatementPending
 from collector.tenants import tenant_default
 from collector.xapi import forwarding
-from collector.xapi.forwarding import backoff, forwarding_lag, forwardings_run
-from tests.xapi.helpers import basic, post, statement
+from collector.xapi.forwarding import forwarding_lag, forwardings_run
+from tests.xapi.helpers import account, basic, post, statement
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
 
@@ -82,11 +83,6 @@ def _forwarding(url: str) -> LrsForwarding:
     )
 
 
-def test_backoff_doubles_from_15_seconds_up_to_an_hour():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [15, 30, 60, 120]
-    assert backoff(30) == backoff(500) == timedelta(hours=1)
-
-
 def test_it_sends_new_statements_in_order_without_what_the_lrs_sets(client):
     with other_lrs() as lrs:
         target = _forwarding(lrs.url)
@@ -124,7 +120,7 @@ def test_a_signed_statement_is_forwarded_without_the_signature_only_this_lrs_hol
     assert forwarded["id"] == sent["id"] and forwarded["attachments"] == [at_url]
 
 
-def test_a_failure_keeps_the_cursor_and_backs_off_until_the_next_attempt(client):
+def test_a_failure_keeps_the_batch_waiting_and_backs_off_until_the_next_attempt(client):
     with other_lrs() as lrs:
         target = _forwarding(lrs.url)
         ids = _stored(client, 2)
@@ -132,7 +128,7 @@ def test_a_failure_keeps_the_cursor_and_backs_off_until_the_next_attempt(client)
         lrs.statuses = [503, 500]
         assert forwardings_run(now=now) == {"sent": 0, "failed": 1}
         target.refresh_from_db()
-        assert (target.cursor, target.failures) == (0, 1)
+        assert target.failures == 1
         assert target.last_error.startswith("The LRS answered 503")
         assert target.next_attempt == now + timedelta(seconds=15)
         assert forwarding_lag(target)[0] == 2
@@ -156,7 +152,7 @@ def test_an_unreachable_lrs_is_a_failure_with_a_reason(client):
     _stored(client, 1)
     assert forwardings_run() == {"sent": 0, "failed": 1}
     target.refresh_from_db()
-    assert target.last_error.startswith("Could not reach the LRS") and target.cursor == 0
+    assert target.last_error.startswith("Could not reach the LRS")
 
 
 def test_a_redirect_is_a_failure_not_a_delivery(client):
@@ -167,7 +163,7 @@ def test_a_redirect_is_a_failure_not_a_delivery(client):
         assert forwardings_run() == {"sent": 0, "failed": 1}
     assert len(lrs.requests) == 1  # not followed
     target.refresh_from_db()
-    assert target.last_error.startswith("The LRS answered 302") and target.cursor == 0
+    assert target.last_error.startswith("The LRS answered 302")
 
 
 def test_a_conflict_in_a_batch_is_sent_one_by_one_and_counted(client):
@@ -206,6 +202,33 @@ def test_a_disabled_forwarding_sends_nothing(client):
     assert lrs.requests == []
 
 
+def test_a_disabled_forwarding_is_paused_and_sends_what_waited_once_enabled(client):
+    with other_lrs() as lrs:
+        target = _forwarding(lrs.url)
+        first = _stored(client, 1)
+        assert forwardings_run() == {"sent": 1, "failed": 0}
+        LrsForwarding.objects.filter(id=target.id).update(enabled=False)
+        meanwhile = _stored(client, 2)
+        assert forwardings_run() == {"sent": 0, "failed": 0}
+        LrsForwarding.objects.filter(id=target.id).update(enabled=True)
+        assert forwardings_run() == {"sent": 2, "failed": 0}
+    assert [[item["id"] for item in body] for _, body in lrs.requests] == [first, meanwhile]
+
+
+def test_statements_erased_before_they_were_sent_are_never_sent(client):
+    with other_lrs() as lrs:
+        _forwarding(lrs.url)
+        kept = _stored(client, 1)
+        erased = statement(actor=account("learner-erased"))
+        assert post(client, [erased], basic()).status_code == 200
+        assert StatementPending.objects.count() == 2
+        learner_erase(tenant_id=tenant_default().pk, learner="learner-erased")
+        assert StatementPending.objects.count() == 1  # the erased one's went with it
+        assert forwardings_run() == {"sent": 1, "failed": 0}
+    assert [[item["id"] for item in body] for _, body in lrs.requests] == [kept]
+    assert not StatementPending.objects.exists()
+
+
 def test_operators_see_the_lag_and_the_last_error_and_never_the_password(client, admin_client):
     target = _forwarding("https://lrs.example.org/xapi/")
     LrsForwarding.objects.filter(id=target.id).update(last_error="The LRS answered 503: busy")
@@ -218,7 +241,7 @@ def test_operators_see_the_lag_and_the_last_error_and_never_the_password(client,
     assert "s3cret" not in admin_client.get(change).content.decode()
     # Saved with the password left empty: the stored one is kept.
     form = {"tenant": target.tenant_id, "endpoint": "https://lrs.example.org/xapi/"}
-    form |= {"username": "plk_other", "password": "", "enabled": "on", "cursor": "0"}
+    form |= {"username": "plk_other", "password": "", "enabled": "on", "send_after": "0"}
     assert admin_client.post(change, form).status_code == 302
     target.refresh_from_db()
     assert target.password == "s3cret"
@@ -226,7 +249,7 @@ def test_operators_see_the_lag_and_the_last_error_and_never_the_password(client,
 
 def test_a_new_forwarding_needs_its_password(admin_client):
     form = {"tenant": tenant_default().id, "endpoint": "https://lrs.example.org/xapi/"}
-    form |= {"username": "plk_other", "password": "", "enabled": "on", "cursor": "0"}
+    form |= {"username": "plk_other", "password": "", "enabled": "on", "send_after": "0"}
     page = admin_client.post("/admin/collector/lrsforwarding/add/", form).content.decode()
     assert "Give the password (secret) the other LRS gave you." in page
     assert not LrsForwarding.objects.exists()

@@ -83,7 +83,7 @@ def test_every_statement_arrives_once_across_an_outage_of_the_other_lrs(client):
             tenant=tenant_default(), endpoint=f"{url}/xapi/", username=user, password=secret
         )
         assert forwardings_run() == {"sent": 3, "failed": 0}
-    # The other LRS is down: attempts fail, the cursor stays, each wait is twice the last.
+    # The other LRS is down: attempts fail, the statements wait, each wait is twice the last.
     during = _store(client, 4)
     now = timezone.now()
     for attempt, wait in enumerate((15, 30, 60), start=1):
@@ -97,7 +97,7 @@ def test_every_statement_arrives_once_across_an_outage_of_the_other_lrs(client):
         after = _store(client, 2)
         assert forwardings_run(now=now) == {"sent": 6, "failed": 0}
         # A resend of what it already holds (a lost answer) is a no-op there.
-        LrsForwarding.objects.filter(id=target.id).update(cursor=0)
+        LrsForwarding.objects.filter(id=target.id).update(send_after=0)
         assert forwardings_run(now=now) == {"sent": 9, "failed": 0}
     target.refresh_from_db()
     assert (target.failures, target.last_error, target.conflicts) == (0, "", 0)

@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collector", "0011_statement_attachments"),
+        ("collector", "0012_statement_pending"),
     ]
 
     operations = [
