@@ -85,9 +85,11 @@ JS_PARSER := tests/js_parser/node_modules/.package-lock.json
 $(JS_PARSER): tests/js_parser/package-lock.json
 	cd tests/js_parser && npm ci --no-audit --no-fund
 
+# The JavaScript tests run even when pytest failed (one run reports everything); either failing
+# fails the target.
 test: install-test browser $(JS_PARSER)
-	$(PY) -m pytest $(PYTEST_ARGS)
-	node --test tests/js/
+	status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	  node --test tests/js/ || status=1; exit $$status
 
 # The quick loop while working: no Chromium, no Celery worker process (tests marked `browser` or
 # `worker` in pyproject.toml). CI runs the whole suite.

@@ -349,7 +349,10 @@ WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30, minimum=1)
 SUMMARY_INTERVAL = env_int("SUMMARY_INTERVAL", 10, minimum=1)
 # Seconds between deliveries of session changes to webhook subscriptions (docs/collector.md).
 WEBHOOK_INTERVAL = env_int("WEBHOOK_INTERVAL", 10, minimum=1)
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# What beat remembers between starts (when each entry last ran), as JSON in DATA_DIR: Celery's
+# default shelf is SQLite on Python 3.13, whose locking failed under load (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:JsonFileScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule.json")
 # A task expires after one interval, but never sooner than 10 s: the filesystem broker polls
 # every second, so a shorter expiry (BEAT_INTERVAL=1 in the deploy test) could expire a task
 # on its way to the worker.

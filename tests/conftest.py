@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from config.celery import app as celery_app
 from dashboard.access import LEARNER_SESSION_KEY
 from tests.factories import LearnerIdentityFactory, UserFactory, WhitelistEntryFactory
 from tests.support.db import BOTH_DATABASES  # noqa: F401
@@ -78,3 +79,13 @@ def eager_tasks():
     """Our Celery tasks run in the test's own process (the import a status check enqueues)."""
     with eager():
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_queue_for_a_real_worker(request):
+    """A test that starts a real worker (marked `worker`) finds the queue empty. Tests without a
+    worker leave the tasks they enqueued there (CI's suite: dozens, each for a data request its
+    test has since deleted), and the worker would work through all of them first: 52 such
+    tasks made the ping test wait 12 s on the filesystem broker."""
+    if request.node.get_closest_marker("worker"):
+        celery_app.control.purge()

@@ -57,4 +57,6 @@ for (const picker of document.querySelectorAll("[data-picker]")) {
   });
   picker.addEventListener("change", showCount);
   showCount();
+  // A search typed before this script ran, or restored by the browser on going back.
+  if (search.value) filter();
 }

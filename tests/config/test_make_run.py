@@ -111,9 +111,11 @@ def test_ctrl_c_stops_the_web_server_and_a_busy_worker_within_ten_seconds(tmp_pa
 
     env = {
         **os.environ,
-        # A data folder of its own, as `make run` has: beat's schedule file (a dbm.sqlite3 shelf)
-        # and the results are this run's alone, whatever else the suite runs at the same time.
+        # A data folder of its own, as `make run` has: beat's schedule file (config/beat.py) and
+        # the results are this run's alone, whatever else the suite runs at the same time.
         "DATA_DIR": str(tmp_path / "data"),
+        # Beat's first summary round a second after it starts, not SUMMARY_INTERVAL's 10 s.
+        "SUMMARY_INTERVAL": "1",
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": _database_url("default"),
         "ANALYTICS_DATABASE_URL": _database_url("analytics"),

@@ -64,14 +64,16 @@ class PageProblems:
     A request still loading when the page navigates away (the test clicked a link, an image or
     the favicon was slow) is aborted by the browser, net::ERR_ABORTED: that is the navigation's
     doing, not the page's. Such aborts are told apart by when the request started: before a
-    main-frame navigation that began after it, or asked for by a document the frame has since
-    left. Any other failure, an abort included, counts.
+    main-frame navigation that began after it, while one was under way (the old page, a poll
+    say, asking after the click and before the new page commits), or asked for by a document
+    the frame has since left. Any other failure, an abort included, counts.
     """
 
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.allowed: list[str] = []
         self.navigations = 0  # main-frame navigations begun so far
+        self._navigation = None  # (the main-frame navigation under way, the address it leaves)
         self._started_during: dict[object, int] = {}
         self.cut_short: list[str] = []  # aborted by a navigation; kept to read when debugging
 
@@ -84,13 +86,21 @@ class PageProblems:
     def request_started(self, request, main_frame) -> None:
         if request.is_navigation_request() and request.frame == main_frame:
             self.navigations += 1
-        else:
-            # With the address of the document that asked: a navigation can begin just before
-            # the old page asks for its logo (a race on a busy machine), and the logo is then
-            # aborted when the new page commits, under another address.
-            self._started_during[request] = (self.navigations, request.frame.url)
+            self._navigation = (request, main_frame.url)
+            return
+        started_during = self.navigations
+        if self._navigation and request.frame.url == self._navigation[1]:
+            # Asked for by the page being left, after the navigation began: on a busy machine
+            # the old page's timers still fire (an htmx poll) until the new page commits, which
+            # aborts what they asked for. Counted as begun before that navigation.
+            started_during -= 1
+        # With the address of the document that asked: a navigation can begin just before
+        # the old page asks for its logo (a race on a busy machine), and the logo is then
+        # aborted when the new page commits, under another address.
+        self._started_during[request] = (started_during, request.frame.url)
 
     def request_failed(self, request) -> None:
+        self._navigation_ended(request)
         started_during, asked_by = self._started_during.pop(
             request, (self.navigations, request.frame.url)
         )
@@ -102,7 +112,12 @@ class PageProblems:
             self.errors.append(line)
 
     def request_finished(self, request) -> None:
+        self._navigation_ended(request)
         self._started_during.pop(request, None)
+
+    def _navigation_ended(self, request) -> None:
+        if self._navigation and self._navigation[0] == request:
+            self._navigation = None
 
 
 @pytest.fixture

@@ -112,3 +112,22 @@ def test_a_teacher_creates_a_project_and_follows_a_path_label_to_a_session(page,
         page.get_by_role("heading", name=f"Ada Lovelace in {get_widget('TEI001').title}")
     ).to_be_visible()
     expect(page.get_by_text("ada-2").first).to_be_visible()
+
+
+def test_without_javascript_the_picker_shows_no_search_that_would_do_nothing(
+    browser, live_server, classroom
+):
+    """The search and its buttons appear when picker.js runs, not before: a search typed before
+    then (a fast hand, a slow machine) would never filter."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_role("button", name="Try the demo as a teacher").click()
+        page.wait_for_url("**/teacher/")
+        page.goto("/projects/new/")
+        expect(page.get_by_text("Zed Zebra")).to_be_visible()  # the plain checkbox list
+        expect(page.get_by_placeholder("Search by name or real id")).to_be_hidden()
+        expect(page.get_by_role("button", name="Add all shown")).to_be_hidden()
+    finally:
+        context.close()
