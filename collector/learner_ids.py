@@ -1,6 +1,6 @@
 """The one rule for a learner named in a message body, on every door that takes one by field
-(Segment's `userId`; MetaCX's `learner`, or `userId`): it is an opaque id in the form Pathlens
-issues, or it is refused.
+(Segment's `userId`, MetaCX's `learner`): it is an opaque id in the form Pathlens issues, or it
+is refused.
 
 Pathlens makes every opaque id the same way: 128 random bits as 32 lowercase hex digits (the
 school side's `dashboard.models.new_opaque_id`, RAGE's anonymous players). Anything else is not
