@@ -480,27 +480,27 @@ def _without_lrs_keys(statement: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _json_bytes(value: dict[str, Any], *, sort_keys: bool) -> bytes:
+    """orjson's JSON text, ten times faster than Python's encoder; for an integer past 64 bits,
+    which orjson refuses, Python's (canonical_json: keys sorted)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except orjson.JSONEncodeError:
+        return canonical_json(value).encode()
+
+
 def encoded(statement: dict[str, Any]) -> str:
     """The statement as JSON text, in the order it was sent, without what the LRS sets and
-    without `timestamp`: the stored body is this text with those appended. orjson writes it ten
-    times faster than Python's encoder; an integer past 64 bits is written by the latter."""
-    kept = _without_lrs_keys(statement)
-    try:
-        return orjson.dumps(kept).decode()
-    except orjson.JSONEncodeError:
-        return canonical_json(kept)
+    without `timestamp`: the stored body is this text with those appended."""
+    return _json_bytes(_without_lrs_keys(statement), sort_keys=False).decode()
 
 
-def comparable(statement: dict[str, Any]) -> bytes | str:
+def comparable(statement: dict[str, Any]) -> bytes:
     """What the spec compares of two statements with one id, but for `timestamp` (compared as a
     moment, by the caller): the statement without what the LRS sets, as JSON with sorted keys, in
     which 1, 1.0 and true differ (as Python's == would not tell them apart). Only a statement
     whose id is taken is compared, so nothing is kept for it in advance."""
-    kept = _without_lrs_keys(statement)
-    try:
-        return orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError:  # past 64 bits: both sides of one comparison take this way
-        return canonical_json(kept)
+    return _json_bytes(_without_lrs_keys(statement), sort_keys=True)
 
 
 # The only way JSON text that decoded as UTF-8 can hold a NUL or a lone surrogate is an escape:
