@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from collector.ingest import IngestResult, events_ingest
 from collector.models import QuarantinedEvent, Session, Tenant
+from collector.pruning import delete_in_batches
 from collector.tokens import LearnerGrant
 from collector.validation import MAX_REPORTED_PROBLEMS, SESSION_PATTERN, CleanBatch, RefusedEvent
 from config.routers import ANALYTICS_ALIAS as ALIAS
@@ -221,8 +222,7 @@ def quarantine_delete_old(*, received_before: datetime) -> int:
     quarantine = QuarantinedEvent.objects.using(ALIAS)
     for tenant_id in Tenant.objects.using(ALIAS).values_list("pk", flat=True):
         old = quarantine.filter(tenant_id=tenant_id, received_at__lt=received_before)
-        while batch := list(old.values_list("pk", flat=True)[:DELETE_BATCH]):
-            deleted += quarantine.filter(pk__in=batch).delete()[0]
+        deleted += delete_in_batches(old, size=DELETE_BATCH)
     if deleted:
         log.info("deleted %d quarantined events received before %s", deleted, received_before)
     return deleted

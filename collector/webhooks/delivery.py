@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from collector import sending
+from collector.pruning import delete_in_batches
 from collector.sending import SendFailed
 from collector.webhooks.models import (
     WebhookChange,
@@ -202,9 +203,6 @@ def webhooks_prune(*, before: datetime) -> dict[str, int]:
         subscription_id__in=WebhookSubscription.objects.using(ALIAS).values("id")
     ).delete()
     delivered = WebhookChange.objects.using(ALIAS).filter(created__lt=before, pending__isnull=True)
-    changes = 0
-    while ids := list(delivered.values_list("id", flat=True)[:PRUNE_BATCH]):
-        # In batches: the first run after an upgrade may find months of changes.
-        changes += delivered.filter(id__in=ids).delete()[0]
+    changes = delete_in_batches(delivered, size=PRUNE_BATCH)
     log, _ = WebhookDelivery.objects.using(ALIAS).filter(attempted_at__lt=before).delete()
     return {"changes": changes, "deliveries": log, "orphans": orphans}
