@@ -168,6 +168,17 @@ def cpu_now(web_pids: list[int], database_pids: list[int]) -> dict:
     }
 
 
+def cpu_measured(dsn: str, server: subprocess.Popen, run: Callable) -> tuple[float, list, dict]:
+    """What `run` answers (its seconds, its threads' results) and the CPU seconds spent
+    meanwhile by the web processes, by the database backends serving them and by this script's
+    clients (cpu_spent). The workers' connections stay open between requests (CONN_MAX_AGE); one
+    opened during the run is found afterwards."""
+    web_pids = [server.pid, *benchenv.children(server.pid)]
+    before = cpu_now(web_pids, backend_pids(dsn))
+    seconds, results = run()
+    return seconds, results, cpu_spent(before, cpu_now(web_pids, backend_pids(dsn)))
+
+
 def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     spent = {name: after[name] - before[name] for name in ("client", "machine")}
     for name in ("web", "database"):
@@ -328,12 +339,7 @@ def measure_round(
     assert stored_counts(dsn)[0] == args.events
 
     empty_tables(dsn)
-    web_pids = [server.pid, *benchenv.children(server.pid)]
-    # The workers' connections stay open between requests (CONN_MAX_AGE); one opened during the
-    # round is found afterwards.
-    before = cpu_now(web_pids, backend_pids(dsn))
-    http_s, latencies = http_round(port, clients)
-    http_cpu = cpu_spent(before, cpu_now(web_pids, backend_pids(dsn)))
+    http_s, latencies, http_cpu = cpu_measured(dsn, server, lambda: http_round(port, clients))
     # Every event stored once and counted once in its session, or the figure means nothing.
     assert stored_counts(dsn) == (args.events, args.events), stored_counts(dsn)
     return {

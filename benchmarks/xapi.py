@@ -92,17 +92,6 @@ def count(dsn: str, table: str) -> int:
         return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def measured(dsn: str, server, run) -> tuple[float, list, dict[str, float]]:
-    """What `run` answers (its seconds, its threads' results) and the CPU seconds spent
-    meanwhile by the web processes, by the database backends serving them and by this script's
-    clients (ingest.cpu_spent)."""
-    web_pids = [server.pid, *benchenv.children(server.pid)]
-    before = ingest.cpu_now(web_pids, ingest.backend_pids(dsn))
-    seconds, results = run()
-    after = ingest.cpu_now(web_pids, ingest.backend_pids(dsn))
-    return seconds, results, ingest.cpu_spent(before, after)
-
-
 def measure_round(
     dsn: str, port: int, server, args: argparse.Namespace, number: int
 ) -> dict[str, dict[str, float]]:
@@ -119,14 +108,14 @@ def measure_round(
         }  # fmt: skip
 
     empty_tables(dsn)
-    seconds, _, cpu = measured(dsn, server, lambda: ingest.http_round(port, clients))
+    seconds, _, cpu = ingest.cpu_measured(dsn, server, lambda: ingest.http_round(port, clients))
     assert count(dsn, "collector_event") == args.events
     record("events", seconds, cpu)
 
     for name, bodies in (("widget statements", widget_bodies), ("other statements", other_bodies)):
         empty_tables(dsn)
         work = list(zip(clients, bodies, strict=True))
-        seconds, sent, cpu = measured(
+        seconds, sent, cpu = ingest.cpu_measured(
             dsn,
             server,
             lambda work=work: ingest.run_concurrently(
