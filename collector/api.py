@@ -267,7 +267,7 @@ def learner_revoke(request: HttpRequest, learner: str) -> JsonResponse:
 def learner_move(request: HttpRequest, learner: str) -> JsonResponse:
     api_key = require_api_key(request)
     learner = _own_learner(api_key, learner)
-    target = schemas.opaque_id(json_body(request, "to").get("to"), "to")
+    target = schemas.new_learner_id(json_body(request, "to").get("to"), "to")
     if target == learner:
         raise ApiError(400, "'to' must differ from the learner being moved.", field="to")
     return JsonResponse(
@@ -305,7 +305,7 @@ def learners_other_activities(request: HttpRequest) -> JsonResponse:
 @api_view({"POST"})
 def learner_tokens(request: HttpRequest) -> JsonResponse:
     api_key = require_api_key(request)
-    learner_id = schemas.opaque_id(json_body(request, "learner").get("learner"), "learner")
+    learner_id = schemas.new_learner_id(json_body(request, "learner").get("learner"), "learner")
     return JsonResponse(
         {
             # Opaque ids are a namespace per tenant: this makes (or finds) the tenant's own

@@ -220,7 +220,8 @@ class LocalCollector:
     def issue_learner_token(self, learner: str) -> str:
 
         return learner_token_issue(
-            tenant_id=self._tenant_id, learner=self._call(schemas.opaque_id, learner, "learner")
+            tenant_id=self._tenant_id,
+            learner=self._call(schemas.new_learner_id, learner, "learner"),
         )
 
     def revoke_learner(self, learner: str) -> None:
@@ -240,7 +241,7 @@ class LocalCollector:
         return datarequests.learner_move(
             tenant_id=self._tenant_id,
             learner=self._own_learner(learner),
-            to=self._call(schemas.opaque_id, to, "to"),
+            to=self._call(schemas.new_learner_id, to, "to"),
         )
 
     def create_data_request(

@@ -1,6 +1,7 @@
-"""The one rule for a learner named in a message body, on every door that takes one by field
-(Segment's `userId`, MetaCX's `learner`): it is an opaque id in the form Pathlens issues, or it
-is refused.
+"""The one rule for a learner that a request makes known to the collector, on every door that
+takes one (Segment's `userId`, MetaCX's `learner`, an xAPI account's `name`, the learner of a
+token minted or of a learner moved): it is an opaque id in the form Pathlens issues, or it is
+refused. Lookups (revoke, erase) take any stored id: one stored before the rule stays erasable.
 
 Pathlens makes every opaque id the same way: 128 random bits as 32 lowercase hex digits (the
 school side's `dashboard.models.new_opaque_id`, RAGE's anonymous players). Anything else is not

@@ -16,6 +16,7 @@ from typing import Any
 import fastjsonschema
 
 from collector.api import DEFAULT_RESULTS_PAGE, MAX_RESULTS_PAGE
+from collector.learner_ids import LEARNER_ID_SCHEMA
 from collector.metacx.openapi import add_metacx
 from collector.models import OPAQUE_ID_MAX, DataRequestKind, DataRequestStatus, SessionStatus
 from collector.rage.openapi import add_rage
@@ -51,6 +52,13 @@ OPAQUE_ID = {
     "maxLength": OPAQUE_ID_MAX,
     "pattern": STORABLE,
     "description": "An opaque learner id: 1 to 64 characters, no NUL or lone surrogate.",
+    "example": EXAMPLE_LEARNER,
+}
+# A learner the request makes known (a token minted for it, a learner moved to it): the form
+# Pathlens issues (collector/learner_ids.py); lookups take any stored id (OPAQUE_ID).
+NEW_LEARNER_ID = {
+    **LEARNER_ID_SCHEMA,
+    "description": "An opaque learner id as Pathlens issues them: 32 lowercase hex digits.",
     "example": EXAMPLE_LEARNER,
 }
 EPOCH_MS = {"type": "integer", "minimum": MIN_EPOCH_MS, "maximum": MAX_EPOCH_MS}
@@ -601,7 +609,7 @@ def _paths() -> dict[str, Any]:
                     _object(
                         {
                             "to": {
-                                **OPAQUE_ID,
+                                **NEW_LEARNER_ID,
                                 "description": "Differs from `learner` (else a 400).",
                                 "example": EXAMPLE_OTHER_LEARNER,
                             }
@@ -655,7 +663,9 @@ def _paths() -> dict[str, Any]:
                 "operationId": "issueLearnerToken",
                 "summary": "Issue a learner token for one opaque id.",
                 "security": api_key,
-                "requestBody": _body(_object({"learner": OPAQUE_ID}), {"learner": EXAMPLE_LEARNER}),
+                "requestBody": _body(
+                    _object({"learner": NEW_LEARNER_ID}), {"learner": EXAMPLE_LEARNER}
+                ),
                 "responses": {
                     "201": _answer(
                         "The token.",

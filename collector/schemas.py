@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from collector import datarequests
 from collector.http import ApiError
+from collector.learner_ids import learner_id_problem
 from collector.models import OPAQUE_ID_MAX, DataRequest, DataRequestKind
 from collector.validation import UNSTORABLE_TEXT, unstorable_text
 from widgets.registry import get_widget
@@ -18,12 +19,24 @@ REQUEST_FIELDS = ("kind", "learners", "widgets", "from", "to")
 
 
 def opaque_id(value: Any, field: str) -> str:
+    """A learner the request looks up (revoke, erase, data requests): any opaque id the tenant
+    may hold, including one stored before new ids had to be in the issued form."""
     if not isinstance(value, str) or not value or len(value) > OPAQUE_ID_MAX:
         raise ApiError(
             400, f"'{field}' must be an opaque learner id of 1 to 64 characters.", field=field
         )
     if unstorable_text(value, field):
         raise ApiError(400, f"'{field}' {UNSTORABLE_TEXT}.", field=field)
+    return value
+
+
+def new_learner_id(value: Any, field: str) -> str:
+    """A learner the request makes known to the collector (a token minted for it, a learner moved
+    to it): an opaque id in the form Pathlens issues, so that a school's own student number can
+    never become one (collector/learner_ids.py)."""
+    problem = learner_id_problem(value)
+    if problem is not None:
+        raise ApiError(400, f"'{field}': {problem}", field=field)
     return value
 
 

@@ -3,17 +3,19 @@
 The platform side never holds a real learner id (docs/ARCHITECTURE, "Opaque ids directive"), so
 every Agent and Group in a statement or a State request must be identified the way the school
 side names learners to the platform: `{"account": {"homePage": <learner home page>, "name":
-<opaque id>}}`. An `mbox`, `mbox_sha1sum`, `openid` or `name` is refused with a 400 naming the
-field, whatever the credential: a hashed e-mail is still the e-mail of a real person (it can be
-looked up), and a name is one. Content that only knows real identities is launched through the
-school side, which gives it the learner's opaque id (docs/collector.md, "xAPI").
+<opaque id>}}`, the opaque id in the form Pathlens issues (collector/learner_ids.py), so that a
+school's own student number cannot pass for one. An `mbox`, `mbox_sha1sum`, `openid` or `name`
+is refused with a 400 naming the field, whatever the credential: a hashed e-mail is still the
+e-mail of a real person (it can be looked up), and a name is one. Content that only knows real
+identities is launched through the school side, which gives it the learner's opaque id
+(docs/collector.md, "xAPI").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import learner_id_problem
 from collector.xapi.iris import learner_home_page
 from collector.xapi.problems import Invalid, pointer
 
@@ -52,8 +54,9 @@ def _account(value: Any, at: str) -> str:
             f'Must be "{learner_home_page()}": Pathlens knows learners only by their opaque id '
             "under this home page.",
         )
-    if not isinstance(name, str) or not 1 <= len(name) <= OPAQUE_ID_MAX:
-        raise Invalid(pointer(at, "name"), "Must be an opaque learner id of 1 to 64 characters.")
+    problem = learner_id_problem(name)
+    if problem is not None or not isinstance(name, str):
+        raise Invalid(pointer(at, "name"), problem or "Must be a string.")
     return name
 
 

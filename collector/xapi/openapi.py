@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import LEARNER_ID_SCHEMA
 
 SERVERS = [{"url": "/xapi", "description": "The xAPI 1.0.3 endpoint (an LRS)."}]
 EXAMPLE_STATEMENT = {
@@ -90,7 +90,7 @@ def _schemas() -> dict[str, Any]:
                 "additionalProperties": False,
                 "properties": {
                     "homePage": {"type": "string", "format": "iri"},
-                    "name": {"type": "string", "minLength": 1, "maxLength": OPAQUE_ID_MAX},
+                    "name": LEARNER_ID_SCHEMA,
                 },
             },
         },

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from collector.models import OPAQUE_ID_MAX
+from collector.learner_ids import LEARNER_ID
 from collector.validation import (
     CANONICAL_UUID,
     TEXT_UUID,
@@ -556,7 +556,7 @@ def _plain_account(actor: Any) -> str | None:
         or len(account) != 2
         or account.get("homePage") != iris.learner_home_page()
         or type(name := account.get("name")) is not str
-        or not 1 <= len(name) <= OPAQUE_ID_MAX
+        or not LEARNER_ID.fullmatch(name)
     ):
         return None
     return name

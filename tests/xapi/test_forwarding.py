@@ -25,6 +25,7 @@ from collector.xapi.forwarding import forwarding_lag, forwardings_run
 from tests.xapi.helpers import account, basic, post, statement
 
 pytestmark = pytest.mark.django_db(databases=["default", "analytics"])
+ERASED = "e5" * 16  # a learner whose statements are erased before they are sent
 
 
 class OtherLrs:
@@ -219,10 +220,10 @@ def test_statements_erased_before_they_were_sent_are_never_sent(client):
     with other_lrs() as lrs:
         _forwarding(lrs.url)
         kept = _stored(client, 1)
-        erased = statement(actor=account("learner-erased"))
+        erased = statement(actor=account(ERASED))
         assert post(client, [erased], basic()).status_code == 200
         assert StatementPending.objects.count() == 2
-        learner_erase(tenant_id=tenant_default().pk, learner="learner-erased")
+        learner_erase(tenant_id=tenant_default().pk, learner=ERASED)
         assert StatementPending.objects.count() == 1  # the erased one's went with it
         assert forwardings_run() == {"sent": 1, "failed": 0}
     assert [[item["id"] for item in body] for _, body in lrs.requests] == [kept]

@@ -18,7 +18,7 @@ from tests.xapi.test_forwarding import other_lrs
 
 @pytest.mark.django_db(transaction=True, databases=BOTH_DATABASES)
 def test_a_statement_committed_after_higher_seqs_were_forwarded_is_still_forwarded(client):
-    late = statement(actor=account("learner-late"))
+    late = statement(actor=account("1a" * 16))
     early = [statement(), statement()]
     late_auth, early_auth = basic(), basic()  # two keys: each request touches its own
 
