@@ -165,7 +165,7 @@ def _low_scores(rows: list[Row]) -> list[Flag]:
                 Flag(
                     learner,
                     "low_score",
-                    f"Mean score {mean:.0f} %, well below the class's {median:.0f} %.",
+                    f"Mean score {mean:.0f}\u00a0%, well below the class's {median:.0f}\u00a0%.",
                     lowest["id"],
                     lowest["start"],
                 )

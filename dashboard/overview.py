@@ -103,7 +103,7 @@ class OtherCell:
     def score_text(self) -> str:
         if not self.attempts:
             return ""
-        return "No score" if self.best_score is None else f"{round(self.best_score * 100)} %"
+        return "No score" if self.best_score is None else f"{round(self.best_score * 100)}\u00a0%"
 
     @property
     def active_text(self) -> str:

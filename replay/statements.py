@@ -51,7 +51,7 @@ def verb_words(verb: Mapping[str, Any]) -> str:
 def _score_words(score: Mapping[str, Any]) -> str:
     scaled, raw, most = score.get("scaled"), score.get("raw"), score.get("max")
     if isinstance(scaled, int | float) and not isinstance(scaled, bool):
-        return f"score {round(100 * scaled)} %"
+        return f"score {round(100 * scaled)}\u00a0%"  # no line break before the %
     if isinstance(raw, int | float) and isinstance(most, int | float) and most:
         return f"score {raw:g} of {most:g}"
     if isinstance(raw, int | float) and not isinstance(raw, bool):

@@ -81,7 +81,7 @@ def test_a_mean_score_well_below_the_class_median_is_flagged_with_its_lowest_ses
     rows += [row(ADA, id=1, score=1.0, start=NOW - 3 * DAY), row(ADA, id=2, score=3.0)]
     found = flags(rows)
     assert [(f.learner, f.rule, f.session) for f in found] == [(ADA, "low_score", 1)]
-    assert found[0].words == "Mean score 22 %, well below the class's 78 %."
+    assert found[0].words == "Mean score 22\u00a0%, well below the class's 78\u00a0%."
     # Twenty points below is within the class's spread: no flag.
     assert flags([*rows[:3], row(ADA, score=5.5)]) == []
 

@@ -141,7 +141,7 @@ def test_an_other_activity_is_a_lane_and_its_attempt_opens_its_statements(
     expect(rows).to_have_count(3)
     expect(rows.nth(0)).to_contain_text("attempted")
     expect(rows.nth(1)).to_contain_text("answer “3/4”")
-    expect(rows.nth(2)).to_contain_text("score 50 %, not passed, completed")
+    expect(rows.nth(2)).to_contain_text("score 50\u00a0%, not passed, completed")
     assert "http" not in page.locator(".statement-timeline").inner_text()
 
 

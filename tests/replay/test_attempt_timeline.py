@@ -34,7 +34,7 @@ def test_a_verb_is_its_display_name_else_the_last_word_of_its_id():
 
 def test_a_result_in_words():
     assert result_words(None) == ""
-    assert result_words({"score": {"scaled": 0.8}, "success": True}) == "score 80 %, passed"
+    assert result_words({"score": {"scaled": 0.8}, "success": True}) == "score 80\u00a0%, passed"
     assert result_words({"score": {"raw": 3, "max": 4}, "completion": True}) == (
         "score 3 of 4, completed"
     )
@@ -119,10 +119,11 @@ def test_the_attempt_opens_its_statement_timeline_in_words(teacher_client, proje
     assert response.status_code == 200
     text = response.content.decode()
     assert "Ada Lovelace in Fractions quiz" in text
-    for words in ("attempted", "answered", "passed, answer “three quarters”", "score 75 %"):
+    for words in ("attempted", "answered", "passed, answer “three quarters”", "score 75\u00a0%"):
         assert words in text
     timeline = text[text.index("What happened") :]
-    assert timeline.index("attempted") < timeline.index("answered") < timeline.index("score 75 %")
+    score = timeline.index("score 75\u00a0%")
+    assert timeline.index("attempted") < timeline.index("answered") < score
     # Teacher words only: no verb or activity IRI, no opaque id, no registration.
     for hidden in (ADL, OTHER_ACTIVITY, ada.opaque_id, REGISTRATION):
         assert hidden not in text
