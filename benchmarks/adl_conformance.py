@@ -31,6 +31,12 @@ from pathlib import Path
 IFIS = ("mbox", "mbox_sha1sum", "openid")
 
 
+def _opaque(identity: str) -> str:
+    """The same identity always as the same opaque id in the form Pathlens issues (32 lowercase
+    hex digits), as the school side would give it."""
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
 def _ours(value: object, home: str) -> object:
     """The template with its agents as accounts of ours."""
     if isinstance(value, list):
@@ -40,13 +46,17 @@ def _ours(value: object, home: str) -> object:
     value = dict(value)
     ifi = next((key for key in IFIS if isinstance(value.get(key), str)), None)
     if ifi is not None and "account" not in value:
-        name = "adl-" + hashlib.sha256(value.pop(ifi).encode()).hexdigest()[:16]
-        value["account"] = {"homePage": home, "name": name}
+        value["account"] = {"homePage": home, "name": _opaque(value.pop(ifi))}
     if "account" in value or "member" in value:  # an Agent or a Group: no display name
         value.pop("name", None)
         account = value.get("account")
         if isinstance(account, dict) and {"homePage", "name"} <= account.keys():
-            value["account"] = {**account, "homePage": home}
+            name = account["name"]
+            value["account"] = {
+                **account,
+                "homePage": home,
+                "name": _opaque(name) if isinstance(name, str) and name else name,
+            }
     return {key: _ours(item, home) for key, item in value.items()}
 
 

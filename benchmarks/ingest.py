@@ -97,7 +97,8 @@ def make_clients(count: int, total: int, batch_size: int, prefix: str) -> list[C
     clients = []
     tenant_id = tenant_default().pk
     for number in range(count):
-        learner = f"{prefix}{number:04d}".ljust(32, "0")
+        # An opaque id in the form Pathlens issues (32 lowercase hex), fresh for every prefix.
+        learner = hashlib.sha256(f"{prefix}{number}".encode()).hexdigest()[:32]
         token = learner_token_issue(tenant_id=tenant_id, learner=learner)
         clients.append(Client(learner=learner, token=token, tenant_id=tenant_id))
     base_t = int(time.time() * 1000) - 3_600_000
