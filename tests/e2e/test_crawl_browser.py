@@ -65,6 +65,15 @@ NOT_PAGES = {
 FRAMES = ("replay/frame/<str:widget_id>/",)
 PER_KIND = 2  # pages visited per (route, query parameters) found by following links
 SLOW = 30_000  # ms: plotly and the replay take their time on a loaded machine
+PHONE = {"width": 390, "height": 844}
+# What widens a page past the screen: the first few elements sticking out, by tag and class.
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {scroll: document.documentElement.scrollWidth, width, out: out.slice(0, 4)};
+}"""
 
 
 def routes(patterns=None, prefix: str = "") -> list[str]:
@@ -180,6 +189,7 @@ def learner_pages() -> dict[str, list[str]]:
 class Crawl:
     page: object
     problems: object
+    phone: bool = False  # on a phone's screen, a page must not scroll sideways
     visited: dict[str, str] = field(default_factory=dict)  # url -> its route
     found: dict[str, list[str]] = field(default_factory=dict)  # url -> what was wrong there
 
@@ -224,6 +234,10 @@ class Crawl:
             headings = page.locator("h1").all_text_contents()
             if len(headings) != 1 or not headings[0].strip():
                 wrong.append(f"not one <h1> with text: {headings}")
+        if self.phone:
+            sideways = page.evaluate(SIDEWAYS)
+            if sideways["scroll"] > sideways["width"]:
+                wrong.append(f"scrolls sideways on a phone: {sideways}")
         unexpected = self.problems.unexpected()
         wrong += [problem for problem in self.problems.errors[before:] if problem in unexpected]
         if wrong:
@@ -252,15 +266,18 @@ def check_every_route_is_listed(pages: dict[str, list[str]], other_role: tuple[s
     )
 
 
-def test_every_teacher_page_loads_cleanly(page, page_problems, demo_class):
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_every_teacher_page_loads_cleanly(page, page_problems, demo_class, phone):
     pages = teacher_pages(demo_class)
     check_every_route_is_listed(pages, tuple(learner_pages()))
+    if phone:
+        page.set_viewport_size(PHONE)
     page.goto("/")
     page.get_by_role("button", name="Try the demo as a teacher").click()
     page.wait_for_url("**/teacher/")
     expect(page.get_by_role("heading", name="Hello, Demo")).to_be_visible()
 
-    crawl = Crawl(page, page_problems)
+    crawl = Crawl(page, page_problems, phone=phone)
     crawl.run([url for urls in pages.values() for url in urls], allowed_routes=set(pages))
 
     assert not crawl.found, "pages with problems:\n" + crawl.report()
@@ -268,12 +285,15 @@ def test_every_teacher_page_loads_cleanly(page, page_problems, demo_class):
     assert len(crawl.visited) > sum(len(urls) for urls in pages.values()), "links were followed"
 
 
-def test_every_learner_page_loads_cleanly(page, page_problems, demo_class):
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_every_learner_page_loads_cleanly(page, page_problems, demo_class, phone):
     pages = learner_pages()
     learner: LearnerIdentity = demo_class["learner"]
+    if phone:
+        page.set_viewport_size(PHONE)
     sign_in_as_learner(page, learner.display_name)
 
-    crawl = Crawl(page, page_problems)
+    crawl = Crawl(page, page_problems, phone=phone)
     crawl.run([url for urls in pages.values() for url in urls], allowed_routes=set(pages))
 
     assert not crawl.found, "pages with problems:\n" + crawl.report()
