@@ -32,7 +32,7 @@ ERROR_TEXT = {
     405: "This URL does not take this method.",
     409: "A statement id already stored with other content; `ids` lists them.",
     413: "Too large; the message gives the limit.",
-    415: "Statements must be `application/json`.",
+    415: "Neither `application/json` nor multipart (`multipart/mixed` with attachments).",
     429: "Too many requests from this learner token; wait `Retry-After` seconds.",
 }
 VERSION_HEADER = {

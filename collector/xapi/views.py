@@ -70,7 +70,14 @@ class StatementsBody:
 
 def _statements_body(request: HttpRequest) -> StatementsBody:
     parts: list[Part] = []
-    if request.content_type == "multipart/mixed":  # statements with attachments (signatures)
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/") and content_type != "multipart/mixed":
+        # The spec asks for a 400 here (Communication 1.5, XAPI-00127), not read_body's 415.
+        raise Invalid(
+            "", "Statements with their attachments' content are sent as multipart/mixed, "
+            f"not {content_type}.",
+        )  # fmt: skip
+    if content_type == "multipart/mixed":  # statements with attachments (signatures)
         body = read_body(request, limit=MAX_MULTIPART_BYTES, any_type=True)
         body, parts = multipart_read(body, request.headers.get("Content-Type", ""))
         if len(body) > MAX_STATEMENTS_BYTES:

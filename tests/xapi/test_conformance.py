@@ -3,6 +3,7 @@ fast path: each fix has its case here, so that a later change cannot bring the f
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -187,3 +188,20 @@ def test_a_registration_of_null_is_refused_by_both_paths(careful):
     with pytest.raises(Invalid) as refused:
         statement_check(statement(context={"registration": None}), careful=careful)
     assert refused.value.pointer == "/context/registration"
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_statements_in_another_multipart_type_are_a_400(client, method):
+    """multipart/form-data is not how statements come with attachments: the spec's 400
+    (Communication 1.5, XAPI-00127), not the 415 other non-JSON types get. ADL's suite, "Content
+    Type Requirements (Communication 1.5)"."""
+    sent = statement()
+    body = f"--b\r\nContent-Type: application/json\r\n\r\n{json.dumps(sent)}\r\n--b--\r\n"
+    path = "/xapi/statements" + (f"?statementId={sent['id']}" if method == "put" else "")
+    response = getattr(client, method)(
+        path, body, content_type="multipart/form-data; boundary=b",
+        headers={"Authorization": basic(), "X-Experience-API-Version": "1.0.3"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "multipart/mixed" in response.json()["error"]
+    assert Statement.objects.count() == 0
