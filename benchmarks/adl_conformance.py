@@ -37,6 +37,12 @@ def _opaque(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
+def _not_ours(name: str) -> bool:
+    """Whether an account name still needs mapping: not yet in the issued form (so that an id
+    made from an mbox just now, or by an earlier `adapt` of the same templates, stays as it is)."""
+    return re.fullmatch(r"[0-9a-f]{32}", name) is None
+
+
 def _ours(value: object, home: str) -> object:
     """The template with its agents as accounts of ours."""
     if isinstance(value, list):
@@ -55,7 +61,7 @@ def _ours(value: object, home: str) -> object:
             value["account"] = {
                 **account,
                 "homePage": home,
-                "name": _opaque(name) if isinstance(name, str) and name else name,
+                "name": _opaque(name) if isinstance(name, str) and _not_ours(name) else name,
             }
     return {key: _ours(item, home) for key, item in value.items()}
 
