@@ -218,7 +218,7 @@ class Crawl:
         page = self.page
         before = len(self.problems.errors)
         wrong = []
-        response = page.goto(url)
+        response = page.goto(url, timeout=SLOW)
         route = route_of(urlsplit(page.url).path)
         self.visited[url] = route_of(urlsplit(url).path)
         if response is None or response.status != 200:
@@ -227,7 +227,8 @@ class Crawl:
         page.wait_for_function(
             "() => !document.querySelector('[data-state=loading]')", timeout=SLOW
         )
-        page.wait_for_load_state("networkidle")  # leaving sooner would cut loads short
+        # Leaving sooner would cut loads short; a replay loads two widgets (slow on a busy machine).
+        page.wait_for_load_state("networkidle", timeout=SLOW)
         if not page.title().strip():
             wrong.append("no <title>")
         if route not in FRAMES:
