@@ -190,6 +190,10 @@ def test_the_list_and_the_project_page_show_the_same_live_status(
     html = teacher_client.get("/projects/").content.decode()
     assert 'hx-trigger="every' not in html
     assert "Explore" in html
+    # On the project page one Explore opens the latest run: the status card's (the runs table
+    # has one per run, with its number).
+    html = teacher_client.get(f"/projects/{project.pk}/").content.decode()
+    assert html.count(f'href="/projects/{project.pk}/explore/"') == 1
 
 
 def test_results_are_imported_once_however_often_the_status_is_checked(
