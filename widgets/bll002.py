@@ -167,7 +167,10 @@ class _Lab:
         self.first_correct.setdefault(challenge.id, correct)
         self.releases[challenge.id] = self.releases.get(challenge.id, 0) + 1
         self.releases_at.setdefault(challenge.id, []).append(self.now)
-        if self.goal_met():
+        # Solved when the release did what was asked: balanced it, or tipped as predicted. A
+        # prediction is over after any release (the lab moves on), but a wrong one is not solved:
+        # a class whose predictions were all wrong must not read "solved on the first try".
+        if correct:
             self.solved_on.setdefault(challenge.id, self.releases[challenge.id])
 
     def _on_hint_requested(self, data) -> None:

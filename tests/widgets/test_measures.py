@@ -119,11 +119,24 @@ def test_bll002_items_count_releases_hints_and_the_release_that_met_the_goal():
     ]
     assessment = measure(events, work_types=widget.work_types, assess=widget.assess).assessment
     first = assessment.items[0]
-    # Challenge 1 is a prediction: released once, so "solved" (the lever moved) on try 1, but
-    # the prediction was wrong, so no point.
-    assert (first.item, first.tries, first.hints, first.solved_on) == ("1", 1, 1, 1)
+    # Challenge 1 is a prediction: over after one release, but the prediction was wrong, so it
+    # is not solved (and earns no point), as the items page and the replay both say.
+    assert (first.item, first.tries, first.hints, first.solved_on) == ("1", 1, 1, None)
+    assert first.gave_up
     assert (assessment.score, assessment.maximum) == (0.0, 1.0)
     assert [item.tries for item in assessment.items[1:]] == [0] * 7
+
+
+def test_bll002_a_right_prediction_is_solved_on_its_release():
+    widget = get_widget("BLL002")
+    events = [
+        ev(0, "session_started"),
+        ev(1, "challenge_started", challenge=1),
+        ev(2, "prediction_made", answer="left"),
+        ev(3, "released", outcome="left"),
+    ]
+    first = measure(events, work_types=widget.work_types, assess=widget.assess).assessment.items[0]
+    assert (first.tries, first.solved_on, first.gave_up, first.points) == (1, 1, False, 1.0)
 
 
 def test_the_outcome_of_a_session_with_work():
