@@ -42,6 +42,7 @@ TYPE_COLOURS = [
 ]  # fmt: skip
 ROW_HEIGHT = 28  # px
 CHART_CHROME = 96  # px: margins and the axis
+CUT_LABEL_STEP = 16  # px: how much higher every other gap's label sits
 MINUTES_FROM_MS = 5 * 60_000  # sessions longer than this get an axis in minutes
 
 
@@ -141,7 +142,7 @@ def cut_marks(clock: SessionTime, unit: int) -> tuple[list[dict], list[dict]]:
     with how long the learner was away ("2 days later"): the axis has the gap cut out, the label
     says so."""
     shapes, annotations = [], []
-    for before_end, after_at, part in clock.cuts():
+    for index, (before_end, after_at, part) in enumerate(clock.cuts()):
         x = (before_end + after_at) / 2 / unit
         # A band of fixed width on screen, whatever the zoom: the axis is broken here.
         shapes.append(
@@ -167,6 +168,9 @@ def cut_marks(clock: SessionTime, unit: int) -> tuple[list[dict], list[dict]]:
                 "x": x,
                 "y": 1,
                 "yanchor": "bottom",
+                # Every other label a line higher: two gaps close in play time (a day away, then
+                # a week) would print their labels over each other.
+                "yshift": CUT_LABEL_STEP * (index % 2),
                 "showarrow": False,
                 "text": escape(part.later),
                 "font": {"size": 12, "color": "#3d4955"},
@@ -237,11 +241,12 @@ def _layout(
     span = clock.length
     shapes, annotations = cut_marks(clock, unit)
     cut = len(clock.parts) > 1
+    top = 12 if not cut else 32 if len(clock.parts) == 2 else 32 + CUT_LABEL_STEP
     # A little room either side, so the first and last marks are not on the frame.
     pad = max(span / unit * 0.02, 0.5 if unit == 1000 else 0.05)
     return {
         "height": CHART_CHROME + ROW_HEIGHT * max(len(rows), 1),
-        "margin": {"l": label_margin(rows), "r": 24, "t": 32 if cut else 12, "b": 52},
+        "margin": {"l": label_margin(rows), "r": 24, "t": top, "b": 52},
         "font": {
             "family": 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
             "size": 13,

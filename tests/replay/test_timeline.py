@@ -149,6 +149,18 @@ def test_each_cut_gap_is_marked_and_says_how_long_the_learner_was_away():
     go.Figure(figure)
 
 
+def test_labels_of_gaps_close_in_play_time_sit_on_two_lines():
+    """Two days away, then six: the cuts are seconds apart in play time, so every other label is
+    a line higher, and the chart's top margin has room for both lines."""
+    events = [*two_sittings(), ev(8 * DAY, "session_resumed"), ev(8 * DAY + 60_000, "a")]
+    figure = timeline_figure(events)
+    first, second = figure["layout"]["annotations"]
+    assert (first["text"], second["text"]) == ("2 days later", "6 days later")
+    assert (first["yshift"], second["yshift"]) == (0, timeline.CUT_LABEL_STEP)
+    assert figure["layout"]["margin"]["t"] == 32 + timeline.CUT_LABEL_STEP
+    go.Figure(figure)
+
+
 def test_the_installations_sitting_gap_cuts_the_timeline():
     events = [ev(0, "a"), ev(20 * 60_000, "a")]
     assert timeline_figure(events)["layout"]["shapes"] == []
