@@ -3,9 +3,9 @@
 The binary format costs less than the text one on both sides: for rows of collector_statement's
 shape, 5 µs of Python and 7.5–8 µs of PostgreSQL a row against 9–10 and 10 (benchmarks/README.md,
 "xAPI"): nothing is escaped on our side or parsed back from text on the server's (UUIDs,
-timestamps). It needs each
-column's exact type, given with `copy.set_types`, and values of matching Python types, except
-that a UUID may be sent as its canonical text, as our ids are kept (`UuidTextDumper`).
+timestamps). It needs each column's exact type, given with `copy.set_types`, and values of
+matching Python types, except that a UUID may be sent as its canonical text, as our ids are kept
+(`UuidTextDumper`).
 """
 
 from __future__ import annotations

@@ -59,6 +59,11 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{format_number(count)} {word if count == 1 else (many or word + 's')}"
 
 
+def format_percent(percent: float) -> str:
+    """ "80 %", the number and its sign never on two lines (a no-break space between them)."""
+    return f"{round(percent)}\u00a0%"
+
+
 def format_score(score: float | None, maximum: float | None) -> str:
     """ "3 of 9", or "No answer given" when nothing was attempted."""
     if _is_missing(score) or _is_missing(maximum):

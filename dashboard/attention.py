@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from core.formatting import plural
+from core.formatting import format_percent, plural
 
 WRONG_TRIES = 3  # wrong tries on one item
 MANY_HINTS = 2  # hints asked for on one item
@@ -165,7 +165,8 @@ def _low_scores(rows: list[Row]) -> list[Flag]:
                 Flag(
                     learner,
                     "low_score",
-                    f"Mean score {mean:.0f}\u00a0%, well below the class's {median:.0f}\u00a0%.",
+                    f"Mean score {format_percent(mean)}, well below the class's "
+                    f"{format_percent(median)}.",
                     lowest["id"],
                     lowest["start"],
                 )

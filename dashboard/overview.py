@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.formatting import format_duration, format_score
+from core.formatting import format_duration, format_percent, format_score
 from dashboard.attention import Flag
 from widgets.measures import percent_of
 
@@ -103,7 +103,7 @@ class OtherCell:
     def score_text(self) -> str:
         if not self.attempts:
             return ""
-        return "No score" if self.best_score is None else f"{round(self.best_score * 100)}\u00a0%"
+        return "No score" if self.best_score is None else format_percent(self.best_score * 100)
 
     @property
     def active_text(self) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core.formatting import format_clock
+from core.formatting import format_clock, format_percent
 
 RESPONSE_MAX = 120  # characters of a learner's response shown
 
@@ -51,7 +51,7 @@ def verb_words(verb: Mapping[str, Any]) -> str:
 def _score_words(score: Mapping[str, Any]) -> str:
     scaled, raw, most = score.get("scaled"), score.get("raw"), score.get("max")
     if isinstance(scaled, int | float) and not isinstance(scaled, bool):
-        return f"score {round(100 * scaled)}\u00a0%"  # no line break before the %
+        return f"score {format_percent(100 * scaled)}"
     if isinstance(raw, int | float) and isinstance(most, int | float) and most:
         return f"score {raw:g} of {most:g}"
     if isinstance(raw, int | float) and not isinstance(raw, bool):

@@ -13,7 +13,7 @@ identities is launched through the school side, which gives it the learner's opa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from collector.learner_ids import learner_id_problem
 from collector.xapi.iris import learner_home_page
@@ -55,9 +55,9 @@ def _account(value: Any, at: str) -> str:
             "under this home page.",
         )
     problem = learner_id_problem(name)
-    if problem is not None or not isinstance(name, str):
-        raise Invalid(pointer(at, "name"), problem or "Must be a string.")
-    return name
+    if problem is not None:
+        raise Invalid(pointer(at, "name"), problem)
+    return cast(str, name)  # learner_id_problem takes only a string
 
 
 def agent_check(value: Any, at: str, *, group_allowed: bool = True) -> list[str]:
